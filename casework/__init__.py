@@ -1,0 +1,69 @@
+"""casework: the campaign to found grassroots trade unions, one case at a time."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from casework.config import INSTANCE_DIR, Config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", instance_path=str(INSTANCE_DIR))
+    app.config.from_object(Config)
+    if config:
+        app.config.update(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from sqlalchemy import event
+
+    from casework import models  # noqa: F401  (every model on the metadata)
+    from casework.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+    from casework.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    bootstrap.init_app(app)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            @event.listens_for(db.engine, "connect")
+            def _sqlite_pragmas(dbapi_connection, _record):
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.execute("PRAGMA busy_timeout=5000")
+                cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from casework.api import bp as api_bp
+    from casework.views.admin import bp as admin_bp
+    from casework.views.approvals import bp as approvals_bp
+    from casework.views.auth import bp as auth_bp
+    from casework.views.cases import bp as cases_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(approvals_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from casework.views.errors import register
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from casework.cli import register
+    register(app)

@@ -1,0 +1,83 @@
+"""Cases, steps and transitions over JSON."""
+from flask import current_app, g, jsonify, request
+
+from casework import authz
+from casework.api import bp, json_body
+from casework.api.serializers import approval_json, audit_json, case_json, step_json
+from casework.extensions import db
+from casework.models import Case
+from casework.services import DomainError
+from casework.services.cases import create_case
+from casework.services.history import history_of, steps_of
+from casework.services.queries import CaseFilters, case_list_query
+from casework.services.steps import log_step
+from casework.services.transitions import request_transition
+from casework.transaction import commit
+
+
+def _positive_int(name: str, default: int, maximum: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise DomainError(f"{name} must be a whole number from 1 to {maximum}",
+                          code="bad_request", status=400, field=name)
+    return int(raw)
+
+
+def _visible_case(case_id: int) -> Case:
+    return authz.require_case_visible(g.api_user, db.session.get(Case, case_id))
+
+
+@bp.get("/cases")
+def list_cases():
+    page = _positive_int("page", 1, 1_000_000)
+    per_page = _positive_int("per_page", 25, current_app.config["API_MAX_PER_PAGE"])
+    query = case_list_query(g.api_user, CaseFilters.from_args(request.args))
+    result = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return jsonify({"items": [case_json(c, g.api_user) for c in result.items],
+                    "total": result.total, "page": page, "per_page": per_page})
+
+
+@bp.post("/cases")
+def create():
+    body = json_body()
+    case = create_case(g.api_user, kind=body.get("kind"), unit=body.get("unit"),
+                       enterprises=body.get("enterprises"), organiser=body.get("organiser"),
+                       target_members=body.get("target_members"))
+    commit()
+    return jsonify(case_json(case, g.api_user)), 201
+
+
+@bp.get("/cases/<int:case_id>")
+def show(case_id: int):
+    case = _visible_case(case_id)
+    body = case_json(case, g.api_user)
+    body["history"] = [audit_json(e) for e in history_of(case.id)]
+    body["steps"] = [step_json(s) for s in steps_of(case.id)]
+    return jsonify(body)
+
+
+@bp.post("/cases/<int:case_id>/steps")
+def add_step(case_id: int):
+    case = _visible_case(case_id)
+    body = json_body()
+    step = log_step(case, g.api_user, kind=body.get("kind"), date_=body.get("date"),
+                    note=body.get("note", ""),
+                    applications_vietnamese=body.get("applications_vietnamese", 0),
+                    applications_foreign=body.get("applications_foreign", 0))
+    commit()
+    return jsonify(step_json(step)), 201
+
+
+@bp.post("/cases/<int:case_id>/transitions")
+def transition(case_id: int):
+    case = _visible_case(case_id)
+    body = json_body()
+    outcome, result = request_transition(case, g.api_user, trigger=body.get("trigger"),
+                                         version=body.get("version"), data=body.get("data"),
+                                         comment=body.get("comment"))
+    commit()
+    if outcome == "approval":
+        return jsonify({"approval": approval_json(result, g.api_user)}), 202
+    return jsonify(case_json(case, g.api_user)), 200

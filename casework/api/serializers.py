@@ -1,0 +1,62 @@
+"""JSON shapes of cases, steps, history entries and approvals."""
+from __future__ import annotations
+
+from casework.models import ApprovalRequest, AuditEntry, Case, Step, User
+from casework.services.transitions import allowed_triggers
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def enterprise_json(enterprise) -> dict:
+    return {"name": enterprise.name, "tax_code": enterprise.tax_code,
+            "province": enterprise.province.code, "workforce": enterprise.workforce,
+            "ownership": enterprise.ownership, "sector": enterprise.sector}
+
+
+def case_json(case: Case, user: User) -> dict:
+    return {
+        "id": case.id, "ref": case.ref, "kind": case.kind, "state": case.state,
+        "version": case.version, "unit": case.unit.code, "province": case.province.code,
+        "organiser": case.organiser.email if case.organiser else None,
+        "enterprises": [enterprise_json(e) for e in case.enterprises],
+        "target_members": case.target_members,
+        "applications": {"vietnamese": case.applications_vietnamese,
+                         "foreign": case.applications_foreign},
+        "deadline": _iso(case.deadline),
+        "allowed_triggers": [t.name for t in allowed_triggers(case, user)],
+        "resume_state": case.resume_state,
+        "founded_members": case.founded_members,
+        "details": case.details or {},
+        "created_at": _iso(case.created_at), "updated_at": _iso(case.updated_at),
+    }
+
+
+def step_json(step: Step) -> dict:
+    return {"id": step.id, "kind": step.kind, "date": _iso(step.date), "note": step.note,
+            "applications_vietnamese": step.applications_vietnamese,
+            "applications_foreign": step.applications_foreign,
+            "author": step.author.email, "created_at": _iso(step.created_at)}
+
+
+def audit_json(entry: AuditEntry) -> dict:
+    return {"id": entry.id, "action": entry.action, "trigger": entry.trigger,
+            "from": entry.from_state, "to": entry.to_state, "actor": entry.actor_name,
+            "actor_role": entry.actor_role, "actor_unit": entry.actor_unit,
+            "comment": entry.comment, "data": entry.data, "at": _iso(entry.created_at)}
+
+
+def approval_json(approval: ApprovalRequest, user: User | None = None) -> dict:
+    from casework import authz
+    body = {"id": approval.id, "case_id": approval.case_id, "case_ref": approval.case.ref,
+            "trigger": approval.trigger, "data": approval.data, "comment": approval.comment,
+            "from_state": approval.from_state, "status": approval.status,
+            "requester": approval.requester.email, "requested_at": _iso(approval.requested_at),
+            "decided_by": approval.decided_by.email if approval.decided_by else None,
+            "decided_at": _iso(approval.decided_at),
+            "decision_comment": approval.decision_comment}
+    if user is not None:
+        body["can_decide"] = (approval.status == "pending"
+                              and authz.can(user, "approval.decide", approval))
+    return body

@@ -1,0 +1,108 @@
+"""One authorization rule for views, API and services.
+
+A user acts within the subtree of their unit; a case outside it does not exist for them (404).
+`why_not` gives the reason for a refusal, `can` the yes/no, `require` raises.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from casework.models import ApprovalRequest, Case, OrgUnit, User
+from casework.services import Forbidden, NotFound
+from casework.workflow.definition import (APPROVER_SUPERVISOR, APPROVER_VGCL_LEADER, FLOWS,
+                                          Trigger, flow_for)
+
+CASE_READERS = ("organiser", "supervisor", "leader", "admin")
+CASE_WORKERS = ("organiser", "supervisor")
+
+
+def unit_in_scope(user: User, unit: OrgUnit) -> bool:
+    return unit.path.startswith(user.unit.path)
+
+
+def scope_unit_ids(user: User):
+    """A subquery of the ids of every unit in the user's subtree."""
+    return sa.select(OrgUnit.id).where(OrgUnit.path.startswith(user.unit.path))
+
+
+def case_in_scope(user: User, case: Case) -> bool:
+    return user.role in CASE_READERS and unit_in_scope(user, case.unit)
+
+
+def why_not(user: User, action: str, obj=None, trigger: Trigger | None = None) -> str | None:
+    """None when `user` may do `action` on `obj`; otherwise the reason, in words."""
+    if action == "case.view":
+        return None if case_in_scope(user, obj) else "This case is outside your unit."
+    if action == "case.create":
+        if user.role not in CASE_WORKERS:
+            return "Only organisers and supervisors create cases."
+        if obj is not None and not unit_in_scope(user, obj):
+            return "That unit is outside your own unit's subtree."
+        return None
+    if action in ("case.log_step", "case.edit"):
+        if user.role not in CASE_WORKERS:
+            return "Only organisers and supervisors work on cases."
+        return None if case_in_scope(user, obj) else "This case is outside your unit."
+    if action == "case.reassign":
+        if user.role != "supervisor":
+            return "Only a supervisor reassigns cases."
+        return None if case_in_scope(user, obj) else "This case is outside your unit."
+    if action == "case.fire":
+        if user.role not in trigger.roles:
+            roles = " or ".join(trigger.roles)
+            return f"Only a {roles} may {trigger.name.replace('_', ' ')}."
+        return None if case_in_scope(user, obj) else "This case is outside your unit."
+    if action == "approval.decide":
+        return _why_not_decide(user, obj)
+    if action == "admin":
+        return None if user.role == "admin" else "Only an administrator may do this."
+    raise ValueError(action)
+
+
+def _why_not_decide(user: User, approval: ApprovalRequest) -> str | None:
+    trigger = flow_for(approval.case.kind).trigger(approval.trigger)
+    if trigger.approval == APPROVER_VGCL_LEADER:
+        if user.role != "leader" or user.unit.type != "vgcl":
+            return "Only a leader of the VGCL decides a conglomerate scheme."
+    elif trigger.approval == APPROVER_SUPERVISOR:
+        if user.role != "supervisor":
+            return "Only a supervisor decides approvals."
+        if not case_in_scope(user, approval.case):
+            return "This case is outside your unit."
+    if approval.requester_id == user.id:
+        return "You cannot decide your own request."
+    return None
+
+
+def can(user: User, action: str, obj=None, trigger: Trigger | None = None) -> bool:
+    return why_not(user, action, obj, trigger) is None
+
+
+def require(user: User, action: str, obj=None, trigger: Trigger | None = None) -> None:
+    reason = why_not(user, action, obj, trigger)
+    if reason is not None:
+        raise Forbidden(reason)
+
+
+def require_case_visible(user: User, case: Case | None) -> Case:
+    """A case outside the user's scope is reported as missing, not forbidden."""
+    if case is None or not case_in_scope(user, case):
+        raise NotFound("No such case.")
+    return case
+
+
+def _triggers_decided_by(approver: str) -> list[str]:
+    return sorted({t.name for flow in FLOWS for t in flow.triggers if t.approval == approver})
+
+
+def approval_filter(user: User):
+    """A WHERE clause for the approvals this user may decide (the inbox)."""
+    if user.role == "supervisor":
+        return sa.and_(ApprovalRequest.trigger.in_(_triggers_decided_by(APPROVER_SUPERVISOR)),
+                       ApprovalRequest.requester_id != user.id,
+                       ApprovalRequest.case_id.in_(
+                           sa.select(Case.id).where(Case.unit_id.in_(scope_unit_ids(user)))))
+    if user.role == "leader" and user.unit.type == "vgcl":
+        return sa.and_(ApprovalRequest.trigger.in_(_triggers_decided_by(APPROVER_VGCL_LEADER)),
+                       ApprovalRequest.requester_id != user.id)
+    return sa.false()

@@ -1,0 +1,1 @@
+"""WTForms (through Flask-WTF, for CSRF), one module per area."""

@@ -1,0 +1,12 @@
+"""All models, imported here so Alembic and the app see one metadata."""
+from casework.models.approval import ApprovalRequest
+from casework.models.audit import AuditEntry
+from casework.models.case import Case, CaseEnterprise
+from casework.models.enterprise import Enterprise, Ownership
+from casework.models.org import CalendarDay, OrgUnit, Province, Setting, UnitType
+from casework.models.step import Step
+from casework.models.user import ApiToken, Role, User
+
+__all__ = ["ApiToken", "ApprovalRequest", "AuditEntry", "CalendarDay", "Case", "CaseEnterprise",
+           "Enterprise", "OrgUnit", "Ownership", "Province", "Role", "Setting", "Step",
+           "UnitType", "User"]

@@ -1,0 +1,55 @@
+"""Deciding approval requests: approving fires the transition in the same transaction."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from casework import authz
+from casework.extensions import db
+from casework.models import ApprovalRequest, User
+from casework.services import Conflict, Invalid, NotFound
+from casework.services.audit import record
+from casework.services.cases import flush_or_conflict
+from casework.services.transitions import apply_transition, clean_comment
+from casework.workflow.data import parse_trigger_data
+from casework.workflow.definition import flow_for
+from casework.workflow.guards import Attempt
+
+
+def get_visible_approval(user: User, approval_id) -> ApprovalRequest:
+    approval = db.session.get(ApprovalRequest, approval_id) if isinstance(approval_id, int) else None
+    if approval is None or not authz.case_in_scope(user, approval.case):
+        # the VGCL leader deciding schemes sees every case anyway
+        raise NotFound("No such approval request.")
+    return approval
+
+
+def decide(approval: ApprovalRequest, actor: User, *, decision, comment=None) -> ApprovalRequest:
+    if decision not in ("approve", "reject"):
+        raise Invalid("Decision must be 'approve' or 'reject'", field="decision")
+    authz.require(actor, "approval.decide", approval)
+    if approval.status != "pending":
+        raise Conflict(f"This request was already {approval.status}", code="already_decided")
+    case = approval.case
+    if case.state != approval.from_state:
+        raise Conflict("The case has moved since the request was made", code="case_moved")
+    comment = clean_comment(comment)
+    if decision == "reject" and not comment:
+        raise Invalid("A comment is required to reject", field="comment")
+
+    approval.status = "approved" if decision == "approve" else "rejected"
+    approval.decided_by_id = actor.id
+    approval.decided_at = datetime.now(timezone.utc)
+    approval.decision_comment = comment
+    flush_or_conflict("Someone else decided this request in the meantime.")
+    record(case, actor, "approval_decided", trigger=approval.trigger, from_state=case.state,
+           comment=comment, data={"approval_id": approval.id, "decision": decision,
+                                  "requester": approval.requester.email})
+    if decision == "approve":
+        trigger = flow_for(case.kind).trigger(approval.trigger)
+        data = parse_trigger_data(trigger, approval.data, approval.comment)
+        attempt = Attempt(case=case, trigger=trigger, data=data, actor=actor,
+                          comment=comment or approval.comment)
+        apply_transition(attempt, audit_data={"approval_id": approval.id,
+                                              "requested_by": approval.requester.email})
+    db.session.flush()
+    return approval

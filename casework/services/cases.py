@@ -1,0 +1,158 @@
+"""Creating, reassigning and editing cases."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from casework import authz
+from casework.extensions import db
+from casework.models import Case, CaseEnterprise, OrgUnit, User
+from casework.services import Conflict, Invalid, NotFound
+from casework.services.audit import record
+from casework.services.enterprises import clean_enterprise, upsert_enterprise
+from casework.text import search_key
+from casework.workflow.definition import KINDS, TERMINAL_STATES
+
+SMALL_UNIT_LIMIT = 25
+MAX_TARGET = 1_000_000
+
+
+def flush_or_conflict(message: str = "Someone else changed this case in the meantime; "
+                                     "reload it and try again.") -> None:
+    """Flush; a lost optimistic-lock race becomes a 409 with nothing written."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict(message, code="stale_version")
+
+
+def check_version(case: Case, version) -> None:
+    if isinstance(version, bool) or not isinstance(version, int | str) \
+            or not str(version).strip().isdigit():
+        raise Invalid("The version of the case you saw is required", field="version")
+    if int(version) != case.version:
+        raise Conflict("Someone else changed this case since you opened it (you saw version "
+                       f"{version}, it is now {case.version}); reload it and try again.",
+                       code="stale_version")
+
+
+def _find_unit(code) -> OrgUnit:
+    unit = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == code)) \
+        if isinstance(code, str) else None
+    if unit is None:
+        raise Invalid(f"Unknown unit {str(code)[:40]!r}", field="unit")
+    return unit
+
+
+def find_organiser(email, case_unit: OrgUnit) -> User:
+    """An active organiser or supervisor who can see cases of `case_unit`."""
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower())) \
+        if isinstance(email, str) else None
+    if user is None or not user.active:
+        raise Invalid(f"No active user with the email {str(email)[:100]!r}", field="organiser")
+    if user.role not in authz.CASE_WORKERS:
+        raise Invalid(f"{user.name} is a {user.role}, not an organiser", field="organiser")
+    if not authz.unit_in_scope(user, case_unit):
+        raise Invalid(f"{user.name} belongs to {user.unit.code}, which does not manage "
+                      f"{case_unit.code}", field="organiser")
+    return user
+
+
+def _clean_target(value) -> int:
+    if value in (None, ""):
+        return 0
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_TARGET:
+        raise Invalid(f"Target members must be a whole number from 0 to {MAX_TARGET}",
+                      field="target_members")
+    return value
+
+
+def create_case(actor: User, *, kind, unit, enterprises, organiser=None,
+                target_members=None) -> Case:
+    if kind not in KINDS:
+        raise Invalid("Kind must be one of " + ", ".join(KINDS), field="kind")
+    managing_unit = _find_unit(unit)
+    authz.require(actor, "case.create", managing_unit)
+    assigned = find_organiser(organiser, managing_unit) if organiser else actor
+    target = _clean_target(target_members)
+    if not isinstance(enterprises, list) or not enterprises:
+        raise Invalid("At least one enterprise is required", field="enterprises")
+    if kind == "small_units":
+        if len(enterprises) < 2:
+            raise Invalid("A small-units case groups at least two enterprises",
+                          field="enterprises")
+    elif len(enterprises) != 1:
+        raise Invalid("This kind of case targets exactly one enterprise", field="enterprises")
+    cleaned = [clean_enterprise(raw, position=i) for i, raw in enumerate(enterprises)]
+    tax_codes = [e["tax_code"] for e in cleaned]
+    if len(set(tax_codes)) != len(tax_codes):
+        raise Invalid("The same tax code appears twice", field="enterprises")
+    if kind == "small_units":
+        for i, e in enumerate(cleaned):
+            if e["workforce"] >= SMALL_UNIT_LIMIT:
+                raise Invalid(f"Enterprise {i + 1}: a small unit has fewer than "
+                              f"{SMALL_UNIT_LIMIT} workers", field=f"enterprises.{i}.workforce")
+    _refuse_second_active_case(tax_codes)
+
+    case = Case(kind=kind, unit=managing_unit, organiser=assigned, target_members=target,
+                province=cleaned[0]["province"], created_by_id=actor.id)
+    db.session.add(case)
+    for position, data in enumerate(cleaned):
+        case.links.append(CaseEnterprise(enterprise=upsert_enterprise(data), position=position))
+    case.search_text = search_key(" ".join(f"{e['name']} {e['tax_code']}" for e in cleaned))
+    try:
+        db.session.flush()
+    except IntegrityError:  # lost a race for the same enterprise: the partial index refused it
+        raise Conflict("This enterprise already has an active case", code="duplicate_case")
+    case.ref = f"{case.province.code}-{case.created_at:%Y}-{case.id:06d}"
+    case.search_text = search_key(f"{case.ref} ") + case.search_text
+    record(case, actor, "created", to_state=case.state,
+           data={"enterprises": tax_codes, "organiser": assigned.email})
+    db.session.flush()
+    return case
+
+
+def _refuse_second_active_case(tax_codes: list[str]) -> None:
+    from casework.models import Enterprise
+    existing = db.session.execute(
+        sa.select(Enterprise.tax_code, Case.ref)
+        .join(CaseEnterprise, CaseEnterprise.enterprise_id == Enterprise.id)
+        .join(Case, Case.id == CaseEnterprise.case_id)
+        .where(Enterprise.tax_code.in_(tax_codes), CaseEnterprise.active)).first()
+    if existing:
+        raise Conflict(f"The enterprise with tax code {existing.tax_code} already has an active "
+                       f"case ({existing.ref})", code="duplicate_case", status=409)
+
+
+def reassign(case: Case, actor: User, *, organiser, version, comment: str = "") -> Case:
+    authz.require(actor, "case.reassign", case)
+    check_version(case, version)
+    if case.state in TERMINAL_STATES:
+        raise Conflict("A finished case cannot be reassigned", code="invalid_transition")
+    new = find_organiser(organiser, case.unit)
+    old = case.organiser
+    case.organiser = new
+    flush_or_conflict()
+    record(case, actor, "reassigned", comment=comment,
+           data={"from": old.email if old else None, "to": new.email})
+    return case
+
+
+def edit_case(case: Case, actor: User, *, version, target_members) -> Case:
+    authz.require(actor, "case.edit", case)
+    check_version(case, version)
+    old = case.target_members
+    case.target_members = _clean_target(target_members)
+    flush_or_conflict()
+    record(case, actor, "edited", data={"target_members": [old, case.target_members]})
+    return case
+
+
+def get_case(case_id) -> Case:
+    case = db.session.get(Case, case_id) if isinstance(case_id, int) else None
+    if case is None:
+        raise NotFound("No such case.")
+    return case

@@ -1,0 +1,162 @@
+"""Demo data: users of every role and a few hundred cases walked through the real services."""
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from stdnum.vn import mst
+
+from casework.extensions import db
+from casework.models import Case, User
+from casework.services.approvals import decide
+from casework.services.cases import create_case
+from casework.services.reference import seed_reference
+from casework.services.steps import log_step
+from casework.services.transitions import request_transition
+from casework.services.users import create_user
+from casework.workflow.definition import DOCUMENTS
+
+DEMO_PASSWORD = "demo-pass-2026"
+DEMO_PROVINCES = ("79", "01", "75", "24", "31", "48", "38", "40", "92", "19")
+NAMES = ("Nguyễn Thị Lan", "Trần Văn Hùng", "Lê Thị Hoa", "Phạm Minh Tuấn", "Hoàng Thị Mai",
+         "Vũ Đức Anh", "Đặng Thu Trang", "Bùi Quốc Bảo", "Đỗ Thị Hạnh", "Ngô Văn Nam")
+COMPANY_WORDS = ("May mặc", "Giày da", "Điện tử", "Thực phẩm", "Xây dựng", "Logistics",
+                 "Cơ khí", "Nhựa", "Gỗ", "Dệt")
+COMPANY_SUFFIX = ("Hưng Thịnh", "Phú Mỹ", "Sài Gòn", "Thăng Long", "Việt Tiến", "Minh Long",
+                  "Đông Á", "Hòa Bình", "An Phát", "Trường Sơn", "Bình Minh", "Sao Mai")
+SECTOR_OF = {"May mặc": "textile_garment", "Dệt": "textile_garment", "Giày da": "footwear",
+             "Điện tử": "electronics", "Thực phẩm": "food_processing",
+             "Xây dựng": "construction", "Logistics": "logistics"}
+GRASSROOTS_PATH = ("start_outreach", "form_committee", "confirm_eligibility",
+                   "schedule_congress", "hold_congress", "submit_dossier", "recognise",
+                   "announce")
+PILOT_PATH = ("start_survey", "draft_scheme", "approve_scheme", "establish", "complete_transfer")
+
+
+def _tax_code(rng: random.Random) -> str:
+    while True:
+        body = f"{rng.randrange(10**8, 10**9):09d}"
+        check = mst.calc_check_digit(body)
+        if len(check) == 1:  # a body whose check "digit" would be 10 has no valid code
+            return body + check
+
+
+def _demo_users() -> tuple[list[tuple[str, str, str]], dict]:
+    logins, people = [], {}
+
+    def add(email, name, role, unit):
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        if user is None:
+            user = create_user(email=email, name=name, role=role, unit_code=unit,
+                               password=DEMO_PASSWORD)
+        logins.append((email, role, unit))
+        people[email] = user
+
+    add("admin@demo.vn", "Quản trị viên", "admin", "VGCL")
+    add("leader@demo.vn", "Nguyễn Văn Lãnh Đạo", "leader", "VGCL")
+    for code in DEMO_PROVINCES[:4]:
+        add(f"organiser{code}@demo.vn", f"Cán bộ tổ chức {code}", "organiser", f"LDLD-{code}")
+        add(f"supervisor{code}@demo.vn", f"Trưởng ban {code}", "supervisor", f"LDLD-{code}")
+    add("leader79@demo.vn", "Chủ tịch LĐLĐ Hồ Chí Minh", "leader", "LDLD-79")
+    add("organiser.detmay@demo.vn", "Cán bộ Công đoàn Dệt May", "organiser", "CD-DETMAY")
+    add("supervisor.detmay@demo.vn", "Trưởng ban Công đoàn Dệt May", "supervisor", "CD-DETMAY")
+    return logins, people
+
+
+def _data_for(trigger: str, rng: random.Random, today: date) -> dict:
+    members = [rng.choice(NAMES) for _ in range(rng.randint(3, 7))]
+    return {
+        "form_committee": {"committee_head": rng.choice(NAMES)},
+        "schedule_congress": {"congress_date": (today + timedelta(days=14)).isoformat()},
+        "hold_congress": {"held_on": today.isoformat(), "attendance": rng.randint(8, 60),
+                          "chair": rng.choice(NAMES), "committee_members": members},
+        "submit_dossier": {"documents": list(DOCUMENTS)},
+        "recognise": {"decision_number": f"{rng.randint(1, 999)}/QĐ-LĐLĐ",
+                      "decision_date": today.isoformat(), "signer": rng.choice(NAMES)},
+        "announce": {"announced_on": today.isoformat(), "founding_members": rng.randint(10, 80)},
+        "establish": {"decision_number": f"{rng.randint(1, 99)}/QĐ-TLĐ",
+                      "decision_date": today.isoformat(), "signer": rng.choice(NAMES),
+                      "committee_members": members},
+        "complete_transfer": {"member_unions": rng.randint(3, 20),
+                              "founding_members": rng.randint(500, 5000)},
+    }.get(trigger, {})
+
+
+def _fire(case: Case, actor: User, trigger: str, data: dict | None = None, comment: str = ""):
+    return request_transition(case, actor, trigger=trigger, version=case.version,
+                              data=data or {}, comment=comment)
+
+
+def _walk(case: Case, organiser: User, approver: User, leader: User, steps: int,
+          rng: random.Random, today: date, stop_pending: bool) -> None:
+    pilot = case.kind == "conglomerate_pilot"
+    path = PILOT_PATH if pilot else GRASSROOTS_PATH
+    for trigger in path[:steps]:
+        if trigger in ("form_committee",):
+            log_step(case, organiser, kind=rng.choice(("contact_employer", "worker_meeting")),
+                     date_=today - timedelta(days=rng.randint(5, 90)),
+                     note="Gặp gỡ người lao động ca chiều")
+        if trigger == "confirm_eligibility":
+            log_step(case, organiser, kind="applications_collected", date_=today,
+                     applications_vietnamese=rng.randint(6, 40),
+                     applications_foreign=rng.randint(0, 3), note="Thu đơn gia nhập")
+        if trigger == "draft_scheme":
+            log_step(case, organiser, kind="survey_report", date_=today,
+                     note="Báo cáo khảo sát các công ty con")
+        outcome, result = _fire(case, organiser, trigger, _data_for(trigger, rng, today))
+        if outcome == "approval":
+            if stop_pending and trigger == path[steps - 1]:
+                return
+            decide(result, leader if trigger == "approve_scheme" else approver,
+                   decision="approve", comment="Đồng ý")
+
+
+def _has_pending(case: Case) -> bool:
+    from casework.models import ApprovalRequest
+    return bool(db.session.scalar(sa.select(ApprovalRequest.id).where(
+        ApprovalRequest.case_id == case.id, ApprovalRequest.status == "pending")))
+
+
+def seed_demo(cases: int = 300, seed: int = 2026) -> list[tuple[str, str, str]]:
+    seed_reference()
+    logins, people = _demo_users()
+    rng = random.Random(seed)
+    today = date.today()
+    leader = people["leader@demo.vn"]
+    teams = [(f"LDLD-{code}", people[f"organiser{code}@demo.vn"],
+              people[f"supervisor{code}@demo.vn"]) for code in DEMO_PROVINCES[:4]]
+    teams.append(("CD-DETMAY", people["organiser.detmay@demo.vn"],
+                  people["supervisor.detmay@demo.vn"]))
+    for n in range(cases):
+        unit, organiser, supervisor = teams[n % len(teams)]
+        province = unit[-2:] if unit.startswith("LDLD") else rng.choice(DEMO_PROVINCES)
+        kind = rng.choices(("grassroots", "small_units", "conglomerate_pilot"), (85, 12, 3))[0]
+        count = rng.randint(2, 4) if kind == "small_units" else 1
+        enterprises = []
+        for _ in range(count):
+            word = rng.choice(COMPANY_WORDS)
+            enterprises.append({
+                "name": f"Công ty TNHH {word} {rng.choice(COMPANY_SUFFIX)} {rng.randint(1, 99)}",
+                "tax_code": _tax_code(rng), "province": province,
+                "workforce": rng.randint(5, 24) if kind == "small_units" else rng.randint(30, 3000),
+                "ownership": rng.choice(("private", "fdi", "private", "state")),
+                "sector": SECTOR_OF.get(word, "other")})
+        case = create_case(organiser, kind=kind, unit=unit, enterprises=enterprises,
+                           target_members=sum(e["workforce"] for e in enterprises) // 2)
+        length = 5 if kind == "conglomerate_pilot" else 8
+        steps = rng.choices(range(length + 1), weights=[3, 4, 4, 3, 3, 2, 2, 2, 2][:length + 1])[0]
+        _walk(case, organiser, supervisor, leader, steps, rng, today,
+              stop_pending=rng.random() < 0.5)
+        roll = rng.random()
+        if _has_pending(case):
+            continue
+        if case.is_active and roll < 0.05:
+            _fire(case, organiser, "put_on_hold", comment="Doanh nghiệp tạm ngừng sản xuất")
+        elif case.is_active and roll < 0.08 and case.state != "on_hold":
+            outcome, approval = _fire(case, organiser, "close",
+                                      comment="Chủ doanh nghiệp không hợp tác, lao động nghỉ việc")
+            if outcome == "approval" and rng.random() < 0.7:
+                decide(approval, supervisor, decision="approve", comment="Đồng ý dừng")
+    db.session.flush()
+    return logins

@@ -1,0 +1,88 @@
+"""Validating and finding the enterprises a case targets."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from stdnum.exceptions import ValidationError
+from stdnum.vn import mst
+
+from casework.extensions import db
+from casework.models import Enterprise, Ownership, Province
+from casework.services import Invalid
+from casework.text import nfc, search_key
+
+MAX_NAME = 300
+MAX_WORKFORCE = 1_000_000
+
+
+def normalise_tax_code(raw) -> str:
+    """'0100109106' or '0100109106-001' (a branch); the check digit is verified."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise Invalid("Tax code is required", field="tax_code")
+    try:
+        compact = mst.validate(raw)
+    except ValidationError:
+        raise Invalid(f"Tax code {raw.strip()[:20]!r} is not a valid Vietnamese tax code "
+                      "(10 digits, or 13 written NNNNNNNNNN-NNN for a branch)", field="tax_code")
+    return compact if len(compact) == 10 else f"{compact[:10]}-{compact[10:]}"
+
+
+def clean_enterprise(raw: dict, *, position: int = 0) -> dict:
+    """Validate one enterprise as sent by a form or the API; raise Invalid naming the field."""
+    if not isinstance(raw, dict):
+        raise Invalid("Each enterprise must be an object", field="enterprises")
+    prefix = f"Enterprise {position + 1}: "
+
+    def fail(message: str, field: str):
+        raise Invalid(prefix + message, field=f"enterprises.{position}.{field}")
+
+    name = raw.get("name")
+    if not isinstance(name, str) or not nfc(name):
+        fail("name is required", "name")
+    name = nfc(name)
+    if len(name) > MAX_NAME or any(ord(ch) < 32 for ch in name):
+        fail(f"name must be at most {MAX_NAME} characters, without control characters", "name")
+    try:
+        tax_code = normalise_tax_code(raw.get("tax_code"))
+    except Invalid as exc:
+        fail(exc.message, "tax_code")
+    province_code = raw.get("province")
+    province = None
+    if isinstance(province_code, str | int) and not isinstance(province_code, bool):
+        province = db.session.scalar(
+            sa.select(Province).where(Province.code == str(province_code).strip().zfill(2)))
+    if province is None:
+        fail("unknown province code", "province")
+    workforce = raw.get("workforce", 0)
+    if isinstance(workforce, str) and workforce.strip().isdigit():
+        workforce = int(workforce.strip())
+    if workforce in (None, ""):
+        workforce = 0
+    if not isinstance(workforce, int) or isinstance(workforce, bool) \
+            or not 0 <= workforce <= MAX_WORKFORCE:
+        fail(f"workforce must be a whole number from 0 to {MAX_WORKFORCE}", "workforce")
+    ownership = raw.get("ownership") or Ownership.private.value
+    if ownership not in [o.value for o in Ownership]:
+        fail("ownership must be one of " + ", ".join(o.value for o in Ownership), "ownership")
+    sector = raw.get("sector") or None
+    if sector is not None:
+        if not isinstance(sector, str) or len(sector) > 100:
+            fail("sector must be text of at most 100 characters", "sector")
+        sector = nfc(sector)
+    return {"name": name, "tax_code": tax_code, "province": province, "workforce": workforce,
+            "ownership": ownership, "sector": sector}
+
+
+def upsert_enterprise(data: dict) -> Enterprise:
+    """The enterprise with this tax code, updated with what the user typed, or a new one."""
+    enterprise = db.session.scalar(sa.select(Enterprise).where(Enterprise.tax_code == data["tax_code"]))
+    if enterprise is None:
+        enterprise = Enterprise(tax_code=data["tax_code"])
+        db.session.add(enterprise)
+    enterprise.name = data["name"]
+    enterprise.province = data["province"]
+    enterprise.province_id = data["province"].id
+    enterprise.workforce = data["workforce"]
+    enterprise.ownership = data["ownership"]
+    enterprise.sector = data["sector"]
+    enterprise.search_text = search_key(f"{data['name']} {data['tax_code']}")
+    return enterprise

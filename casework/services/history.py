@@ -1,0 +1,21 @@
+"""Reading a case's step log, history and approvals."""
+import sqlalchemy as sa
+
+from casework.extensions import db
+from casework.models import ApprovalRequest, AuditEntry, Step
+
+
+def steps_of(case_id: int) -> list[Step]:
+    return list(db.session.scalars(
+        sa.select(Step).where(Step.case_id == case_id).order_by(Step.date.desc(), Step.id.desc())))
+
+
+def history_of(case_id: int) -> list[AuditEntry]:
+    return list(db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.id)))
+
+
+def approvals_of(case_id: int) -> list[ApprovalRequest]:
+    return list(db.session.scalars(
+        sa.select(ApprovalRequest).where(ApprovalRequest.case_id == case_id)
+        .order_by(ApprovalRequest.id.desc())))

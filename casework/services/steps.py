@@ -1,0 +1,75 @@
+"""Logging the organiser's steps, and keeping the case's application counts equal to their sum."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from casework import authz
+from casework.extensions import db
+from casework.models import Case, Step, User
+from casework.models.step import STEP_KINDS
+from casework.services import Conflict, Invalid
+from casework.text import nfc
+from casework.workflow.data import GuardFailed, parse_date
+from casework.workflow.definition import TERMINAL_STATES
+
+MAX_NOTE = 5000
+MAX_APPLICATIONS = 100_000
+
+
+def _count(value, field: str) -> int:
+    if value in (None, ""):
+        return 0
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int) or isinstance(value, bool) \
+            or not -MAX_APPLICATIONS <= value <= MAX_APPLICATIONS:
+        raise Invalid("Applications must be a whole number (negative only to correct an "
+                      "earlier count)", field=field)
+    return value
+
+
+def log_step(case: Case, actor: User, *, kind, date_=None, note="", applications_vietnamese=0,
+             applications_foreign=0) -> Step:
+    authz.require(actor, "case.log_step", case)
+    if case.state in TERMINAL_STATES:
+        raise Conflict("Steps cannot be logged on a finished case", code="invalid_transition")
+    if kind not in STEP_KINDS:
+        raise Invalid("Kind must be one of " + ", ".join(STEP_KINDS), field="kind")
+    if date_ in (None, ""):
+        raise Invalid("The date of the step is required", field="date")
+    try:
+        when = parse_date(date_, "Date", "date")
+    except GuardFailed as exc:
+        raise Invalid(exc.message, field="date")
+    if when > date.today() + timedelta(days=1):
+        raise Invalid("A step records what was done: its date cannot be in the future",
+                      field="date")
+    if note is None:
+        note = ""
+    if not isinstance(note, str) or len(note) > MAX_NOTE:
+        raise Invalid(f"The note must be text of at most {MAX_NOTE} characters", field="note")
+    vietnamese = _count(applications_vietnamese, "applications_vietnamese")
+    foreign = _count(applications_foreign, "applications_foreign")
+
+    if vietnamese or foreign:
+        # one atomic UPDATE, so concurrent steps add up and a total never goes below zero
+        table = Case.__table__
+        result = db.session.execute(
+            sa.update(table)
+            .where(table.c.id == case.id,
+                   table.c.applications_vietnamese + vietnamese >= 0,
+                   table.c.applications_foreign + foreign >= 0)
+            .values(applications_vietnamese=table.c.applications_vietnamese + vietnamese,
+                    applications_foreign=table.c.applications_foreign + foreign))
+        if result.rowcount != 1:
+            raise Invalid("A correction cannot bring the number of applications below zero",
+                          field="applications_vietnamese")
+        db.session.expire(case, ["applications_vietnamese", "applications_foreign"])
+    step = Step(case_id=case.id, kind=kind, date=when, note=nfc(note),
+                applications_vietnamese=vietnamese, applications_foreign=foreign,
+                author_id=actor.id)
+    db.session.add(step)
+    db.session.flush()
+    return step

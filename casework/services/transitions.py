@@ -1,0 +1,116 @@
+"""Firing a trigger on a case: directly, or by requesting an approval."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+
+from casework import authz
+from casework.extensions import db
+from casework.models import ApprovalRequest, Case, User
+from casework.services import Conflict, Invalid
+from casework.services.audit import record
+from casework.services.cases import check_version, flush_or_conflict
+from casework.text import nfc
+from casework.workflow import machine
+from casework.workflow.data import parse_trigger_data, to_json
+from casework.workflow.definition import TERMINAL_STATES, Trigger, flow_for
+from casework.workflow.guards import Attempt
+
+MAX_COMMENT = 5000
+
+
+def find_trigger(case: Case, name) -> Trigger:
+    trigger = flow_for(case.kind).trigger(name) if isinstance(name, str) else None
+    if trigger is None:
+        raise Invalid(f"Unknown trigger {str(name)[:40]!r} for a {case.kind} case",
+                      field="trigger", code="unknown_trigger", status=400)
+    return trigger
+
+
+def clean_comment(comment) -> str:
+    if comment is None:
+        return ""
+    if not isinstance(comment, str) or len(comment) > MAX_COMMENT:
+        raise Invalid(f"The comment must be text of at most {MAX_COMMENT} characters",
+                      field="comment")
+    return nfc(comment)
+
+
+def allowed_triggers(case: Case, user: User) -> list[Trigger]:
+    """What this user may fire on this case now (by state and role; guards run on firing)."""
+    if case.state == "on_hold" and not case.resume_state:
+        return []
+    return [t for t in machine.triggers_from_state(case)
+            if authz.can(user, "case.fire", case, trigger=t)]
+
+
+def request_transition(case: Case, actor: User, *, trigger, version, data=None, comment=None):
+    """Fire `trigger`, or for one that needs approval, file the request.
+
+    Returns ("moved", case) or ("approval", ApprovalRequest). Raises DomainError subclasses.
+    """
+    spec = find_trigger(case, trigger)
+    authz.require(actor, "case.fire", case, trigger=spec)
+    check_version(case, version)
+    if case.state not in spec.sources:
+        raise Conflict(f"{spec.name} cannot be fired from state {case.state}",
+                       code="invalid_transition")
+    comment = clean_comment(comment)
+    cleaned = parse_trigger_data(spec, data, comment)
+    attempt = Attempt(case=case, trigger=spec, data=cleaned, actor=actor, comment=comment)
+    if spec.needs_approval:
+        return "approval", _file_approval(attempt)
+    apply_transition(attempt)
+    return "moved", case
+
+
+def _file_approval(attempt: Attempt) -> ApprovalRequest:
+    machine.check(attempt)  # refuse now what could never be approved
+    case = attempt.case
+    pending = db.session.scalar(sa.select(ApprovalRequest.id).where(
+        ApprovalRequest.case_id == case.id, ApprovalRequest.status == "pending"))
+    if pending:
+        raise Conflict("An approval is already pending on this case", code="approval_pending")
+    approval = ApprovalRequest(case=case, case_id=case.id, trigger=attempt.trigger.name,
+                               data=to_json(attempt.data), comment=attempt.comment,
+                               from_state=case.state, requester_id=attempt.actor.id)
+    db.session.add(approval)
+    case.updated_at = datetime.now(timezone.utc)  # bumps the version: one request wins a race
+    flush_or_conflict()
+    record(case, attempt.actor, "approval_requested", trigger=attempt.trigger.name,
+           from_state=case.state, comment=attempt.comment,
+           data={"approval_id": approval.id, **to_json(attempt.data)})
+    db.session.flush()
+    return approval
+
+
+def apply_transition(attempt: Attempt, *, audit_data: dict | None = None) -> None:
+    """Move the case through the machine, then write what follows from the move."""
+    case = attempt.case
+    before = case.state
+    try:
+        machine.fire(attempt)
+    except machine.InvalidTransition:
+        raise Conflict(f"{attempt.trigger.name} cannot be fired from state {before}",
+                       code="invalid_transition")
+    case.state_changed_at = datetime.now(timezone.utc)
+    if case.state in TERMINAL_STATES:
+        for link in case.links:
+            link.active = False
+    flush_or_conflict()
+    _supersede_pending(case, except_trigger=attempt.trigger.name)
+    record(case, attempt.actor, "transition", trigger=attempt.trigger.name, from_state=before,
+           to_state=case.state, comment=attempt.comment,
+           data={**to_json(attempt.data), **(audit_data or {})})
+    db.session.flush()
+
+
+def _supersede_pending(case: Case, except_trigger: str) -> None:
+    """A pending request made for the state the case just left can no longer be decided."""
+    db.session.execute(
+        sa.update(ApprovalRequest)
+        .where(ApprovalRequest.case_id == case.id, ApprovalRequest.status == "pending",
+               ApprovalRequest.trigger != except_trigger)
+        .values(status="superseded", version=ApprovalRequest.version + 1)
+        .execution_options(synchronize_session=False))

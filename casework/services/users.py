@@ -1,0 +1,88 @@
+"""Users, and the personal API tokens they authenticate the API with."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+
+from casework.extensions import db
+from casework.models import ApiToken, OrgUnit, Role, User
+from casework.services import Conflict, Invalid
+from casework.text import nfc
+
+MIN_PASSWORD = 8
+TOKEN_DAYS = 365
+
+
+def clean_email(raw) -> str:
+    try:
+        return validate_email(str(raw or ""), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise Invalid(f"Not a valid email address: {exc}", field="email")
+
+
+def create_user(*, email, name, role, unit_code, password) -> User:
+    email = clean_email(email)
+    if db.session.scalar(sa.select(User.id).where(User.email == email)):
+        raise Conflict(f"A user with the email {email} already exists", field="email")
+    user = User(email=email)
+    update_user(user, name=name, role=role, unit_code=unit_code, active=True)
+    set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(user: User, *, name, role, unit_code, active: bool) -> User:
+    name = nfc(name)
+    if not name or len(name) > 200:
+        raise Invalid("A name of at most 200 characters is required", field="name")
+    if role not in [r.value for r in Role]:
+        raise Invalid("Role must be one of " + ", ".join(r.value for r in Role), field="role")
+    unit = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == unit_code)) \
+        if isinstance(unit_code, str) else None
+    if unit is None:
+        raise Invalid(f"Unknown unit {str(unit_code)[:40]!r}", field="unit")
+    user.name, user.role, user.unit, user.active = name, role, unit, active
+    return user
+
+
+def set_password(user: User, password) -> None:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise Invalid(f"The password needs at least {MIN_PASSWORD} characters", field="password")
+    user.set_password(password)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, days: int = TOKEN_DAYS) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=_hash(token),
+                            expires_at=datetime.now(timezone.utc) + timedelta(days=days)))
+    db.session.flush()
+    return token
+
+
+def revoke_tokens(user: User) -> int:
+    result = db.session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(timezone.utc)))
+    return result.rowcount
+
+
+def user_for_token(token: str) -> User | None:
+    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _hash(token)))
+    if row is None or row.revoked_at is not None:
+        return None
+    expires = row.expires_at
+    if expires is not None:
+        if expires.tzinfo is None:  # SQLite gives naive datetimes back
+            expires = expires.replace(tzinfo=timezone.utc)
+        if expires < datetime.now(timezone.utc):
+            return None
+    return row.user if row.user.active else None

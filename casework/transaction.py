@@ -1,0 +1,20 @@
+"""The one commit of a request; a lost race at commit time is a 409, not a 500."""
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from casework.extensions import db
+from casework.services import Conflict
+
+
+def commit() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict("Someone else changed this case in the meantime; reload it and try "
+                       "again.", code="stale_version")
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("This change conflicts with a record saved in the meantime "
+                       "(for example a second active case for the same enterprise).",
+                       code="conflict")

@@ -1,0 +1,1 @@
+"""HTML blueprints: thin — parse, call a service, commit once, render."""

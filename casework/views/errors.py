@@ -1,0 +1,41 @@
+"""Error pages for people and JSON errors for the API, with the request rolled back."""
+from flask import Flask, flash, jsonify, redirect, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from casework.extensions import db
+from casework.services import DomainError
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        db.session.rollback()
+        if _wants_json():
+            code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                    405: "method_not_allowed", 413: "too_large"}.get(exc.code, "http_error")
+            return jsonify({"error": {"code": code, "message": exc.description}}), exc.code
+        return render_template("errors/error.html", status=exc.code, title=exc.name,
+                               message=exc.description), exc.code
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        """A refusal that escaped a view: show it on an error page with its status."""
+        db.session.rollback()
+        if _wants_json():
+            body = {"error": {"code": exc.code, "message": exc.message}}
+            return jsonify(body), exc.status
+        return render_template("errors/error.html", status=exc.status, title=exc.code,
+                               message=exc.message), exc.status
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        db.session.rollback()
+        if _wants_json():
+            return jsonify({"error": {"code": "server_error",
+                                      "message": "Internal error; nothing was saved."}}), 500
+        return render_template("errors/error.html", status=500, title="Server error",
+                               message="Something went wrong; nothing was saved."), 500

@@ -1,0 +1,110 @@
+"""Fixtures: an app on SQLite (or on TEST_DATABASE_URL), reference data, users and clients.
+
+The schema is created once per session; every test starts from empty tables plus reference data.
+"""
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from casework import create_app
+from casework.extensions import db
+from casework.services.reference import seed_reference
+from casework.services.users import create_user, issue_token
+
+PASSWORD = "correct-horse-1"
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _database_url(tmp_path_factory) -> str:
+    if TEST_DATABASE_URL:
+        url = TEST_DATABASE_URL
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
+                      "SECRET_KEY": "test", "WTF_CSRF_ENABLED": True})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _fresh_database(app):
+    with app.app_context():
+        _empty_tables()
+        seed_reference(years=[date.today().year - 1, date.today().year, date.today().year + 1])
+        db.session.commit()
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user():
+    """make_user("organiser", "LDLD-79") -> a committed user with PASSWORD."""
+    counter = iter(range(1, 10_000))
+
+    def make(role: str, unit: str, email: str | None = None, name: str | None = None):
+        n = next(counter)
+        user = create_user(email=email or f"{role}{n}.{unit.lower()}@test.vn",
+                           name=name or f"{role.title()} {n}", role=role, unit_code=unit,
+                           password=PASSWORD)
+        db.session.commit()
+        return user
+    return make
+
+
+@pytest.fixture
+def token_for():
+    def issue(user) -> dict:
+        token = issue_token(user)
+        db.session.commit()
+        return {"Authorization": f"Bearer {token}"}
+    return issue
+
+
+VALID_TAX_CODES = ("0100109106", "0300588569", "0101248141", "0302035520", "0309532497",
+                   "0100686174", "0301442361", "0100101611", "0303217354", "0102100740")
+
+
+@pytest.fixture
+def enterprise():
+    """enterprise(i, province="79") -> an enterprise dict with a valid, distinct tax code."""
+    def make(i: int = 0, province: str = "79", workforce: int = 120, **extra) -> dict:
+        return {"name": f"Công ty TNHH May Hưng Thịnh {i}", "tax_code": VALID_TAX_CODES[i],
+                "province": province, "workforce": workforce, "ownership": "private",
+                "sector": "textile_garment", **extra}
+    return make
+
+
+def count_rows(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
