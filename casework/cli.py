@@ -83,13 +83,16 @@ def revoke_command(email):
 def demo_seed_command(cases, if_empty):
     """A believable demo: users of each role, cases across provinces and states."""
     from casework.models import Case
-    from casework.services.demo import DEMO_PASSWORD, seed_demo
+    from casework.services.demo import DEMO_PASSWORD, demo_logins, seed_demo
     if if_empty and db.session.scalar(sa.select(sa.func.count(Case.id))):
-        click.echo("Demo data already present.")
+        click.echo("Cases already present: no demo data added.")
+        logins = demo_logins()
+    else:
+        logins = seed_demo(cases=cases)
+        db.session.commit()
+    if not logins:
         return
-    logins = seed_demo(cases=cases)
-    db.session.commit()
-    click.echo(f"Demo data ready. Every demo user's password is: {DEMO_PASSWORD}")
+    click.echo(f"Demo logins (password for each: {DEMO_PASSWORD}):")
     for email, role, unit in logins:
         click.echo(f"  {role:<10} {unit:<12} {email}")
 

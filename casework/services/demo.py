@@ -112,6 +112,12 @@ def _walk(case: Case, organiser: User, approver: User, leader: User, steps: int,
                    decision="approve", comment="Đồng ý")
 
 
+def demo_logins() -> list[tuple[str, str, str]]:
+    """The demo accounts present in the database (none on a real installation)."""
+    users = db.session.scalars(sa.select(User).where(User.email.like("%@demo.vn")).order_by(User.id))
+    return [(u.email, u.role, u.unit.code) for u in users]
+
+
 def _has_pending(case: Case) -> bool:
     from casework.models import ApprovalRequest
     return bool(db.session.scalar(sa.select(ApprovalRequest.id).where(

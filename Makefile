@@ -1,0 +1,39 @@
+# Two commands on a fresh machine with Python 3.11: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install translations db run test test-postgres extract-messages clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+# compiled catalogues (.mo) are build output, not committed
+translations: install
+	$(BIN)/pybabel compile --use-fuzzy -d casework/translations -f --statistics 2>&1 | tail -n 2 || true
+
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o casework/translations/messages.pot .
+	$(BIN)/pybabel update -i casework/translations/messages.pot -d casework/translations
+
+db: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed reference
+	$(BIN)/flask demo seed --if-empty
+
+run: translations db
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: translations
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
