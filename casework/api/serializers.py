@@ -1,12 +1,19 @@
 """JSON shapes of cases, steps, history entries and approvals."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from casework.models import ApprovalRequest, AuditEntry, Case, Step, User
 from casework.services.transitions import allowed_triggers
 
 
 def _iso(value):
-    return value.isoformat() if value is not None else None
+    """ISO 8601; SQLite hands back naive datetimes, which are stored in UTC."""
+    if value is None:
+        return None
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.isoformat()
 
 
 def enterprise_json(enterprise) -> dict:
