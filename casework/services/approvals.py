@@ -40,7 +40,8 @@ def decide(approval: ApprovalRequest, actor: User, *, decision, comment=None) ->
     approval.decided_by_id = actor.id
     approval.decided_at = datetime.now(timezone.utc)
     approval.decision_comment = comment
-    flush_or_conflict("Someone else decided this request in the meantime.")
+    flush_or_conflict("Someone else decided this request in the meantime.",
+                      code="already_decided")
     record(case, actor, "approval_decided", trigger=approval.trigger, from_state=case.state,
            comment=comment, data={"approval_id": approval.id, "decision": decision,
                                   "requester": approval.requester.email})

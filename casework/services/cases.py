@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework import authz
@@ -19,12 +20,13 @@ MAX_TARGET = 1_000_000
 
 
 def flush_or_conflict(message: str = "Someone else changed this case in the meantime; "
-                                     "reload it and try again.") -> None:
-    """Flush; a lost optimistic-lock race becomes a 409 with nothing written."""
+                                     "reload it and try again.",
+                      code: str = "stale_version") -> None:
+    """Flush; a lost optimistic-lock race becomes a 409 (the caller rolls back)."""
     try:
         db.session.flush()
     except StaleDataError:
-        raise Conflict(message, code="stale_version")
+        raise Conflict(message, code=code)
 
 
 def check_version(case: Case, version) -> None:
@@ -97,18 +99,22 @@ def create_case(actor: User, *, kind, unit, enterprises, organiser=None,
                               f"{SMALL_UNIT_LIMIT} workers", field=f"enterprises.{i}.workforce")
     _refuse_second_active_case(tax_codes)
 
+    linked = [upsert_enterprise(data) for data in cleaned]
     case = Case(kind=kind, unit=managing_unit, organiser=assigned, target_members=target,
-                province=cleaned[0]["province"], created_by_id=actor.id)
+                province=cleaned[0]["province"], created_by_id=actor.id,
+                links=[CaseEnterprise(enterprise=e, position=i) for i, e in enumerate(linked)])
     db.session.add(case)
-    for position, data in enumerate(cleaned):
-        case.links.append(CaseEnterprise(enterprise=upsert_enterprise(data), position=position))
-    case.search_text = search_key(" ".join(f"{e['name']} {e['tax_code']}" for e in cleaned))
     try:
         db.session.flush()
     except IntegrityError:  # lost a race for the same enterprise: the partial index refused it
         raise Conflict("This enterprise already has an active case", code="duplicate_case")
-    case.ref = f"{case.province.code}-{case.created_at:%Y}-{case.id:06d}"
-    case.search_text = search_key(f"{case.ref} ") + case.search_text
+    # the reference needs the id; written outside the version counter so a new case is version 1
+    ref = f"{case.province.code}-{case.created_at:%Y}-{case.id:06d}"
+    search_text = search_key(" ".join([ref] + [f"{e['name']} {e['tax_code']}" for e in cleaned]))
+    db.session.execute(sa.update(Case.__table__).where(Case.__table__.c.id == case.id)
+                       .values(ref=ref, search_text=search_text, updated_at=case.updated_at))
+    set_committed_value(case, "ref", ref)
+    set_committed_value(case, "search_text", search_text)
     record(case, actor, "created", to_state=case.state,
            data={"enterprises": tax_codes, "organiser": assigned.email})
     db.session.flush()

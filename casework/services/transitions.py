@@ -99,18 +99,17 @@ def apply_transition(attempt: Attempt, *, audit_data: dict | None = None) -> Non
         for link in case.links:
             link.active = False
     flush_or_conflict()
-    _supersede_pending(case, except_trigger=attempt.trigger.name)
+    _supersede_pending(case)
     record(case, attempt.actor, "transition", trigger=attempt.trigger.name, from_state=before,
            to_state=case.state, comment=attempt.comment,
            data={**to_json(attempt.data), **(audit_data or {})})
     db.session.flush()
 
 
-def _supersede_pending(case: Case, except_trigger: str) -> None:
+def _supersede_pending(case: Case) -> None:
     """A pending request made for the state the case just left can no longer be decided."""
     db.session.execute(
         sa.update(ApprovalRequest)
-        .where(ApprovalRequest.case_id == case.id, ApprovalRequest.status == "pending",
-               ApprovalRequest.trigger != except_trigger)
+        .where(ApprovalRequest.case_id == case.id, ApprovalRequest.status == "pending")
         .values(status="superseded", version=ApprovalRequest.version + 1)
         .execution_options(synchronize_session=False))
