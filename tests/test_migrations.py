@@ -48,3 +48,31 @@ def test_upgrade_from_empty_matches_the_models(empty_database_url):
         remaining = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
         assert remaining == set()
         db.engine.dispose()
+
+
+def test_postgresql_refuses_to_change_the_audit_history(empty_database_url):
+    if not empty_database_url.startswith("postgresql"):
+        pytest.skip("the append-only trigger exists on PostgreSQL only")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO provinces (id, code, name, is_city) VALUES (1, '79', 'HCM', true);"
+                "INSERT INTO org_units (id, code, name, type, path) "
+                "VALUES (1, 'VGCL', 'VGCL', 'vgcl', '/1/');"
+                "INSERT INTO cases (id, kind, state, version, unit_id, province_id, target_members,"
+                " applications_vietnamese, applications_foreign, details, search_text, created_at,"
+                " updated_at, state_changed_at) VALUES (1, 'grassroots', 'identified', 1, 1, 1, 0,"
+                " 0, 0, '{}', '', now(), now(), now());"
+                "INSERT INTO audit_entries (case_id, action, actor_name, actor_role, actor_unit,"
+                " comment, data, created_at) VALUES (1, 'created', 'A', 'organiser', 'VGCL', '',"
+                " '{}', now())"))
+        for statement in ("UPDATE audit_entries SET comment = 'rewritten'",
+                          "DELETE FROM audit_entries"):
+            with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+                with db.engine.begin() as conn:
+                    conn.execute(sa.text(statement))
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT comment FROM audit_entries")).scalar_one() == ""
+        db.engine.dispose()
