@@ -97,7 +97,28 @@ def demo_seed_command(cases, if_empty):
         click.echo(f"  {role:<10} {unit:<12} {email}")
 
 
+@click.command("backup")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True),
+              help="File to write (default: instance/backups/casework-<time>.sqlite|dump)")
+def backup_command(output):
+    """Write a consistent backup of the database (SQLite online backup, or pg_dump)."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from casework.services.backup import BackupFailed, backup_database, default_backup_path
+    url = db.engine.url
+    target = Path(output) if output else default_backup_path(
+        url, Path(current_app.instance_path) / "backups")
+    try:
+        written = backup_database(url, target)
+    except BackupFailed as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"Backup written to {written}")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(backup_command)
     app.cli.add_command(seed_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

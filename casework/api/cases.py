@@ -40,7 +40,7 @@ def list_cases():
 
 
 @bp.post("/cases")
-def create():
+def post_case():
     body = json_body()
     case = create_case(g.api_user, kind=body.get("kind"), unit=body.get("unit"),
                        enterprises=body.get("enterprises"), organiser=body.get("organiser"),
@@ -50,7 +50,7 @@ def create():
 
 
 @bp.get("/cases/<int:case_id>")
-def show(case_id: int):
+def get_case(case_id: int):
     case = _visible_case(case_id)
     body = case_json(case, g.api_user)
     body["history"] = [audit_json(e) for e in history_of(case.id)]
