@@ -5,7 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casework.extensions import db
 from casework.models.user import utcnow
@@ -44,3 +44,11 @@ class AuditIsAppendOnly(Exception):
 @event.listens_for(AuditEntry, "before_delete")
 def _refuse_change(mapper, connection, target):
     raise AuditIsAppendOnly("audit entries are append-only")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_change(state):
+    """The mapper events above do not see bulk UPDATE/DELETE statements: refuse those too."""
+    if (state.is_update or state.is_delete) \
+            and getattr(state.statement.table, "name", None) == AuditEntry.__tablename__:
+        raise AuditIsAppendOnly("audit entries are append-only")
