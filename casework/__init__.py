@@ -51,11 +51,15 @@ def register_blueprints(app: Flask) -> None:
     from casework.views.approvals import bp as approvals_bp
     from casework.views.auth import bp as auth_bp
     from casework.views.cases import bp as cases_bp
+    from casework.views.leadership import bp as leadership_bp
+    from casework.views.visits import bp as visits_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(approvals_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(leadership_bp)
+    app.register_blueprint(visits_bp)
     app.register_blueprint(api_bp)
 
 

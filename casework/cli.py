@@ -118,6 +118,7 @@ def backup_command(output):
 
 
 def register(app: Flask) -> None:
+    from casework import cli_targets  # noqa: F401  (adds `flask seed targets`)
     app.cli.add_command(backup_command)
     app.cli.add_command(seed_cli)
     app.cli.add_command(users_cli)

@@ -42,3 +42,5 @@ def json_body() -> dict:
 
 
 from casework.api import approvals, cases, workflow  # noqa: E402,F401  (routes)
+from casework.api import visits  # noqa: E402,F401  (routes)
+from casework.api import pipeline  # noqa: E402,F401  (leadership routes)

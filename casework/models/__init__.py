@@ -5,8 +5,11 @@ from casework.models.case import Case, CaseEnterprise
 from casework.models.enterprise import Enterprise, Ownership
 from casework.models.org import CalendarDay, OrgUnit, Province, Setting, UnitType
 from casework.models.step import Step
+from casework.models.target import Target
 from casework.models.user import ApiToken, Role, User
+from casework.models.visit import ProvinceAssignment, Visit, VisitCase, VisitFollowUp
 
 __all__ = ["ApiToken", "ApprovalRequest", "AuditEntry", "CalendarDay", "Case", "CaseEnterprise",
-           "Enterprise", "OrgUnit", "Ownership", "Province", "Role", "Setting", "Step",
-           "UnitType", "User"]
+           "Enterprise", "OrgUnit", "Ownership", "Province", "Role", "Setting", "Step", "Target",
+           "UnitType", "User",
+           "ProvinceAssignment", "Visit", "VisitCase", "VisitFollowUp"]

@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from casework import authz
-from casework.models import Case, CaseEnterprise, OrgUnit, Province, User
+from casework.models import Case, CaseEnterprise, Enterprise, OrgUnit, Province, User
 from casework.text import search_key
-from casework.workflow.definition import ALL_STATES, KINDS
+from casework.workflow.definition import ALL_STATES, FLOWS, KINDS, TERMINAL_STATES
 
-FILTERS = ("state", "kind", "province", "unit", "organiser", "q")
+FILTERS = ("state", "kind", "province", "unit", "organiser", "q",
+           # optional, used by the leadership dashboards' links and exports
+           "flow", "sector", "ownership", "year", "overdue", "stuck", "open", "managed_by")
+NO_SECTOR = "_none"   # the sector filter's value for cases whose enterprise has no sector
 
 
 @dataclass
@@ -22,6 +26,14 @@ class CaseFilters:
     unit: str | None = None       # unit code: that unit's subtree
     organiser: str | None = None  # email, or "me"
     q: str | None = None          # enterprise name, tax code or ref; diacritics ignored
+    flow: str | None = None       # flow name: any kind of that flow
+    sector: str | None = None     # sector of the case's (first) enterprise; NO_SECTOR: none
+    ownership: str | None = None  # ownership of the case's (first) enterprise
+    year: str | None = None       # the year the case was founded (founded_on)
+    overdue: str | None = None    # "1": dossier submitted, recognition deadline passed
+    stuck: str | None = None      # "1": active, longer than stuck_after_days in its state
+    open: str | None = None       # "1": not founded and not closed
+    managed_by: str | None = None  # unit code: cases managed by exactly that unit
 
     @classmethod
     def from_args(cls, args) -> "CaseFilters":
@@ -43,6 +55,15 @@ def case_list_query(user: User, filters: CaseFilters):
              .options(joinedload(Case.unit), joinedload(Case.province),
                       joinedload(Case.organiser),
                       selectinload(Case.links).joinedload(CaseEnterprise.enterprise)))
+    query = apply_case_filters(query, user, filters)
+    return query.order_by(Case.updated_at.desc(), Case.id.desc())
+
+
+def apply_case_filters(query, user: User, filters: CaseFilters):
+    """Add the WHERE clauses of `filters` (not the scope) to a query over Case.
+
+    Shared by the case list and the leadership pipeline, so a dashboard number and the list
+    it links to count the same cases."""
     if filters.state:
         query = query.where(Case.state == filters.state if filters.state in ALL_STATES
                             else sa.false())
@@ -66,4 +87,55 @@ def case_list_query(user: User, filters: CaseFilters):
         key = search_key(filters.q)
         if key:
             query = query.where(Case.search_text.contains(key, autoescape=True))
-    return query.order_by(Case.updated_at.desc(), Case.id.desc())
+    if filters.flow:
+        flow = next((f for f in FLOWS if f.name == filters.flow), None)
+        query = query.where(Case.kind.in_(flow.kinds) if flow else sa.false())
+    if filters.sector:
+        query = query.where(Case.id.in_(
+            primary_enterprise_ids(Enterprise.sector.is_(None) if filters.sector == NO_SECTOR
+                                   else Enterprise.sector == filters.sector)))
+    if filters.ownership:
+        query = query.where(Case.id.in_(
+            primary_enterprise_ids(Enterprise.ownership == filters.ownership)))
+    if filters.year:
+        year = int(filters.year) if filters.year.isdigit() and 1900 < int(filters.year) < 3000 \
+            else None
+        query = query.where(sa.and_(Case.founded_on >= date(year, 1, 1),
+                                    Case.founded_on < date(year + 1, 1, 1))
+                            if year else sa.false())
+    if filters.overdue == "1":
+        query = query.where(overdue_condition())
+    if filters.stuck == "1":
+        query = query.where(stuck_condition())
+    if filters.open == "1":
+        query = query.where(Case.state.not_in(TERMINAL_STATES))
+    if filters.managed_by:
+        query = query.where(Case.unit_id.in_(
+            sa.select(OrgUnit.id).where(OrgUnit.code == filters.managed_by)))
+    return query
+
+
+def primary_enterprise_ids(condition):
+    """Ids of the cases whose first enterprise (the one that gives the province) matches."""
+    return (sa.select(CaseEnterprise.case_id)
+            .join(Enterprise, Enterprise.id == CaseEnterprise.enterprise_id)
+            .where(CaseEnterprise.position == 0, condition))
+
+
+def overdue_condition(today: date | None = None):
+    """Dossier submitted and the superior union's recognition deadline has passed."""
+    return sa.and_(Case.state == "dossier_submitted", Case.deadline.is_not(None),
+                   Case.deadline < (today or date.today()))
+
+
+def stuck_cutoff(now: datetime | None = None) -> datetime:
+    from casework.services.settings import get_setting
+    days = int(get_setting("stuck_after_days"))
+    return (now or datetime.now(timezone.utc)) - timedelta(days=days)
+
+
+def stuck_condition(now: datetime | None = None):
+    """An active case (not founded, closed or on hold) longer than stuck_after_days in its
+    current state."""
+    return sa.and_(Case.state.not_in(TERMINAL_STATES + ("on_hold",)),
+                   Case.state_changed_at < stuck_cutoff(now))

@@ -6,6 +6,15 @@ DEFAULTS = {
     "min_founders": 5,                 # law: a CĐCS needs at least 5 members or applicants
     "recognition_deadline_days": 15,   # working days for the superior union to decide
     "stuck_after_days": 60,            # a case this long in one state counts as stuck
+    # the chance that an open case in each state is founded: weights the targets' forecast
+    "pipeline_probabilities": {
+        "identified": 0.05, "outreach": 0.1, "mobilising": 0.25, "eligible": 0.45,
+        "congress_scheduled": 0.6, "congress_held": 0.75, "dossier_submitted": 0.85,
+        "recognised": 0.95, "on_hold": 0.02,
+        "proposed": 0.05, "survey": 0.15, "scheme_drafted": 0.3, "scheme_approved": 0.6,
+        "established": 0.9,
+    },
+    "visit_gap_months": 6,             # a province with no leadership visit this long is flagged
 }
 
 

@@ -1,3 +1,91 @@
-from flask import Blueprint
+"""The approvals inbox: requests this user may decide, and the user's own pending requests."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+
+from casework import authz
+from casework.extensions import db
+from casework.forms.transitions import DecisionForm
+from casework.models import ApprovalRequest, Case, CaseEnterprise
+from casework.services import DomainError
+from casework.services.approvals import decide, get_visible_approval
+from casework.transaction import commit
 
 bp = Blueprint("approvals", __name__)
+
+INBOX_LIMIT = 500
+
+
+def _with_case(query):
+    return query.options(
+        joinedload(ApprovalRequest.case).joinedload(Case.unit),
+        joinedload(ApprovalRequest.case).selectinload(Case.links)
+        .joinedload(CaseEnterprise.enterprise))
+
+
+def _render_inbox(*, errors: dict | None = None, forms: dict | None = None, status: int = 200):
+    user = current_user
+    to_decide = list(db.session.scalars(_with_case(
+        sa.select(ApprovalRequest)
+        .where(ApprovalRequest.status == "pending", authz.approval_filter(user))
+        .order_by(ApprovalRequest.requested_at, ApprovalRequest.id).limit(INBOX_LIMIT))))
+    mine = list(db.session.scalars(_with_case(
+        sa.select(ApprovalRequest)
+        .where(ApprovalRequest.status == "pending", ApprovalRequest.requester_id == user.id)
+        .order_by(ApprovalRequest.requested_at.desc(), ApprovalRequest.id.desc())
+        .limit(INBOX_LIMIT))))
+    forms = dict(forms or {})
+    for approval in to_decide:
+        forms.setdefault(approval.id, DecisionForm(formdata=None, prefix=f"a{approval.id}"))
+    return render_template("approvals/inbox.html", to_decide=to_decide, mine=mine, forms=forms,
+                           errors=errors or {}), status
+
+
+@bp.get("/approvals")
+@login_required
+def inbox():
+    return _render_inbox()
+
+
+def _safe_next(target: str | None) -> str | None:
+    if target and target.startswith("/") and not target.startswith("//") \
+            and "\\" not in target:
+        return target
+    return None
+
+
+@bp.post("/approvals/<int:approval_id>/decision")
+@login_required
+def decision(approval_id: int):
+    approval = get_visible_approval(current_user, approval_id)
+    form = DecisionForm(prefix=f"a{approval.id}")
+    if not form.validate_on_submit():
+        return _render_inbox(forms={approval.id: form},
+                             errors={approval.id: _("Check the form and try again.")},
+                             status=422)
+    choice = "reject" if form.reject.data else "approve" if form.approve.data else None
+    if choice is None:
+        return _render_inbox(forms={approval.id: form},
+                             errors={approval.id: _("Choose Approve or Reject.")}, status=422)
+    if choice == "reject" and not (form.comment.data or "").strip():
+        return _render_inbox(forms={approval.id: form},
+                             errors={approval.id: _("A comment is required to reject.")},
+                             status=422)
+    case_id = approval.case_id
+    try:
+        decide(approval, current_user, decision=choice, comment=form.comment.data or "")
+        commit()
+    except DomainError as exc:
+        db.session.rollback()
+        return _render_inbox(forms={approval.id: form}, errors={approval.id: exc.message},
+                             status=exc.status)
+    if choice == "approve":
+        flash(_("Approved. The case has moved on."), "success")
+    else:
+        flash(_("Rejected. The requester will see your comment in the case history."), "info")
+    return redirect(_safe_next(request.form.get("next"))
+                    or url_for("cases.detail", case_id=case_id))

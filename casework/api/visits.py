@@ -1,0 +1,79 @@
+"""Leadership visits over JSON."""
+from __future__ import annotations
+
+from flask import current_app, g, jsonify, request
+
+from casework import authz
+from casework.api import bp, json_body
+from casework.extensions import db
+from casework.models import User, Visit
+from casework.services import DomainError
+from casework.services.visits import (VisitFilters, create_visit, get_visit, update_visit,
+                                      visit_list_query)
+from casework.transaction import commit
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def visit_json(visit: Visit, user: User) -> dict:
+    """A visit as the API shows it; only the linked cases the reader may see are listed."""
+    return {
+        "id": visit.id, "leader": visit.leader.email, "leader_name": visit.leader.name,
+        "province": visit.province.code, "host_unit": visit.host_unit.code,
+        "host_note": visit.host_note, "planned_date": _iso(visit.planned_date),
+        "purpose": visit.purpose, "status": visit.status, "outcome": visit.outcome,
+        "follow_ups": [{"id": f.id, "action": f.action, "owner": f.owner,
+                        "due_date": _iso(f.due_date), "done": f.done}
+                       for f in visit.follow_ups],
+        "cases": [{"id": link.case.id, "ref": link.case.ref} for link in visit.case_links
+                  if authz.case_in_scope(user, link.case)],
+        "version": visit.version,
+        "created_at": _iso(visit.created_at), "updated_at": _iso(visit.updated_at),
+    }
+
+
+def _page_arg(name: str, default: int, maximum: int) -> int:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise DomainError(f"{name} must be a whole number from 1 to {maximum}",
+                          code="bad_request", status=400, field=name)
+    return int(raw)
+
+
+@bp.get("/visits")
+def list_visits():
+    page = _page_arg("page", 1, 1_000_000)
+    per_page = _page_arg("per_page", 50, current_app.config.get("API_MAX_PER_PAGE", 200))
+    query = visit_list_query(g.api_user, VisitFilters.from_args(request.args))
+    result = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return jsonify({"items": [visit_json(v, g.api_user) for v in result.items],
+                    "total": result.total, "page": page, "per_page": per_page})
+
+
+@bp.post("/visits")
+def create():
+    body = json_body()
+    visit = create_visit(g.api_user, leader=body.get("leader"), province=body.get("province"),
+                         host_unit=body.get("host_unit"), host_note=body.get("host_note", ""),
+                         planned_date=body.get("planned_date"), purpose=body.get("purpose"),
+                         cases=body.get("cases"))
+    commit()
+    return jsonify(visit_json(visit, g.api_user)), 201
+
+
+@bp.get("/visits/<int:visit_id>")
+def show_visit(visit_id: int):
+    return jsonify(visit_json(get_visit(g.api_user, visit_id), g.api_user))
+
+
+@bp.patch("/visits/<int:visit_id>")
+def patch_visit(visit_id: int):
+    visit = get_visit(g.api_user, visit_id)
+    body = json_body()
+    update_visit(visit, g.api_user, body, version=body.get("version"))
+    commit()
+    return jsonify(visit_json(visit, g.api_user)), 200

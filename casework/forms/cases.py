@@ -1,0 +1,142 @@
+"""Forms for creating, editing and reassigning cases and for logging steps.
+
+Choices that come from the database (units, provinces, organisers) are set by the view.
+"""
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (DateField, EmailField, FieldList, Form, FormField, HiddenField,
+                     IntegerField, SelectField, StringField, SubmitField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from casework.models.enterprise import SECTORS, Ownership
+from casework.models.step import STEP_KINDS
+from casework.workflow.definition import KIND_LABELS, KINDS
+
+MAX_ENTERPRISES = 20
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as the options of a select."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+# Labels for the domain's code values (the workflow's own labels are marked N_ in definition.py)
+OWNERSHIP_LABELS = {
+    "state": _l("State-owned"),
+    "private": _l("Private"),
+    "fdi": _l("Foreign-invested (FDI)"),
+    "conglomerate_member": _l("Member of a conglomerate"),
+}
+SECTOR_LABELS = {
+    "textile_garment": _l("Textile and garment"),
+    "footwear": _l("Footwear"),
+    "electronics": _l("Electronics"),
+    "banking": _l("Banking"),
+    "construction": _l("Construction"),
+    "logistics": _l("Logistics"),
+    "food_processing": _l("Food processing"),
+    "other": _l("Other"),
+}
+STEP_KIND_LABELS = {
+    "contact_employer": _l("Contact with the employer"),
+    "worker_meeting": _l("Meeting with workers"),
+    "propaganda": _l("Propaganda"),
+    "applications_collected": _l("Applications collected"),
+    "committee_formed": _l("Committee formed"),
+    "congress": _l("Congress"),
+    "dossier": _l("Dossier"),
+    "leadership_visit": _l("Leadership visit"),
+    "survey_report": _l("Survey report"),
+    "other": _l("Other"),
+}
+DOCUMENT_LABELS = {
+    "cover_letter": _l("Cover letter requesting recognition"),
+    "member_list": _l("List of members"),
+    "congress_minutes": _l("Minutes of the founding congress"),
+    "election_minutes": _l("Minutes of the election"),
+    "committee_cvs": _l("CVs of the executive committee"),
+    "business_registration": _l("Business registration"),
+    "workforce_report": _l("Workforce report"),
+}
+AUDIT_ACTION_LABELS = {
+    "created": _l("Created"),
+    "transition": _l("Moved"),
+    "approval_requested": _l("Approval requested"),
+    "approval_decided": _l("Approval decided"),
+    "reassigned": _l("Reassigned"),
+    "edited": _l("Edited"),
+}
+ROLE_LABELS = {
+    "organiser": _l("Organiser"),
+    "supervisor": _l("Supervisor"),
+    "leader": _l("Leader"),
+    "admin": _l("Administrator"),
+}
+APPROVAL_STATUS_LABELS = {
+    "pending": _l("Pending"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "superseded": _l("Superseded"),
+}
+
+
+class EnterpriseForm(Form):
+    """One enterprise row of the new-case form (a plain Form: the outer form carries CSRF)."""
+    name = StringField(_l("Enterprise name"), validators=[Length(max=300)])
+    tax_code = StringField(_l("Tax code"), validators=[Length(max=20)],
+                           description=_l("10 digits, or NNNNNNNNNN-NNN for a branch"))
+    province = SelectField(_l("Province"), choices=[], validate_choice=False)
+    workforce = IntegerField(_l("Workforce"), validators=[Optional(), NumberRange(min=0)])
+    ownership = SelectField(_l("Ownership"), default="private",
+                            choices=choices((o.value, OWNERSHIP_LABELS[o.value])
+                                            for o in Ownership))
+    sector = SelectField(_l("Sector"), default="",
+                         choices=choices([("", _l("(not given)"))]
+                                         + [(s, SECTOR_LABELS[s]) for s in SECTORS]))
+
+    def is_blank(self) -> bool:
+        return not (self.name.data or "").strip() and not (self.tax_code.data or "").strip()
+
+
+class CaseForm(FlaskForm):
+    kind = SelectField(_l("Kind of case"), choices=choices((k, KIND_LABELS[k]) for k in KINDS))
+    unit = SelectField(_l("Managing unit"), choices=[], validate_choice=False)
+    organiser = EmailField(_l("Organiser (email)"), validators=[Optional(), Length(max=200)],
+                           description=_l("Leave empty to assign the case to yourself"))
+    target_members = IntegerField(_l("Target members"),
+                                  validators=[Optional(), NumberRange(min=0)])
+    enterprises = FieldList(FormField(EnterpriseForm), min_entries=1,
+                            max_entries=MAX_ENTERPRISES)
+    add_enterprise = SubmitField(_l("Add another enterprise"))
+    remove_enterprise = SubmitField(_l("Remove the last enterprise"))
+    submit = SubmitField(_l("Create case"))
+
+
+class StepForm(FlaskForm):
+    kind = SelectField(_l("What was done"),
+                       choices=choices((k, STEP_KIND_LABELS[k]) for k in STEP_KINDS))
+    date = DateField(_l("Date"), default=date.today, validators=[InputRequired()])
+    note = TextAreaField(_l("Note"), validators=[Length(max=5000)])
+    applications_vietnamese = IntegerField(
+        _l("Applications from Vietnamese workers"), default=0, validators=[Optional()],
+        description=_l("Negative only to correct an earlier count"))
+    applications_foreign = IntegerField(
+        _l("Applications from foreign workers"), default=0, validators=[Optional()],
+        description=_l("Foreign workers may join but do not count toward the founders"))
+    submit = SubmitField(_l("Log step"))
+
+
+class ReassignForm(FlaskForm):
+    organiser = SelectField(_l("New organiser"), choices=[], validate_choice=False)
+    comment = TextAreaField(_l("Comment"), validators=[Length(max=5000)])
+    version = HiddenField()
+    submit = SubmitField(_l("Reassign"))
+
+
+class EditCaseForm(FlaskForm):
+    target_members = IntegerField(_l("Target members"),
+                                  validators=[InputRequired(), NumberRange(min=0)])
+    version = HiddenField()
+    submit = SubmitField(_l("Save"))

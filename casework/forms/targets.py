@@ -1,0 +1,25 @@
+"""Setting a unit's target for a year."""
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+MAX_FIGURE = 100_000_000
+
+
+def _figure(label):
+    return IntegerField(label, validators=[Optional(), NumberRange(min=0, max=MAX_FIGURE)])
+
+
+class TargetForm(FlaskForm):
+    unit = SelectField(_l("Unit"), validators=[DataRequired()])   # choices set by the view
+    year = IntegerField(_l("Year"), default=lambda: date.today().year,
+                        validators=[DataRequired(), NumberRange(min=2000, max=2100)])
+    new_members = _figure(_l("New members"))
+    new_unions = _figure(_l("New grassroots unions"))
+    baseline_members = _figure(_l("Members at the start of the year (baseline)"))
+    total_members = _figure(_l("Total members by the end of the year"))
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Save target"))

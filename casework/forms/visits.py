@@ -1,0 +1,72 @@
+"""Forms for leadership visits and province assignments."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as the options of a SelectField."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class PlanVisitForm(FlaskForm):
+    leader = SelectField(_l("Leader"), validators=[DataRequired()], validate_choice=False)
+    province = SelectField(_l("Province"), validators=[DataRequired()], validate_choice=False)
+    host_unit = StringField(_l("Host unit (code, e.g. LDLD-79)"),
+                            validators=[DataRequired(), Length(max=40)])
+    host_note = StringField(_l("Also received by (e.g. the Provincial Party Committee)"),
+                            validators=[Optional(), Length(max=300)])
+    planned_date = DateField(_l("Planned date"), validators=[DataRequired()])
+    purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(), Length(max=5000)])
+    submit = SubmitField(_l("Plan the visit"))
+
+
+class EditVisitForm(FlaskForm):
+    version = HiddenField()
+    host_unit = StringField(_l("Host unit (code, e.g. LDLD-79)"),
+                            validators=[DataRequired(), Length(max=40)])
+    host_note = StringField(_l("Also received by (e.g. the Provincial Party Committee)"),
+                            validators=[Optional(), Length(max=300)])
+    planned_date = DateField(_l("Planned date"), validators=[DataRequired()])
+    purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(), Length(max=5000)])
+    submit = SubmitField(_l("Save"))
+
+
+class RecordVisitForm(FlaskForm):
+    version = HiddenField()
+    status = SelectField(_l("Status"), choices=choices([("done", _l("Done")),
+                                                        ("cancelled", _l("Cancelled"))]))
+    outcome = TextAreaField(_l("Outcome"), validators=[Optional(), Length(max=10000)])
+    submit = SubmitField(_l("Record"))
+
+
+class FollowUpForm(FlaskForm):
+    version = HiddenField()
+    action = TextAreaField(_l("Action"), validators=[DataRequired(), Length(max=1000)])
+    owner = StringField(_l("Owner (a user's email, or a name)"),
+                        validators=[DataRequired(), Length(max=200)])
+    due_date = DateField(_l("Due date"), validators=[DataRequired()])
+    submit = SubmitField(_l("Add follow-up"))
+
+
+class LinkCaseForm(FlaskForm):
+    version = HiddenField()
+    case = StringField(_l("Case reference"), validators=[DataRequired(), Length(max=30)])
+    submit = SubmitField(_l("Link case"))
+
+
+class VersionedActionForm(FlaskForm):
+    """A button that changes the visit (marks a follow-up done, unlinks a case)."""
+    version = HiddenField()
+
+
+class AssignProvinceForm(FlaskForm):
+    leader = SelectField(_l("Leader"), validators=[DataRequired()], validate_choice=False)
+    province = SelectField(_l("Province"), validators=[DataRequired()], validate_choice=False)
+    submit = SubmitField(_l("Assign"))
+
+
+class UnassignProvinceForm(FlaskForm):
+    pass

@@ -1,0 +1,147 @@
+"""Tables as CSV (UTF-8 with a BOM, so Excel shows Vietnamese) and XLSX (openpyxl).
+
+A table is a list of header strings and an iterable of rows; the case list is read in batches
+from `case_list_query` and written as it is read, never built as one list of cases.
+Headers are passed in already translated (the caller runs them through gettext).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime, timezone
+
+from openpyxl import Workbook
+
+from casework.extensions import db
+from casework.models import User
+from casework.services.pipeline import Pipeline
+from casework.services.queries import CaseFilters, case_list_query
+from casework.services.targets import TargetTable
+from casework.workflow.definition import N_
+
+BOM = "\ufeff"
+BATCH = 500
+CSV_MIME = "text/csv; charset=utf-8"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _cell(value):
+    if isinstance(value, datetime):
+        value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    return value
+
+
+def csv_stream(headers: list[str], rows: Iterable[list]) -> Iterator[str]:
+    """The table as CSV text in chunks: the BOM and the header first, then BATCH rows a chunk."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write(BOM)
+    writer.writerow(headers)
+    count = 0
+    for row in rows:
+        writer.writerow(["" if v is None else _cell(v) for v in row])
+        count += 1
+        if count % BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def xlsx_bytes(headers: list[str], rows: Iterable[list], title: str) -> bytes:
+    """The table as an XLSX workbook (write-only mode: rows go to disk-backed storage as they
+    come, not into a cell tree)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31] or "Sheet")
+    sheet.append(headers)
+    for row in rows:
+        sheet.append([_xlsx_cell(v) for v in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _xlsx_cell(value):
+    if isinstance(value, datetime):
+        # Excel has no time zones: write UTC, naive
+        return (value.astimezone(timezone.utc) if value.tzinfo else value).replace(tzinfo=None)
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# the tables
+
+CASE_COLUMNS = (N_("Reference"), N_("Kind"), N_("State"), N_("Province"), N_("Managing unit"),
+                N_("Organiser"), N_("Enterprises"), N_("Tax codes"), N_("Sector"), N_("Ownership"),
+                N_("Target members"), N_("Founded members"), N_("Founded on"),
+                N_("Recognition deadline"), N_("In this state since"), N_("Last activity"))
+
+
+def case_rows(user: User, filters: CaseFilters,
+              label: Callable[[str], str] = lambda s: s) -> Iterator[list]:
+    """The case list as rows, fetched BATCH at a time (yield_per streams from the cursor)."""
+    from casework.workflow.definition import KIND_LABELS, STATE_LABELS
+    query = case_list_query(user, filters).execution_options(yield_per=BATCH)
+    for case in db.session.scalars(query):
+        enterprises = case.enterprises
+        first = enterprises[0] if enterprises else None
+        yield [case.ref, label(KIND_LABELS.get(case.kind, case.kind)),
+               label(STATE_LABELS.get(case.state, case.state)),
+               case.province.name, case.unit.code,
+               case.organiser.email if case.organiser else None,
+               "; ".join(e.name for e in enterprises),
+               "; ".join(e.tax_code for e in enterprises),
+               first.sector if first else None, first.ownership if first else None,
+               case.target_members, case.founded_members, case.founded_on, case.deadline,
+               case.state_changed_at, case.updated_at]
+
+
+def pipeline_table(result: Pipeline, label: Callable[[str], str] = lambda s: s,
+                   state_labels: dict | None = None):
+    """Headers and rows of the pipeline table, with its totals as the last row."""
+    from casework.workflow.definition import STATE_LABELS
+    state_labels = state_labels or STATE_LABELS
+    headers = ([label(N_("Key")), label(N_("Row"))]
+               + [label(state_labels[s]) for s in result.states]
+               + [label(h) for h in (N_("Open cases"), N_("Expected members"),
+                                     N_("Members founded in the year"),
+                                     N_("Unions founded in the year"),
+                                     N_("Overdue recognitions"), N_("Stuck cases"))])
+    numbers = ("open", "expected_members", "founded_members", "founded_unions", "overdue",
+               "stuck")
+
+    def rows():
+        for row in result.rows + [result.totals]:
+            yield ([row.key, row.label if row is not result.totals else label(N_("Total"))]
+                   + [row.states[s] for s in result.states]
+                   + [getattr(row, n) for n in numbers])
+    return headers, rows()
+
+
+TARGET_COLUMNS = (N_("Unit code"), N_("Unit"), N_("Year"), N_("Target: new members"),
+                  N_("Target: new unions"), N_("Baseline members"), N_("Target: total members"),
+                  N_("Members founded"), N_("Unions founded"), N_("Share of members target"),
+                  N_("Share of unions target"), N_("Open cases"), N_("Forecast members"),
+                  N_("Forecast unions"), N_("Share of the year elapsed"), N_("On track"))
+
+
+def target_table(table: TargetTable, label: Callable[[str], str] = lambda s: s):
+    headers = [label(h) for h in TARGET_COLUMNS]
+
+    def rows():
+        for p in table.rows:
+            yield [p.unit_code, p.unit_name, table.year, p.target_members, p.target_unions,
+                   p.baseline_members, p.total_target, p.founded_members, p.founded_unions,
+                   None if p.members_share is None else round(p.members_share, 4),
+                   None if p.unions_share is None else round(p.unions_share, 4),
+                   p.open_cases, p.forecast_members, p.forecast_unions,
+                   round(table.elapsed, 4),
+                   None if p.on_track is None else (label(N_("yes")) if p.on_track
+                                                    else label(N_("no")))]
+    return headers, rows()
+
+
+def export_name(stem: str, extension: str) -> str:
+    return f"{stem}-{date.today():%Y%m%d}.{extension}"

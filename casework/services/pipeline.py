@@ -1,0 +1,432 @@
+"""The leadership pipeline: cases per state and per province / unit / sector / ownership, time
+spent in each state and conversion from one state to the next.
+
+Everything is counted in the database with GROUP BY, in a fixed number of queries whatever the
+number of cases; the page, the JSON API and the exports all call the functions here, so they show
+the same numbers. The filters are the case list's own (`queries.apply_case_filters`), so every
+number links to the list of exactly the cases it counts (`PipelineRow.link_args`).
+"""
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from casework import authz
+from casework.extensions import db
+from casework.models import AuditEntry, Case, CaseEnterprise, Enterprise, OrgUnit, Province, User
+from casework.models.enterprise import SECTORS, Ownership
+from casework.services import Invalid
+from casework.services.queries import (NO_SECTOR, CaseFilters, apply_case_filters,
+                                       overdue_condition, stuck_condition)
+from casework.text import search_key
+from casework.workflow.definition import FLOWS, KINDS, TERMINAL_STATES, Flow, flow_for
+
+DIMENSIONS = ("province", "unit", "sector", "ownership")
+SIDE_STATES = ("on_hold", "closed")
+NUMBERS = ("open", "expected_members", "founded_members", "founded_unions", "overdue", "stuck")
+
+
+def _flow_named(name: str | None) -> Flow | None:
+    return next((f for f in FLOWS if f.name == name), None)
+
+
+def main_states(flow: Flow) -> tuple[str, ...]:
+    """The flow's states in order, without the side states (on hold, closed)."""
+    return tuple(s for s in flow.state_names if s not in SIDE_STATES)
+
+
+@dataclass
+class PipelineFilters:
+    """What a leader chose on the dashboard (or in the API's query string)."""
+    by: str = "province"
+    kind: str | None = None
+    flow: str = "grassroots"     # the columns; given by `kind` when a kind is chosen
+    year: int = field(default_factory=lambda: date.today().year)
+    sector: str | None = None
+    ownership: str | None = None
+    unit: str | None = None      # unit code: that unit's subtree (rows by unit: its children)
+
+    @classmethod
+    def from_args(cls, args) -> "PipelineFilters":
+        def text(name):
+            value = args.get(name)
+            return value.strip()[:100] if isinstance(value, str) and value.strip() else None
+
+        by = text("by") or "province"
+        if by not in DIMENSIONS:
+            raise Invalid("by must be one of " + ", ".join(DIMENSIONS), field="by")
+        kind = text("kind")
+        if kind is not None and kind not in KINDS:
+            raise Invalid("kind must be one of " + ", ".join(KINDS), field="kind")
+        flow_name = text("flow")
+        if kind:
+            flow_name = flow_for(kind).name
+        elif flow_name is None:
+            flow_name = "grassroots"
+        elif _flow_named(flow_name) is None:
+            raise Invalid("flow must be one of " + ", ".join(f.name for f in FLOWS),
+                          field="flow")
+        year = parse_year(text("year"))
+        ownership = text("ownership")
+        if ownership is not None and ownership not in [o.value for o in Ownership]:
+            raise Invalid("ownership must be one of " + ", ".join(o.value for o in Ownership),
+                          field="ownership")
+        return cls(by=by, kind=kind, flow=flow_name, year=year, sector=text("sector"),
+                   ownership=ownership, unit=text("unit"))
+
+    @property
+    def flow_def(self) -> Flow:
+        return _flow_named(self.flow)
+
+    def case_filters(self, **extra) -> CaseFilters:
+        """The case-list filters for the cases these pipeline filters count."""
+        values = {"kind": self.kind, "flow": None if self.kind else self.flow,
+                  "sector": self.sector, "ownership": self.ownership, "unit": self.unit}
+        values.update(extra)
+        return CaseFilters(**{k: v for k, v in values.items() if v})
+
+    def as_args(self) -> dict:
+        """Query-string arguments that reproduce these filters (for links and exports)."""
+        args = {"by": self.by, "kind": self.kind, "flow": None if self.kind else self.flow,
+                "year": self.year, "sector": self.sector, "ownership": self.ownership,
+                "unit": self.unit}
+        return {k: v for k, v in args.items() if v}
+
+
+def parse_year(raw) -> int:
+    if raw in (None, ""):
+        return date.today().year
+    if not str(raw).isdigit() or not 2000 <= int(raw) <= 2100:
+        raise Invalid("year must be a year from 2000 to 2100", field="year")
+    return int(raw)
+
+
+def parse_period(raw_from, raw_to) -> tuple[date, date]:
+    """from/to as YYYY-MM-DD; by default the 365 days up to today."""
+    def parse(raw, name):
+        try:
+            return date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise Invalid(f"{name}: not a date in the form YYYY-MM-DD", field=name)
+    end = parse(raw_to, "to") if raw_to else date.today()
+    start = parse(raw_from, "from") if raw_from else end - timedelta(days=364)
+    if end < start:
+        raise Invalid("The period must end after it starts", field="to")
+    return start, end
+
+
+@dataclass
+class PipelineRow:
+    key: str
+    label: str
+    states: dict[str, int]
+    open: int = 0
+    expected_members: int = 0
+    founded_members: int = 0
+    founded_unions: int = 0
+    overdue: int = 0
+    stuck: int = 0
+    row_filter: dict = field(default_factory=dict)   # the case-list filter that selects the row
+
+    def as_json(self) -> dict:
+        return {"key": self.key, "label": self.label, "states": dict(self.states),
+                **{name: getattr(self, name) for name in NUMBERS}}
+
+
+@dataclass
+class Pipeline:
+    filters: PipelineFilters
+    states: tuple[str, ...]            # the columns, in flow order
+    rows: list[PipelineRow]
+    totals: PipelineRow
+
+    def link_args(self, row: PipelineRow | None, column: str) -> dict:
+        """Case-list query arguments for the cases behind one number (row None: the totals).
+
+        column: a state name, or one of NUMBERS."""
+        f = self.filters
+        extra = dict(row.row_filter) if row is not None else {}
+        if column in self.states:
+            extra["state"] = column
+        elif column in ("open", "expected_members"):
+            extra["open"] = "1"
+        elif column in ("founded_members", "founded_unions"):
+            extra.update(state="founded", year=str(f.year))
+        elif column in ("overdue", "stuck"):
+            extra[column] = "1"
+        else:
+            raise KeyError(column)
+        return f.case_filters(**extra).as_args()
+
+    def as_json(self) -> dict:
+        f = self.filters
+        return {"by": f.by, "flow": f.flow, "kind": f.kind, "year": f.year,
+                "states": list(self.states),
+                "rows": [r.as_json() for r in self.rows],
+                "totals": {k: v for k, v in self.totals.as_json().items()
+                           if k not in ("key", "label")}}
+
+
+def _scope_root(user: User, filters: PipelineFilters) -> OrgUnit:
+    """The unit whose children are the rows `by=unit`: the chosen unit if the user may see it,
+    otherwise the user's own unit."""
+    if filters.unit:
+        unit = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == filters.unit))
+        if unit is not None and authz.unit_in_scope(user, unit):
+            return unit
+    return user.unit
+
+
+def _filtered_case_ids(user: User, case_filters: CaseFilters):
+    """A subquery of the ids of the cases in scope that match the filters."""
+    query = sa.select(Case.id).where(Case.unit_id.in_(authz.scope_unit_ids(user)))
+    return apply_case_filters(query, user, case_filters)
+
+
+def _aggregates(states: tuple[str, ...], year: int, now: datetime | None = None) -> list:
+    founded_in_year = sa.and_(Case.state == "founded",
+                              Case.founded_on >= date(year, 1, 1),
+                              Case.founded_on < date(year + 1, 1, 1))
+    is_open = Case.state.not_in(TERMINAL_STATES)
+
+    def count_if(condition, name):
+        return sa.func.sum(sa.case((condition, 1), else_=0)).label(name)
+
+    columns = [count_if(Case.state == s, f"state_{s}") for s in states]
+    columns += [
+        count_if(is_open, "open"),
+        sa.func.sum(sa.case((is_open, Case.target_members), else_=0)).label("expected_members"),
+        sa.func.sum(sa.case((founded_in_year, sa.func.coalesce(Case.founded_members, 0)),
+                            else_=0)).label("founded_members"),
+        count_if(founded_in_year, "founded_unions"),
+        count_if(overdue_condition(), "overdue"),
+        count_if(stuck_condition(now), "stuck"),
+    ]
+    return columns
+
+
+def pipeline(user: User, filters: PipelineFilters, now: datetime | None = None) -> Pipeline:
+    """The pipeline table for `user`'s scope: 1 aggregation query, plus 1 for the row labels,
+    1 for the stuck setting and 1 to find the chosen unit (a fixed number, whatever the data)."""
+    flow = filters.flow_def
+    states = flow.state_names
+    ids = _filtered_case_ids(user, filters.case_filters())
+    aggregates = _aggregates(states, filters.year, now)
+    rows: list[PipelineRow] = []
+
+    if filters.by == "province":
+        query = (sa.select(Case.province_id.label("key"), *aggregates)
+                 .where(Case.id.in_(ids)).group_by(Case.province_id))
+        counted = {r.key: r for r in db.session.execute(query)}
+        root = _scope_root(user, filters)
+        provinces = db.session.scalars(sa.select(Province)).all()
+        for p in sorted(provinces, key=lambda p: search_key(p.name)):
+            # a national or sector unit sees all 34 provinces, a provincial one those with cases
+            if p.id in counted or root.province_id in (None, p.id):
+                rows.append(_row(p.code, p.name, {"province": p.code}, counted.get(p.id),
+                                 states))
+
+    elif filters.by == "unit":
+        root = _scope_root(user, filters)
+        row_unit = aliased(OrgUnit)
+        case_unit = aliased(OrgUnit)
+        query = (sa.select(row_unit.id.label("key"), *aggregates)
+                 .join(case_unit, case_unit.id == Case.unit_id)
+                 .join(row_unit, sa.or_(
+                     sa.and_(row_unit.id == root.id, Case.unit_id == root.id),
+                     sa.and_(row_unit.parent_id == root.id,
+                             case_unit.path.startswith(row_unit.path))))
+                 .where(Case.id.in_(ids)).group_by(row_unit.id))
+        counted = {r.key: r for r in db.session.execute(query)}
+        children = db.session.scalars(
+            sa.select(OrgUnit).where(OrgUnit.parent_id == root.id)).all()
+        for unit in sorted(children, key=lambda u: (u.type != "provincial_federation",
+                                                    search_key(u.name))):
+            rows.append(_row(unit.code, unit.name, {"unit": unit.code}, counted.get(unit.id),
+                             states))
+        if root.id in counted or not children:
+            rows.insert(0, _row(root.code, root.name, {"managed_by": root.code},
+                                counted.get(root.id), states))
+
+    else:  # sector or ownership of the case's first enterprise
+        column = Enterprise.sector if filters.by == "sector" else Enterprise.ownership
+        query = (sa.select(column.label("key"), *aggregates)
+                 .join(CaseEnterprise, sa.and_(CaseEnterprise.case_id == Case.id,
+                                               CaseEnterprise.position == 0))
+                 .join(Enterprise, Enterprise.id == CaseEnterprise.enterprise_id)
+                 .where(Case.id.in_(ids)).group_by(column))
+        counted = {r.key: r for r in db.session.execute(query)}
+        known = SECTORS if filters.by == "sector" else tuple(o.value for o in Ownership)
+        keys = list(known) + sorted(k for k in counted if k is not None and k not in known)
+        if None in counted:
+            keys.append(None)
+        for key in keys:
+            value = key if key is not None else NO_SECTOR
+            rows.append(_row(value, value, {filters.by: value}, counted.get(key), states))
+
+    totals = PipelineRow(key="total", label="total", states={s: 0 for s in states})
+    for row in rows:
+        for s in states:
+            totals.states[s] += row.states[s]
+        for name in NUMBERS:
+            setattr(totals, name, getattr(totals, name) + getattr(row, name))
+    return Pipeline(filters=filters, states=states, rows=rows, totals=totals)
+
+
+def _row(key: str, label: str, row_filter: dict, counted, states) -> PipelineRow:
+    row = PipelineRow(key=key, label=label, states={s: 0 for s in states},
+                      row_filter=row_filter)
+    if counted is not None:
+        for s in states:
+            row.states[s] = int(getattr(counted, f"state_{s}") or 0)
+        for name in NUMBERS:
+            setattr(row, name, int(getattr(counted, name) or 0))
+    return row
+
+
+def funnel(result: Pipeline) -> list[dict]:
+    """The flow as a funnel: for each main state, the cases now at that state or beyond
+    (cases on hold or closed are left out: where they stopped is not in the snapshot)."""
+    states = main_states(result.filters.flow_def)
+    counts = [result.totals.states.get(s, 0) for s in states]
+    out = []
+    for i, state in enumerate(states):
+        out.append({"state": state, "here": counts[i], "reached": sum(counts[i:])})
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# time in state and conversion, from the history
+
+@dataclass
+class StateTiming:
+    stays: int = 0                 # stays in the state that ended in the period
+    median_days: float | None = None
+    p90_days: float | None = None
+    entered: int = 0               # cases that entered the state in the period
+    converted: int = 0             # ... and have since moved further along the flow
+
+    @property
+    def conversion(self) -> float | None:
+        return self.converted / self.entered if self.entered else None
+
+    def as_json(self) -> dict:
+        return {"stays": self.stays, "median_days": self.median_days,
+                "p90_days": self.p90_days, "entered": self.entered,
+                "converted": self.converted,
+                "conversion": None if self.conversion is None else round(self.conversion, 4)}
+
+
+@dataclass
+class Timings:
+    filters: PipelineFilters
+    start: date
+    end: date
+    states: tuple[str, ...]
+    rows: list[tuple[str, str, dict[str, StateTiming]]]   # (province code, name, by state)
+    overall: dict[str, StateTiming]
+
+    def as_json(self) -> dict:
+        return {"from": self.start.isoformat(), "to": self.end.isoformat(),
+                "flow": self.filters.flow, "states": list(self.states),
+                "overall": {s: t.as_json() for s, t in self.overall.items()},
+                "rows": [{"key": code, "label": name,
+                          "states": {s: t.as_json() for s, t in by_state.items()}}
+                         for code, name, by_state in self.rows]}
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """Linear interpolation between closest ranks (the same as PostgreSQL's percentile_cont)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * share
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def _rank_of(column, states: tuple[str, ...]):
+    return sa.case({s: i for i, s in enumerate(states)}, value=column, else_=-1)
+
+
+def timings(user: User, filters: PipelineFilters, start: date, end: date) -> Timings:
+    """Median and 90th percentile of the days spent in each state (stays that ended between
+    `start` and `end`), and conversion (of the cases that entered a state in the period, the
+    share that has since reached a later state of the flow), per province. Two queries."""
+    if end < start:
+        raise Invalid("The period must end after it starts", field="to")
+    flow = filters.flow_def
+    states = main_states(flow)
+    ids = _filtered_case_ids(user, filters.case_filters())
+    since = datetime.combine(start, time.min, tzinfo=timezone.utc)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=timezone.utc)
+
+    # 1. every stay in a state: entered at one history entry, left at the case's next one.
+    # The durations come back per stay and the percentiles are computed here in Python: SQLite
+    # has no percentile function and date arithmetic differs between SQLite and PostgreSQL, so
+    # this is the portable way (one row per transition, never one per case).
+    entries = (sa.select(
+        AuditEntry.case_id, AuditEntry.to_state.label("state"),
+        AuditEntry.created_at.label("entered_at"),
+        sa.func.lead(AuditEntry.created_at, type_=AuditEntry.created_at.type).over(
+            partition_by=AuditEntry.case_id,
+            order_by=(AuditEntry.created_at, AuditEntry.id)).label("left_at"))
+        .where(AuditEntry.to_state.is_not(None), AuditEntry.case_id.in_(ids))).subquery()
+    stays = db.session.execute(
+        sa.select(Case.province_id, entries.c.state, entries.c.entered_at, entries.c.left_at)
+        .join(Case, Case.id == entries.c.case_id)
+        .where(entries.c.left_at.is_not(None), entries.c.left_at >= since,
+               entries.c.left_at < until, entries.c.state.in_(states)))
+    durations: dict[tuple[int, str], list[float]] = defaultdict(list)
+    for province_id, state, entered_at, left_at in stays:
+        days = (_as_utc(left_at) - _as_utc(entered_at)).total_seconds() / 86400
+        durations[(province_id, state)].append(days)
+        durations[(None, state)].append(days)
+
+    # 2. conversion, counted in SQL: distinct cases entering each state in the period, and of
+    # those the ones with a later history entry into a state further along the flow
+    entered = aliased(AuditEntry)
+    later = aliased(AuditEntry)
+    moved_on = sa.exists(sa.select(later.id).where(
+        later.case_id == entered.case_id, later.id > entered.id,
+        _rank_of(later.to_state, states) > _rank_of(entered.to_state, states)))
+    conversions = db.session.execute(
+        sa.select(Case.province_id, entered.to_state,
+                  sa.func.count(sa.distinct(entered.case_id)),
+                  sa.func.count(sa.distinct(sa.case((moved_on, entered.case_id)))))
+        .join(Case, Case.id == entered.case_id)
+        .where(entered.to_state.in_(states[:-1]), entered.created_at >= since,
+               entered.created_at < until, entered.case_id.in_(ids))
+        .group_by(Case.province_id, entered.to_state))
+    counts: dict[tuple[int | None, str], list[int]] = defaultdict(lambda: [0, 0])
+    for province_id, state, n_entered, n_converted in conversions:
+        for key in ((province_id, state), (None, state)):
+            counts[key][0] += n_entered
+            counts[key][1] += n_converted
+
+    def timing(province_id, state) -> StateTiming:
+        values = durations.get((province_id, state), [])
+        n_entered, n_converted = counts.get((province_id, state), (0, 0))
+        return StateTiming(
+            stays=len(values),
+            median_days=round(statistics.median(values), 1) if values else None,
+            p90_days=round(percentile(values, 0.9), 1) if values else None,
+            entered=n_entered, converted=n_converted)
+
+    province_ids = {key[0] for key in list(durations) + list(counts) if key[0] is not None}
+    provinces = db.session.scalars(
+        sa.select(Province).where(Province.id.in_(province_ids))).all() if province_ids else []
+    rows = [(p.code, p.name, {s: timing(p.id, s) for s in states})
+            for p in sorted(provinces, key=lambda p: search_key(p.name))]
+    return Timings(filters=filters, start=start, end=end, states=states, rows=rows,
+                   overall={s: timing(None, s) for s in states})

@@ -1,0 +1,317 @@
+"""Membership targets and progress against them (DOMAIN.md §1).
+
+A target belongs to a unit and a year. Progress rolls up: a unit's figures count every case
+managed anywhere in its subtree, so a provincial federation's founded members include those of
+its commune unions. The forecast adds to what is founded the target members of the open cases,
+each weighted by the chance that a case in its state is founded (setting
+`pipeline_probabilities`). A unit is on track when its founded members reach the target times
+the share of the year elapsed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from casework import authz
+from casework.extensions import db
+from casework.models import Case, OrgUnit, Target, User
+from casework.services import Forbidden, Invalid
+from casework.services.settings import get_setting
+from casework.text import nfc, search_key
+from casework.workflow.definition import TERMINAL_STATES
+
+MAX_FIGURE = 100_000_000
+FIGURES = ("new_members", "new_unions", "baseline_members", "total_members")
+
+# DOMAIN.md §1: the VGCL's national goals
+NATIONAL_TARGETS = (
+    (2024, {"new_members": 1_000_000}),
+    (2026, {"new_members": 1_000_000}),
+    (2028, {"total_members": 15_000_000}),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# who may set targets
+
+def why_not_edit_targets(user: User) -> str | None:
+    if user.role == "admin":
+        return None
+    if user.role == "leader" and user.unit.type == "vgcl":
+        return None
+    return "Only an administrator or a leader of the VGCL sets targets."
+
+
+def require_target_editor(user: User) -> None:
+    reason = why_not_edit_targets(user)
+    if reason:
+        raise Forbidden(reason)
+
+
+# ---------------------------------------------------------------------------------------------
+# setting targets
+
+def _figure(value, name: str) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, str) and value.strip().replace(",", "").replace(".", "").isdigit():
+        value = int(value.strip().replace(",", "").replace(".", ""))
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_FIGURE:
+        raise Invalid(f"{name.replace('_', ' ').capitalize()} must be a whole number from 0 to "
+                      f"{MAX_FIGURE:,}", field=name)
+    return value
+
+
+def set_target(actor: User, *, unit, year, note: str = "", **figures) -> Target:
+    """Create or replace the target of `unit` (a code) for `year`. Flushes, never commits."""
+    require_target_editor(actor)
+    unit_obj = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == unit)) \
+        if isinstance(unit, str) else None
+    if unit_obj is None:
+        raise Invalid(f"Unknown unit {str(unit)[:40]!r}", field="unit")
+    if not authz.unit_in_scope(actor, unit_obj):
+        raise Forbidden("That unit is outside your own unit's subtree.")
+    if isinstance(year, str) and year.strip().isdigit():
+        year = int(year.strip())
+    if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+        raise Invalid("The year must be from 2000 to 2100", field="year")
+    unknown = set(figures) - set(FIGURES)
+    if unknown:
+        raise Invalid("Unknown figure " + ", ".join(sorted(unknown)), field=sorted(unknown)[0])
+    cleaned = {name: _figure(figures.get(name), name) for name in FIGURES}
+    if all(v is None for v in cleaned.values()):
+        raise Invalid("Give at least one figure", field="new_members")
+    if note is None:
+        note = ""
+    if not isinstance(note, str) or len(note) > 500:
+        raise Invalid("The note must be text of at most 500 characters", field="note")
+    target = db.session.scalar(sa.select(Target).where(Target.unit_id == unit_obj.id,
+                                                       Target.year == year))
+    if target is None:
+        target = Target(unit=unit_obj, unit_id=unit_obj.id, year=year)
+        db.session.add(target)
+    for name, value in cleaned.items():
+        setattr(target, name, value)
+    target.note = nfc(note)
+    target.updated_by_id = actor.id
+    db.session.flush()
+    return target
+
+
+def seed_national_targets() -> int:
+    """The VGCL's goals of DOMAIN.md §1, on the VGCL unit. Idempotent: a figure already set is
+    kept; returns how many figures were added."""
+    root = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == "VGCL"))
+    if root is None:
+        raise Invalid("The VGCL unit is missing: run `flask seed reference` first", field="unit")
+    added = 0
+    for year, figures in NATIONAL_TARGETS:
+        target = db.session.scalar(sa.select(Target).where(Target.unit_id == root.id,
+                                                           Target.year == year))
+        if target is None:
+            target = Target(unit=root, unit_id=root.id, year=year,
+                            note="VGCL national goal (DOMAIN.md §1)")
+            db.session.add(target)
+        for name, value in figures.items():
+            if getattr(target, name) is None:
+                setattr(target, name, value)
+                added += 1
+    db.session.flush()
+    return added
+
+
+# ---------------------------------------------------------------------------------------------
+# progress
+
+def elapsed_share(year: int, today: date | None = None) -> float:
+    """The share of `year` gone by: 1 for a past year, 0 for a future one."""
+    today = today or date.today()
+    if year < today.year:
+        return 1.0
+    if year > today.year:
+        return 0.0
+    start = date(year, 1, 1)
+    days = (date(year + 1, 1, 1) - start).days
+    return (today - start).days / days
+
+
+@dataclass
+class Progress:
+    unit_code: str
+    unit_name: str
+    unit_type: str
+    depth: int
+    target: Target | None
+    founded_members: int = 0
+    founded_unions: int = 0
+    open_cases: int = 0
+    weighted_members: float = 0.0   # open cases' target members times their state's chance
+    weighted_unions: float = 0.0
+    elapsed: float = 0.0
+    forecast_open: bool = True      # False for a past year: nothing more can be founded in it
+
+    def _figure(self, name):
+        return getattr(self.target, name) if self.target is not None else None
+
+    @property
+    def target_members(self) -> int | None:
+        return self._figure("new_members")
+
+    @property
+    def target_unions(self) -> int | None:
+        return self._figure("new_unions")
+
+    @property
+    def baseline_members(self) -> int | None:
+        return self._figure("baseline_members")
+
+    @property
+    def total_target(self) -> int | None:
+        return self._figure("total_members")
+
+    @property
+    def members_share(self) -> float | None:
+        return self.founded_members / self.target_members if self.target_members else None
+
+    @property
+    def unions_share(self) -> float | None:
+        return self.founded_unions / self.target_unions if self.target_unions else None
+
+    @property
+    def forecast_members(self) -> int:
+        extra = self.weighted_members if self.forecast_open else 0
+        return int(round(self.founded_members + extra))
+
+    @property
+    def forecast_unions(self) -> int:
+        extra = self.weighted_unions if self.forecast_open else 0
+        return int(round(self.founded_unions + extra))
+
+    @property
+    def members_now(self) -> int | None:
+        """Baseline plus what was founded in the year: the membership to set against a total."""
+        base = self.baseline_members
+        return None if base is None else base + self.founded_members
+
+    @property
+    def on_track(self) -> bool | None:
+        """Founded members (or unions, if only that is targeted) at least the target times the
+        share of the year elapsed. None without a yearly target."""
+        checks = []
+        if self.target_members:
+            checks.append(self.founded_members >= self.target_members * self.elapsed)
+        if self.target_unions:
+            checks.append(self.founded_unions >= self.target_unions * self.elapsed)
+        return all(checks) if checks else None
+
+    def as_json(self) -> dict:
+        def ratio(value):
+            return None if value is None else round(value, 4)
+        return {
+            "unit": self.unit_code, "label": self.unit_name, "type": self.unit_type,
+            "target": {"new_members": self.target_members, "new_unions": self.target_unions,
+                       "baseline_members": self.baseline_members,
+                       "total_members": self.total_target},
+            "founded_members": self.founded_members, "founded_unions": self.founded_unions,
+            "members_share": ratio(self.members_share), "unions_share": ratio(self.unions_share),
+            "open_cases": self.open_cases,
+            "forecast_members": self.forecast_members, "forecast_unions": self.forecast_unions,
+            "members_now": self.members_now,
+            "on_track": self.on_track,
+        }
+
+
+@dataclass
+class TargetTable:
+    year: int
+    elapsed: float
+    root: OrgUnit
+    rows: list[Progress]
+
+    def as_json(self) -> dict:
+        return {"year": self.year, "elapsed_share": round(self.elapsed, 4),
+                "unit": self.root.code, "rows": [r.as_json() for r in self.rows]}
+
+
+def _probability_case(column):
+    probabilities = get_setting("pipeline_probabilities") or {}
+    return sa.case({state: float(p) for state, p in probabilities.items()}, value=column,
+                   else_=0.0)
+
+
+def target_progress(user: User, year: int, *, unit: str | None = None,
+                    units: str = "tree", today: date | None = None) -> TargetTable:
+    """Progress for `year` of the units in the user's scope.
+
+    units="tree": the root (the chosen unit if in scope, else the user's own), its children and
+    every unit under it with a target for the year; units="provinces": the provincial
+    federations in scope (the per-province chart). Four queries, whatever the number of cases.
+    """
+    root = user.unit
+    if unit:
+        chosen = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == unit))
+        if chosen is not None and authz.unit_in_scope(user, chosen):
+            root = chosen
+    in_subtree = OrgUnit.path.startswith(root.path)
+    targeted = sa.select(Target.unit_id).where(Target.year == year)
+    if units == "provinces":
+        condition = sa.and_(in_subtree, OrgUnit.type == "provincial_federation")
+    else:
+        condition = sa.and_(in_subtree, sa.or_(OrgUnit.id == root.id,
+                                               OrgUnit.parent_id == root.id,
+                                               OrgUnit.id.in_(targeted)))
+    row_units = db.session.scalars(sa.select(OrgUnit).where(condition)).all()
+    ids = [u.id for u in row_units]
+    targets = {t.unit_id: t for t in db.session.scalars(
+        sa.select(Target).where(Target.year == year, Target.unit_id.in_(ids)))} if ids else {}
+
+    # roll-up: a row counts every case managed in its subtree, so a case counts in its unit's
+    # row and in every ancestor's row shown
+    row_unit = aliased(OrgUnit)
+    case_unit = aliased(OrgUnit)
+    founded_in_year = sa.and_(Case.state == "founded", Case.founded_on >= date(year, 1, 1),
+                              Case.founded_on < date(year + 1, 1, 1))
+    is_open = Case.state.not_in(TERMINAL_STATES)
+    chance = _probability_case(Case.state)
+    sums = {}
+    if ids:
+        query = (sa.select(
+            row_unit.id,
+            sa.func.sum(sa.case((founded_in_year, sa.func.coalesce(Case.founded_members, 0)),
+                                else_=0)),
+            sa.func.sum(sa.case((founded_in_year, 1), else_=0)),
+            sa.func.sum(sa.case((is_open, 1), else_=0)),
+            sa.func.sum(sa.case((is_open, Case.target_members * chance), else_=0.0)),
+            sa.func.sum(sa.case((is_open, chance), else_=0.0)))
+            .select_from(Case)
+            .join(case_unit, case_unit.id == Case.unit_id)
+            .join(row_unit, case_unit.path.startswith(row_unit.path))
+            .where(row_unit.id.in_(ids), Case.unit_id.in_(authz.scope_unit_ids(user)))
+            .group_by(row_unit.id))
+        sums = {r[0]: r[1:] for r in db.session.execute(query)}
+
+    share = elapsed_share(year, today)
+    this_year = (today or date.today()).year
+    root_depth = root.path.count("/")
+    by_id = {u.id: u for u in row_units}
+
+    def tree_order(u: OrgUnit):
+        """Parents before their children, siblings by name (provincial federations first)."""
+        chain = [int(i) for i in u.path.strip("/").split("/")][root_depth - 2:]
+        return tuple((by_id[i].type != "provincial_federation", search_key(by_id[i].name))
+                     if i in by_id else (True, "") for i in chain)
+
+    rows = []
+    for u in sorted(row_units, key=tree_order):
+        founded, unions, open_cases, w_members, w_unions = sums.get(u.id, (0, 0, 0, 0, 0))
+        rows.append(Progress(
+            unit_code=u.code, unit_name=u.name, unit_type=u.type,
+            depth=u.path.count("/") - root_depth, target=targets.get(u.id),
+            founded_members=int(founded or 0), founded_unions=int(unions or 0),
+            open_cases=int(open_cases or 0), weighted_members=float(w_members or 0),
+            weighted_unions=float(w_unions or 0), elapsed=share,
+            forecast_open=year >= this_year))
+    return TargetTable(year=year, elapsed=share, root=root, rows=rows)

@@ -1,0 +1,120 @@
+"""Creating and editing nodes of the organisation tree (admin).
+
+`OrgUnit.path` ("/1/4/9/") is kept right for the whole subtree when a unit moves; a move under
+itself or under one of its own descendants (a cycle) is refused.
+"""
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from casework.extensions import db
+from casework.models import OrgUnit, Province, UnitType
+from casework.services import Conflict, Invalid
+from casework.text import nfc
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+MAX_NAME = 200
+
+
+def _clean_code(code) -> str:
+    code = (code or "").strip() if isinstance(code, str) else ""
+    if not CODE_PATTERN.match(code):
+        raise Invalid("A code of 1 to 40 letters, digits, '-', '_' or '.' is required",
+                      field="code")
+    return code
+
+
+def _clean_name(name) -> str:
+    name = nfc(name) if isinstance(name, str) else ""
+    if not name or len(name) > MAX_NAME or any(ord(ch) < 32 for ch in name):
+        raise Invalid(f"A name of at most {MAX_NAME} characters is required", field="name")
+    return name
+
+
+def _clean_type(type_) -> str:
+    if type_ not in [t.value for t in UnitType]:
+        raise Invalid("Type must be one of " + ", ".join(t.value for t in UnitType),
+                      field="type")
+    return type_
+
+
+def _find_parent(parent_code) -> OrgUnit | None:
+    if parent_code in (None, ""):
+        return None
+    parent = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == parent_code)) \
+        if isinstance(parent_code, str) else None
+    if parent is None:
+        raise Invalid(f"Unknown parent unit {str(parent_code)[:40]!r}", field="parent")
+    return parent
+
+
+def _find_province(province_code) -> Province | None:
+    if province_code in (None, ""):
+        return None
+    province = db.session.scalar(
+        sa.select(Province).where(Province.code == str(province_code).strip().zfill(2))) \
+        if isinstance(province_code, str | int) else None
+    if province is None:
+        raise Invalid("Unknown province code", field="province")
+    return province
+
+
+def _refuse_taken_code(code: str, unit: OrgUnit | None = None) -> None:
+    query = sa.select(OrgUnit.id).where(OrgUnit.code == code)
+    if unit is not None and unit.id is not None:
+        query = query.where(OrgUnit.id != unit.id)
+    if db.session.scalar(query):
+        raise Conflict(f"A unit with the code {code} already exists", field="code")
+
+
+def _refuse_second_root(unit: OrgUnit | None) -> None:
+    query = sa.select(OrgUnit.id).where(OrgUnit.parent_id.is_(None))
+    if unit is not None and unit.id is not None:
+        query = query.where(OrgUnit.id != unit.id)
+    if db.session.scalar(query):
+        raise Invalid("A parent unit is required (the tree has one root)", field="parent")
+
+
+def create_unit(*, code, name, type_, parent_code, province_code=None) -> OrgUnit:
+    code, name, type_ = _clean_code(code), _clean_name(name), _clean_type(type_)
+    parent = _find_parent(parent_code)
+    if parent is None:
+        _refuse_second_root(None)
+    province = _find_province(province_code)
+    _refuse_taken_code(code)
+    unit = OrgUnit(code=code, name=name, type=type_, parent=parent, province=province, path="")
+    db.session.add(unit)
+    db.session.flush()
+    unit.path = (parent.path if parent else "/") + f"{unit.id}/"
+    db.session.flush()
+    return unit
+
+
+def update_unit(unit: OrgUnit, *, code, name, type_, parent_code, province_code=None) -> OrgUnit:
+    code, name, type_ = _clean_code(code), _clean_name(name), _clean_type(type_)
+    parent = _find_parent(parent_code)
+    province = _find_province(province_code)
+    _refuse_taken_code(code, unit)
+    if parent is None:
+        _refuse_second_root(unit)
+    elif parent.id == unit.id or parent.path.startswith(unit.path):
+        raise Invalid(f"{unit.code} cannot be moved under itself or one of its own sub-units",
+                      field="parent")
+    unit.code, unit.name, unit.type, unit.province = code, name, type_, province
+    if (parent.id if parent else None) != unit.parent_id:
+        move_unit(unit, parent)
+    db.session.flush()
+    return unit
+
+
+def move_unit(unit: OrgUnit, parent: OrgUnit | None) -> None:
+    """Re-hang `unit` under `parent`, rewriting the path of every unit in its subtree."""
+    old_path = unit.path
+    new_path = (parent.path if parent else "/") + f"{unit.id}/"
+    subtree = list(db.session.scalars(
+        sa.select(OrgUnit).where(OrgUnit.path.startswith(old_path, autoescape=True))))
+    unit.parent = parent
+    for member in subtree:
+        member.path = new_path + member.path[len(old_path):]

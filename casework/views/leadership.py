@@ -1,0 +1,190 @@
+"""Leadership pages: the pipeline, time in state and conversion, targets, and exports.
+
+Who sees what: every signed-in role sees the dashboards of its own scope (its unit's subtree) —
+leaders, supervisors and admins to steer, organisers read-only to see where their unit stands.
+Only an admin or a leader of the VGCL node sets targets (403 with the reason otherwise).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
+                   stream_with_context, url_for)
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from casework.extensions import db
+from casework.forms.targets import TargetForm
+from casework.models import OrgUnit, Target
+from casework.models.enterprise import SECTORS, Ownership
+from casework.services import DomainError, exports
+from casework.services.pipeline import (DIMENSIONS, PipelineFilters, funnel, parse_period,
+                                         pipeline, timings)
+from casework.services.queries import CaseFilters
+from casework.services.settings import get_setting
+from casework.services.targets import (FIGURES, set_target, target_progress,
+                                       why_not_edit_targets)
+from casework.transaction import commit
+from casework.workflow.definition import FLOWS, KINDS
+
+bp = Blueprint("leadership", __name__, url_prefix="/leadership")
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every page here needs a signed-in user."""
+
+
+def _units_in_scope() -> list[OrgUnit]:
+    units = db.session.scalars(sa.select(OrgUnit).where(
+        OrgUnit.path.startswith(current_user.unit.path))).all()
+    return sorted(units, key=lambda u: [int(i) for i in u.path.strip("/").split("/")])
+
+
+def _filter_choices() -> dict:
+    this_year = date.today().year
+    return {"dimensions": DIMENSIONS, "kinds": KINDS, "flows": FLOWS, "sectors": SECTORS,
+            "ownerships": [o.value for o in Ownership], "units": _units_in_scope(),
+            "years": list(range(this_year + 2, this_year - 6, -1))}
+
+
+@bp.get("/")
+def index():
+    return redirect(url_for("leadership.pipeline_page"))
+
+
+@bp.get("/pipeline")
+def pipeline_page():
+    filters = PipelineFilters.from_args(request.args)
+    result = pipeline(current_user, filters)
+    progress = None
+    if filters.by == "province":
+        progress = target_progress(current_user, filters.year, units="provinces")
+    return render_template("leadership/pipeline.html", result=result, filters=filters,
+                           funnel=funnel(result), progress=progress,
+                           stuck_days=get_setting("stuck_after_days"), **_filter_choices())
+
+
+@bp.get("/timings")
+def timings_page():
+    filters = PipelineFilters.from_args(request.args)
+    start, end = parse_period(request.args.get("from"), request.args.get("to"))
+    result = timings(current_user, filters, start, end)
+    return render_template("leadership/timings.html", result=result, filters=filters,
+                           **_filter_choices())
+
+
+@bp.get("/targets")
+def targets_page():
+    filters = PipelineFilters.from_args(request.args)
+    unit = request.args.get("unit") or None
+    table = target_progress(current_user, filters.year, unit=unit)
+    return render_template("leadership/targets.html", table=table, filters=filters,
+                           can_edit=why_not_edit_targets(current_user) is None,
+                           **_filter_choices())
+
+
+@bp.route("/targets/edit", methods=["GET", "POST"])
+def edit_target():
+    reason = why_not_edit_targets(current_user)
+    if reason:
+        abort(403, description=_(reason))
+    form = TargetForm()
+    form.unit.choices = [(u.code, "\u2003" * max(u.path.count("/") - 2, 0)
+                          + f"{u.code} — {u.name}") for u in _units_in_scope()]
+    if request.method == "GET":
+        unit_code = request.args.get("unit") or current_user.unit.code
+        year = request.args.get("year", type=int) or date.today().year
+        form.unit.data, form.year.data = unit_code, year
+        existing = db.session.scalar(
+            sa.select(Target).join(OrgUnit, OrgUnit.id == Target.unit_id)
+            .where(OrgUnit.code == unit_code, Target.year == year))
+        if existing is not None:
+            for name in FIGURES:
+                getattr(form, name).data = getattr(existing, name)
+            form.note.data = existing.note
+    elif form.validate_on_submit():
+        try:
+            target = set_target(current_user, unit=form.unit.data, year=form.year.data,
+                                note=form.note.data or "",
+                                **{name: getattr(form, name).data for name in FIGURES})
+            commit()
+        except DomainError as exc:
+            db.session.rollback()
+            field = getattr(form, exc.field, None) if exc.field else None
+            if field is not None:
+                field.errors = list(field.errors) + [_(exc.message)]
+            else:
+                flash(_(exc.message), "error")
+        else:
+            flash(_("Target saved for %(unit)s, %(year)s.", unit=target.unit.code,
+                    year=target.year), "success")
+            return redirect(url_for("leadership.targets_page", year=target.year))
+    return render_template("leadership/target_form.html", form=form)
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+def _download(stem: str, fmt: str, headers: list[str], rows, title: str) -> Response:
+    name = exports.export_name(stem, fmt)
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if fmt == "csv":
+        return Response(stream_with_context(exports.csv_stream(headers, rows)),
+                        mimetype=exports.CSV_MIME, headers=disposition)
+    if fmt == "xlsx":
+        return Response(exports.xlsx_bytes(headers, rows, title),
+                        mimetype=exports.XLSX_MIME, headers=disposition)
+    abort(404)
+
+
+def _format(fmt: str) -> str:
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    return fmt
+
+
+@bp.get("/exports/cases.<fmt>")
+def export_cases(fmt: str):
+    """The case list with the same filters as /cases?..."""
+    _format(fmt)
+    headers = [_(h) for h in exports.CASE_COLUMNS]
+    rows = exports.case_rows(current_user, CaseFilters.from_args(request.args), label=_)
+    return _download("cases", fmt, headers, rows, _("Cases"))
+
+
+@bp.get("/exports/pipeline.<fmt>")
+def export_pipeline(fmt: str):
+    _format(fmt)
+    result = pipeline(current_user, PipelineFilters.from_args(request.args))
+    headers, rows = exports.pipeline_table(result, label=_)
+    return _download("pipeline", fmt, headers, rows, _("Pipeline"))
+
+
+@bp.get("/exports/targets.<fmt>")
+def export_targets(fmt: str):
+    _format(fmt)
+    filters = PipelineFilters.from_args(request.args)
+    table = target_progress(current_user, filters.year, unit=request.args.get("unit") or None)
+    headers, rows = exports.target_table(table, label=_)
+    return _download("targets", fmt, headers, rows, _("Targets"))
+
+
+@bp.app_template_global("leadership_case_link")
+def case_link(result, row, column) -> str:
+    """The case-list URL of the cases behind one number of the pipeline table."""
+    return url_for("cases.index", **result.link_args(row, column))
+
+
+@bp.app_template_filter("percent")
+def percent(value) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+@bp.app_template_filter("thousands")
+def thousands(value) -> str:
+    if value is None:
+        return "—"
+    return format_decimal(int(round(value)))  # 1.000.000 in Vietnamese, 1,000,000 in English

@@ -1,0 +1,137 @@
+"""Administration pages: users and units, for administrators only."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from casework.extensions import db
+from casework.models import ApiToken, OrgUnit, User
+from casework.services.users import issue_token
+from conftest import PASSWORD
+from test_views_support import browser, text  # noqa: F401
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("admin", "VGCL", name="Admin")
+
+
+def _unit(code: str) -> OrgUnit:
+    return db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == code))
+
+
+@pytest.mark.parametrize("role", ["organiser", "supervisor", "leader"])
+def test_admin_pages_are_forbidden_to_others(browser, make_user, role):
+    client = browser(make_user(role, "VGCL"))
+    for url in ("/admin/users", "/admin/users/new", "/admin/units", "/admin/units/new"):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "Only an administrator may do this." in text(response)
+    assert "/admin/users" not in text(client.get("/cases"))
+
+
+def test_admin_sees_users_and_units(browser, admin, make_user):
+    make_user("organiser", "LDLD-79", name="Organiser Lan")
+    client = browser(admin)
+    assert "Organiser Lan" in text(client.get("/admin/users"))
+    units = text(client.get("/admin/units"))
+    assert "LDLD-79" in units and "CD-DETMAY" in units
+    assert units.index("VGCL") < units.index("LDLD-01")  # tree order
+
+
+def test_admin_creates_a_user_who_can_log_in(browser, admin):
+    client = browser(admin)
+    response = client.submit("/admin/users/new", {
+        "email": "New.Person@Test.vn", "name": "Người Mới", "role": "organiser",
+        "unit": "LDLD-79", "password": PASSWORD})
+    assert response.status_code == 302, text(response)
+    user = db.session.scalar(sa.select(User).where(User.email == "new.person@test.vn"))
+    assert user.unit.code == "LDLD-79"
+    assert browser(user).get("/cases").status_code == 200
+
+
+def test_admin_create_user_errors_keep_input(browser, admin, make_user):
+    existing = make_user("organiser", "LDLD-79")
+    client = browser(admin)
+    response = client.submit("/admin/users/new", {
+        "email": existing.email, "name": "Trùng Email", "role": "organiser",
+        "unit": "LDLD-79", "password": PASSWORD})
+    assert response.status_code == 409
+    page = text(response)
+    assert "already exists" in page and 'value="Trùng Email"' in page
+    response = client.submit("/admin/users/new", {
+        "email": "short@test.vn", "name": "Short", "role": "organiser", "unit": "LDLD-79",
+        "password": "abc"})
+    assert response.status_code == 422
+    assert "at least 8 characters" in text(response)
+
+
+def test_admin_edits_a_user_and_revokes_tokens(browser, admin, make_user):
+    user = make_user("organiser", "LDLD-79", name="Old Name")
+    issue_token(user)
+    db.session.commit()
+    client = browser(admin)
+    response = client.submit(f"/admin/users/{user.id}", {
+        "name": "New Name", "role": "supervisor", "unit": "LDLD-01", "password": ""})
+    assert response.status_code == 302, text(response)
+    db.session.refresh(user)
+    assert (user.name, user.role, user.unit.code, user.active) == \
+        ("New Name", "supervisor", "LDLD-01", False)  # the unticked box disables the user
+    response = client.submit(f"/admin/users/{user.id}", {},
+                             post_url=f"/admin/users/{user.id}/revoke-tokens")
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(ApiToken.revoked_at)) is not None
+
+
+def test_admin_cannot_remove_own_admin_access(browser, admin):
+    response = browser(admin).submit(f"/admin/users/{admin.id}", {
+        "name": "Admin", "role": "organiser", "unit": "VGCL", "active": "y"})
+    assert response.status_code == 422
+    db.session.refresh(admin)
+    assert admin.role == "admin"
+
+
+def test_admin_creates_a_unit(browser, admin):
+    client = browser(admin)
+    response = client.submit("/admin/units/new?parent=LDLD-79", {
+        "code": "KCN-TANTHUAN", "name": "Công đoàn KCN Tân Thuận",
+        "type": "industrial_park_union", "parent": "LDLD-79", "province": "79"})
+    assert response.status_code == 302, text(response)
+    unit, parent = _unit("KCN-TANTHUAN"), _unit("LDLD-79")
+    assert unit.parent_id == parent.id
+    assert unit.path == f"{parent.path}{unit.id}/"
+    assert "KCN-TANTHUAN" in text(client.get("/admin/units"))
+
+
+def test_admin_unit_errors(browser, admin):
+    client = browser(admin)
+    response = client.submit("/admin/units/new", {
+        "code": "LDLD-79", "name": "Trùng mã", "type": "commune_union", "parent": "LDLD-79"})
+    assert response.status_code == 409
+    assert "already exists" in text(response) and 'value="Trùng mã"' in text(response)
+
+
+def test_moving_a_unit_moves_its_subtree_and_refuses_cycles(browser, admin):
+    from casework.services.units import create_unit
+    child = create_unit(code="CD-XA-1", name="Công đoàn xã 1", type_="commune_union",
+                        parent_code="LDLD-79")
+    grandchild = create_unit(code="CDCS-1", name="CĐCS 1", type_="grassroots",
+                             parent_code="CD-XA-1")
+    db.session.commit()
+    client = browser(admin)
+    # moving CD-XA-1 under its own child is refused
+    response = client.submit(f"/admin/units/{child.id}", {
+        "code": "CD-XA-1", "name": "Công đoàn xã 1", "type": "commune_union",
+        "parent": "CDCS-1"})
+    assert response.status_code == 422
+    assert "cannot be moved under itself" in text(response)
+    # moving it under LDLD-01 rewrites the whole subtree's paths
+    response = client.submit(f"/admin/units/{child.id}", {
+        "code": "CD-XA-1", "name": "Công đoàn xã 1", "type": "commune_union",
+        "parent": "LDLD-01"})
+    assert response.status_code == 302, text(response)
+    db.session.refresh(child)
+    db.session.refresh(grandchild)
+    new_parent = _unit("LDLD-01")
+    assert child.path == f"{new_parent.path}{child.id}/"
+    assert grandchild.path == f"{child.path}{grandchild.id}/"
