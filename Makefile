@@ -27,6 +27,7 @@ extract-messages: install
 db: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed reference
+	$(BIN)/flask seed targets
 	$(BIN)/flask demo seed --if-empty
 
 run: translations db

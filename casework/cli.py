@@ -29,6 +29,19 @@ def seed_reference_command():
     click.echo("Added {provinces} provinces, {units} units, {holidays} holidays.".format(**counts))
 
 
+@seed_cli.command("targets")
+def seed_targets_command():
+    """National targets on the VGCL unit: 1,000,000 new members in 2024 and in 2026, and
+    15,000,000 members in the whole system by the end of 2028. Idempotent."""
+    from casework.services.targets import seed_national_targets
+    try:
+        added = seed_national_targets()
+    except DomainError as exc:
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"Added {added} national target figure(s).")
+
+
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--name", required=True)
@@ -118,7 +131,6 @@ def backup_command(output):
 
 
 def register(app: Flask) -> None:
-    from casework import cli_targets  # noqa: F401  (adds `flask seed targets`)
     app.cli.add_command(backup_command)
     app.cli.add_command(seed_cli)
     app.cli.add_command(users_cli)

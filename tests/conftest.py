@@ -5,7 +5,6 @@ The schema is created once per session; every test starts from empty tables plus
 from __future__ import annotations
 
 import os
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +13,7 @@ from casework import create_app
 from casework.extensions import db
 from casework.services.reference import seed_reference
 from casework.services.users import create_user, issue_token
+from casework import clock
 
 PASSWORD = "correct-horse-1"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -52,7 +52,7 @@ def _empty_tables() -> None:
 def _fresh_database(app):
     with app.app_context():
         _empty_tables()
-        seed_reference(years=[date.today().year - 1, date.today().year, date.today().year + 1])
+        seed_reference(years=[clock.today().year - 1, clock.today().year, clock.today().year + 1])
         db.session.commit()
         yield
         db.session.remove()

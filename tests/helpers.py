@@ -22,8 +22,9 @@ from casework.services.transitions import request_transition
 from casework.services.users import issue_token, update_user
 from casework.transaction import commit
 from casework.workflow.definition import DOCUMENTS, Flow, flow_for
+from casework import clock
 
-TODAY = date.today()
+TODAY = clock.today()
 
 # ---------------------------------------------------------------------------------------------
 # people

@@ -16,9 +16,10 @@ from casework.services.queries import CaseFilters, case_list_query
 from casework.services.reference import ensure_unit
 from casework.services.settings import set_setting
 from casework.workflow.definition import TERMINAL_STATES
+from casework import clock
 from helpers import bearer, new_user
 
-TODAY = date.today()
+TODAY = clock.today()
 NOW = datetime.now(timezone.utc)
 YEAR = TODAY.year
 _serial = itertools.count(1)

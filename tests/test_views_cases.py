@@ -11,6 +11,7 @@ from casework.models import ApprovalRequest, Case, Step
 from casework.services.steps import log_step
 from casework.services.transitions import request_transition
 from casework.transaction import commit
+from casework import clock
 from conftest import VALID_TAX_CODES, count_rows
 from test_views_support import browser, make_case, tax_code, text  # noqa: F401
 
@@ -91,9 +92,9 @@ def test_pagination_keeps_filters(app, browser, team, make_case):
 
 
 def test_overdue_deadline_is_flagged(browser, team, make_case):
-    from datetime import date, timedelta
+    from datetime import timedelta
     case = make_case(team["org"], 1)
-    case.deadline = date.today() - timedelta(days=3)
+    case.deadline = clock.today() - timedelta(days=3)
     db.session.commit()
     page = text(browser(team["org"]).get("/cases"))
     assert 'class="overdue"' in page

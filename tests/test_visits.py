@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -11,10 +11,11 @@ from flask import g
 from casework.extensions import db
 from casework.models import ProvinceAssignment, Visit, VisitFollowUp
 from casework.services.settings import set_setting
+from casework import clock
 from casework.services.visits import (coverage, overdue_follow_ups, provinces_without_visit,
                                       visits_of_case)
 
-TODAY = date.today()
+TODAY = clock.today()
 VISIT_KEYS = {"id", "leader", "province", "host_unit", "planned_date", "purpose", "status",
               "outcome", "follow_ups", "cases", "created_at", "updated_at"}
 

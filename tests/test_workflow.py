@@ -7,7 +7,7 @@ satisfied. Then whole walks through the API, the side states and the settings th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Callable
 
 import pytest
@@ -18,6 +18,7 @@ from casework.models.user import Role
 from casework.services.calendar import add_working_days
 from casework.services.settings import set_setting
 from casework.workflow.definition import DOCUMENTS, FLOWS, Flow, Trigger
+from casework import clock
 from helpers import (TODAY, Api, Team, enterprise, error_of, history, log, make_case,
                      make_team, new_user, path_to, prepare, trigger_data, walk_to)
 
@@ -562,4 +563,4 @@ def test_recognition_deadline_setting(client, team):
     set_setting("recognition_deadline_days", 5)
     db.session.commit()
     case = case_in(FLOWS[0], "dossier_submitted", team)
-    assert case.deadline == add_working_days(date.today(), 5)
+    assert case.deadline == add_working_days(clock.today(), 5)

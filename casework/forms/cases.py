@@ -2,7 +2,6 @@
 
 Choices that come from the database (units, provinces, organisers) are set by the view.
 """
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -14,6 +13,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from casework.models.enterprise import SECTORS, Ownership
 from casework.models.step import STEP_KINDS
 from casework.workflow.definition import KIND_LABELS, KINDS
+from casework import clock
 
 MAX_ENTERPRISES = 20
 
@@ -117,7 +117,7 @@ class CaseForm(FlaskForm):
 class StepForm(FlaskForm):
     kind = SelectField(_l("What was done"),
                        choices=choices((k, STEP_KIND_LABELS[k]) for k in STEP_KINDS))
-    date = DateField(_l("Date"), default=date.today, validators=[InputRequired()])
+    date = DateField(_l("Date"), default=clock.today, validators=[InputRequired()])
     note = TextAreaField(_l("Note"), validators=[Length(max=5000)])
     applications_vietnamese = IntegerField(
         _l("Applications from Vietnamese workers"), default=0, validators=[Optional()],

@@ -1,10 +1,10 @@
 """Setting a unit's target for a year."""
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from casework import clock
 
 MAX_FIGURE = 100_000_000
 
@@ -15,7 +15,7 @@ def _figure(label):
 
 class TargetForm(FlaskForm):
     unit = SelectField(_l("Unit"), validators=[DataRequired()])   # choices set by the view
-    year = IntegerField(_l("Year"), default=lambda: date.today().year,
+    year = IntegerField(_l("Year"), default=lambda: clock.today().year,
                         validators=[DataRequired(), NumberRange(min=2000, max=2100)])
     new_members = _figure(_l("New members"))
     new_unions = _figure(_l("New grassroots unions"))

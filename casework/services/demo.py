@@ -16,6 +16,7 @@ from casework.services.steps import log_step
 from casework.services.transitions import request_transition
 from casework.services.users import create_user
 from casework.workflow.definition import DOCUMENTS
+from casework import clock
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_PROVINCES = ("79", "01", "75", "24", "31", "48", "38", "40", "92", "19")
@@ -128,7 +129,7 @@ def seed_demo(cases: int = 300, seed: int = 2026) -> list[tuple[str, str, str]]:
     seed_reference()
     logins, people = _demo_users()
     rng = random.Random(seed)
-    today = date.today()
+    today = clock.today()
     leader = people["leader@demo.vn"]
     teams = [(f"LDLD-{code}", people[f"organiser{code}@demo.vn"],
               people[f"supervisor{code}@demo.vn"]) for code in DEMO_PROVINCES[:4]]

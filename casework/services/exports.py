@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 from openpyxl import Workbook
 
@@ -19,6 +19,7 @@ from casework.services.pipeline import Pipeline
 from casework.services.queries import CaseFilters, case_list_query
 from casework.services.targets import TargetTable
 from casework.workflow.definition import N_
+from casework import clock
 
 BOM = "\ufeff"
 BATCH = 500
@@ -144,4 +145,4 @@ def target_table(table: TargetTable, label: Callable[[str], str] = lambda s: s):
 
 
 def export_name(stem: str, extension: str) -> str:
-    return f"{stem}-{date.today():%Y%m%d}.{extension}"
+    return f"{stem}-{clock.today():%Y%m%d}.{extension}"

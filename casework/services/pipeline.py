@@ -25,6 +25,7 @@ from casework.services.queries import (NO_SECTOR, CaseFilters, apply_case_filter
                                        overdue_condition, stuck_condition)
 from casework.text import search_key
 from casework.workflow.definition import FLOWS, KINDS, TERMINAL_STATES, Flow, flow_for
+from casework import clock
 
 DIMENSIONS = ("province", "unit", "sector", "ownership")
 SIDE_STATES = ("on_hold", "closed")
@@ -46,7 +47,7 @@ class PipelineFilters:
     by: str = "province"
     kind: str | None = None
     flow: str = "grassroots"     # the columns; given by `kind` when a kind is chosen
-    year: int = field(default_factory=lambda: date.today().year)
+    year: int = field(default_factory=lambda: clock.today().year)
     sector: str | None = None
     ownership: str | None = None
     unit: str | None = None      # unit code: that unit's subtree (rows by unit: its children)
@@ -100,7 +101,7 @@ class PipelineFilters:
 
 def parse_year(raw) -> int:
     if raw in (None, ""):
-        return date.today().year
+        return clock.today().year
     if not str(raw).isdigit() or not 2000 <= int(raw) <= 2100:
         raise Invalid("year must be a year from 2000 to 2100", field="year")
     return int(raw)
@@ -113,7 +114,7 @@ def parse_period(raw_from, raw_to) -> tuple[date, date]:
             return date.fromisoformat(str(raw).strip())
         except ValueError:
             raise Invalid(f"{name}: not a date in the form YYYY-MM-DD", field=name)
-    end = parse(raw_to, "to") if raw_to else date.today()
+    end = parse(raw_to, "to") if raw_to else clock.today()
     start = parse(raw_from, "from") if raw_from else end - timedelta(days=364)
     if end < start:
         raise Invalid("The period must end after it starts", field="to")

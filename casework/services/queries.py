@@ -11,6 +11,7 @@ from casework import authz
 from casework.models import Case, CaseEnterprise, Enterprise, OrgUnit, Province, User
 from casework.text import search_key
 from casework.workflow.definition import ALL_STATES, FLOWS, KINDS, TERMINAL_STATES
+from casework import clock
 
 FILTERS = ("state", "kind", "province", "unit", "organiser", "q",
            # optional, used by the leadership dashboards' links and exports
@@ -125,7 +126,7 @@ def primary_enterprise_ids(condition):
 def overdue_condition(today: date | None = None):
     """Dossier submitted and the superior union's recognition deadline has passed."""
     return sa.and_(Case.state == "dossier_submitted", Case.deadline.is_not(None),
-                   Case.deadline < (today or date.today()))
+                   Case.deadline < (today or clock.today()))
 
 
 def stuck_cutoff(now: datetime | None = None) -> datetime:

@@ -1,7 +1,6 @@
 """Reference data: provinces (from the vietnam-provinces package), the union tree, holidays."""
 from __future__ import annotations
 
-from datetime import date
 
 import sqlalchemy as sa
 from vietnam_provinces import Province as SourceProvince
@@ -11,6 +10,7 @@ from casework.extensions import db
 from casework.models import OrgUnit, Province
 from casework.services.calendar import seed_public_holidays
 from casework.text import nfc
+from casework import clock
 
 SECTOR_UNIONS = (("CD-DETMAY", "Công đoàn Dệt May Việt Nam"),
                  ("CD-NGANHANG", "Công đoàn Ngân hàng Việt Nam"))
@@ -59,6 +59,6 @@ def seed_reference(years=None) -> dict:
     for code, name in SECTOR_UNIONS:
         ensure_unit(code, name, "sector_union", root)
     counts["units"] = db.session.scalar(sa.select(sa.func.count(OrgUnit.id))) - before
-    this_year = date.today().year
+    this_year = clock.today().year
     counts["holidays"] = seed_public_holidays(years or range(this_year - 2, this_year + 3))
     return counts

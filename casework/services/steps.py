@@ -1,7 +1,7 @@
 """Logging the organiser's steps, and keeping the case's application counts equal to their sum."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -13,6 +13,7 @@ from casework.services import Conflict, Invalid
 from casework.text import nfc
 from casework.workflow.data import GuardFailed, parse_date
 from casework.workflow.definition import TERMINAL_STATES
+from casework import clock
 
 MAX_NOTE = 5000
 MAX_APPLICATIONS = 100_000
@@ -43,7 +44,7 @@ def log_step(case: Case, actor: User, *, kind, date_=None, note="", applications
         when = parse_date(date_, "Date", "date")
     except GuardFailed as exc:
         raise Invalid(exc.message, field="date")
-    if when > date.today() + timedelta(days=1):
+    if when > clock.today() + timedelta(days=1):
         raise Invalid("A step records what was done: its date cannot be in the future",
                       field="date")
     if note is None:

@@ -22,6 +22,7 @@ from casework.services import Forbidden, Invalid
 from casework.services.settings import get_setting
 from casework.text import nfc, search_key
 from casework.workflow.definition import TERMINAL_STATES
+from casework import clock
 
 MAX_FIGURE = 100_000_000
 FIGURES = ("new_members", "new_unions", "baseline_members", "total_members")
@@ -128,7 +129,7 @@ def seed_national_targets() -> int:
 
 def elapsed_share(year: int, today: date | None = None) -> float:
     """The share of `year` gone by: 1 for a past year, 0 for a future one."""
-    today = today or date.today()
+    today = today or clock.today()
     if year < today.year:
         return 1.0
     if year > today.year:
@@ -294,7 +295,7 @@ def target_progress(user: User, year: int, *, unit: str | None = None,
         sums = {r[0]: r[1:] for r in db.session.execute(query)}
 
     share = elapsed_share(year, today)
-    this_year = (today or date.today()).year
+    this_year = (today or clock.today()).year
     root_depth = root.path.count("/")
     by_id = {u.id: u for u in row_units}
 

@@ -27,6 +27,7 @@ from casework.models.visit import VISIT_STATUSES
 from casework.services import Conflict, Forbidden, Invalid, NotFound
 from casework.services.settings import get_setting
 from casework.text import nfc, search_key
+from casework import clock
 
 MAX_PURPOSE = 5000
 MAX_OUTCOME = 10000
@@ -323,7 +324,7 @@ def update_visit(visit: Visit, actor: User, changes: dict, *, version=None) -> V
         when = new.get("planned_date", visit.planned_date)
         if not outcome:
             raise Invalid("Record the outcome of the visit to mark it done", field="outcome")
-        if when > date.today():
+        if when > clock.today():
             raise Invalid("A visit planned for a future date cannot be done yet; change its "
                           "date to the day it took place", field="planned_date")
     if "cases" in changes:
@@ -512,7 +513,7 @@ def _visit_load_options():
 
 def visit_list_query(user: User, filters: VisitFilters, today: date | None = None):
     """Visits in the user's scope matching `filters`; upcoming ones soonest first."""
-    today = today or date.today()
+    today = today or clock.today()
     query = sa.select(Visit).where(visit_scope(user)).options(*_visit_load_options())
     if filters.leader:
         query = query.where(Visit.leader_id.in_(
@@ -530,7 +531,7 @@ def visit_list_query(user: User, filters: VisitFilters, today: date | None = Non
 
 def overdue_follow_ups(user: User, today: date | None = None) -> list[VisitFollowUp]:
     """Follow-ups past their due date and not done, of visits in scope (not cancelled ones)."""
-    today = today or date.today()
+    today = today or clock.today()
     query = (sa.select(VisitFollowUp).join(VisitFollowUp.visit)
              .where(visit_scope(user), VisitFollowUp.done.is_(False),
                     VisitFollowUp.due_date < today, Visit.status != "cancelled")
@@ -565,14 +566,14 @@ class ProvinceCoverage:
 
 def gap_cutoff(months: int | None = None, today: date | None = None) -> date:
     months = get_setting("visit_gap_months") if months is None else months
-    return (today or date.today()) - relativedelta(months=int(months))
+    return (today or clock.today()) - relativedelta(months=int(months))
 
 
 def coverage(user: User, months: int | None = None,
              today: date | None = None) -> list[ProvinceCoverage]:
     """Every province in the user's scope, its assigned leader and its last and next visits
     (four queries, whatever the number of provinces)."""
-    today = today or date.today()
+    today = today or clock.today()
     cutoff = gap_cutoff(months, today)
     provinces = visible_provinces(user)
     leaders = {a.province_id: a.leader for a in db.session.scalars(

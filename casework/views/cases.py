@@ -33,6 +33,7 @@ from casework.services.steps import log_step
 from casework.services.transitions import allowed_triggers, find_trigger, request_transition
 from casework.transaction import commit
 from casework.workflow.definition import FLOWS, KIND_LABELS, KINDS, Trigger, flow_for
+from casework import clock
 
 bp = Blueprint("cases", __name__)
 
@@ -162,7 +163,7 @@ def state_badge(state: str, kind: str | None = None) -> Markup:
 
 @bp.app_context_processor
 def navigation() -> dict:
-    context = {"today": date.today()}
+    context = {"today": clock.today()}
     if current_user.is_authenticated:
         user = current_user
         context["can_create_case"] = user.role in authz.CASE_WORKERS

@@ -1,5 +1,5 @@
 """Error pages for people and JSON errors for the API, with the request rolled back."""
-from flask import Flask, flash, jsonify, redirect, render_template, request
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from casework.extensions import db

@@ -6,7 +6,6 @@ Only an admin or a leader of the VGCL node sets targets (403 with the reason oth
 """
 from __future__ import annotations
 
-from datetime import date
 
 import sqlalchemy as sa
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
@@ -28,6 +27,7 @@ from casework.services.targets import (FIGURES, set_target, target_progress,
                                        why_not_edit_targets)
 from casework.transaction import commit
 from casework.workflow.definition import FLOWS, KINDS
+from casework import clock
 
 bp = Blueprint("leadership", __name__, url_prefix="/leadership")
 
@@ -45,7 +45,7 @@ def _units_in_scope() -> list[OrgUnit]:
 
 
 def _filter_choices() -> dict:
-    this_year = date.today().year
+    this_year = clock.today().year
     return {"dimensions": DIMENSIONS, "kinds": KINDS, "flows": FLOWS, "sectors": SECTORS,
             "ownerships": [o.value for o in Ownership], "units": _units_in_scope(),
             "years": list(range(this_year + 2, this_year - 6, -1))}
@@ -97,7 +97,7 @@ def edit_target():
                           + f"{u.code} — {u.name}") for u in _units_in_scope()]
     if request.method == "GET":
         unit_code = request.args.get("unit") or current_user.unit.code
-        year = request.args.get("year", type=int) or date.today().year
+        year = request.args.get("year", type=int) or clock.today().year
         form.unit.data, form.year.data = unit_code, year
         existing = db.session.scalar(
             sa.select(Target).join(OrgUnit, OrgUnit.id == Target.unit_id)

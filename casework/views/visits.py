@@ -1,7 +1,6 @@
 """Leadership visits: lists, planning and recording, follow-ups, province coverage."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, \
     url_for
@@ -17,6 +16,7 @@ from casework.services import DomainError, Invalid
 from casework.services import visits as service
 from casework.services.settings import get_setting
 from casework.transaction import commit
+from casework import clock
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 
@@ -149,7 +149,7 @@ def _render_visit(visit, status: int = 200, **forms):
         record_form=record_form, follow_up_form=follow_up_form, link_form=link_form,
         action_form=VersionedActionForm(formdata=None, version=version),
         cases=[c for c in visit.cases if authz.case_in_scope(current_user, c)],
-        today=date.today()), status
+        today=clock.today()), status
 
 
 @bp.get("/<int:visit_id>")

@@ -5,7 +5,7 @@ are all built from FLOWS. Labels are English message ids marked for translation 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 def N_(text: str) -> str:  # marks a string for extraction; translated where it is shown

@@ -12,6 +12,7 @@ from casework.models.step import OUTREACH_STEP_KINDS
 from casework.services.settings import get_setting
 from casework.workflow.data import GuardFailed
 from casework.workflow.definition import DOCUMENTS
+from casework import clock
 
 
 @dataclass
@@ -22,7 +23,7 @@ class Attempt:
     data: dict
     actor: object
     comment: str = ""
-    today: date = field(default_factory=date.today)
+    today: date = field(default_factory=clock.today)
 
 
 def organiser_assigned(attempt: Attempt) -> None:
