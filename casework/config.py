@@ -27,6 +27,7 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     BOOTSTRAP_SERVE_LOCAL = True
     BABEL_DEFAULT_LOCALE = "vi"
+    DEFAULT_LANGUAGE = "vi"          # when the user has not chosen one
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     CASES_PER_PAGE = 25
     API_MAX_PER_PAGE = 200

@@ -8,6 +8,8 @@ import os
 
 import pytest
 import sqlalchemy as sa
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 
 from casework import create_app
 from casework.extensions import db
@@ -28,10 +30,25 @@ def _database_url(tmp_path_factory) -> str:
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
 
 
+class IsolatedClient(FlaskClient):
+    """The tests keep an app context open, which the test client's requests then share: clear
+    `g` (where Flask-Login, Flask-WTF and Flask-Babel cache per-request values) before each
+    request, so every request starts clean as it does in production."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for key in list(vars(g)):
+                delattr(g, key)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
-                      "SECRET_KEY": "test", "WTF_CSRF_ENABLED": True})
+                      "SECRET_KEY": "test", "WTF_CSRF_ENABLED": True,
+                      # assertions read the English message ids; Vietnamese is tested by asking
+                      "DEFAULT_LANGUAGE": "en"})
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()
         db.create_all()

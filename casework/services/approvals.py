@@ -1,9 +1,9 @@
 """Deciding approval requests: approving fires the transition in the same transaction."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 from casework import authz
+from casework import clock
 from casework.extensions import db
 from casework.models import ApprovalRequest, User
 from casework.services import Conflict, Invalid, NotFound
@@ -38,7 +38,7 @@ def decide(approval: ApprovalRequest, actor: User, *, decision, comment=None) ->
 
     approval.status = "approved" if decision == "approve" else "rejected"
     approval.decided_by_id = actor.id
-    approval.decided_at = datetime.now(timezone.utc)
+    approval.decided_at = clock.now()
     approval.decision_comment = comment
     flush_or_conflict("Someone else decided this request in the meantime.",
                       code="already_decided")

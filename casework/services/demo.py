@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from stdnum.vn import mst
@@ -89,28 +89,43 @@ def _fire(case: Case, actor: User, trigger: str, data: dict | None = None, comme
                               data=data or {}, comment=comment)
 
 
+class _Timeline:
+    """Moves one case forward through simulated days, never past the real present, so the
+    history, deadlines and time-in-state figures look like months of real work."""
+
+    def __init__(self, rng: random.Random, start: datetime, end: datetime):
+        self.rng, self.moment, self.end = rng, start, end
+
+    def next(self, low: int = 2, high: int = 25):
+        step = timedelta(days=self.rng.randint(low, high), minutes=self.rng.randint(0, 600))
+        self.moment = min(self.moment + step, self.end)
+        return clock.travel_to(self.moment)
+
+
 def _walk(case: Case, organiser: User, approver: User, leader: User, steps: int,
-          rng: random.Random, today: date, stop_pending: bool) -> None:
+          rng: random.Random, timeline: _Timeline, stop_pending: bool) -> None:
     pilot = case.kind == "conglomerate_pilot"
     path = PILOT_PATH if pilot else GRASSROOTS_PATH
     for trigger in path[:steps]:
-        if trigger in ("form_committee",):
-            log_step(case, organiser, kind=rng.choice(("contact_employer", "worker_meeting")),
-                     date_=today - timedelta(days=rng.randint(5, 90)),
-                     note="Gặp gỡ người lao động ca chiều")
-        if trigger == "confirm_eligibility":
-            log_step(case, organiser, kind="applications_collected", date_=today,
-                     applications_vietnamese=rng.randint(6, 40),
-                     applications_foreign=rng.randint(0, 3), note="Thu đơn gia nhập")
-        if trigger == "draft_scheme":
-            log_step(case, organiser, kind="survey_report", date_=today,
-                     note="Báo cáo khảo sát các công ty con")
-        outcome, result = _fire(case, organiser, trigger, _data_for(trigger, rng, today))
+        with timeline.next():
+            if trigger == "form_committee":
+                log_step(case, organiser, kind=rng.choice(("contact_employer", "worker_meeting")),
+                         date_=clock.today(), note="Gặp gỡ người lao động ca chiều")
+            if trigger == "confirm_eligibility":
+                log_step(case, organiser, kind="applications_collected", date_=clock.today(),
+                         applications_vietnamese=rng.randint(6, 40),
+                         applications_foreign=rng.randint(0, 3), note="Thu đơn gia nhập")
+            if trigger == "draft_scheme":
+                log_step(case, organiser, kind="survey_report", date_=clock.today(),
+                         note="Báo cáo khảo sát các công ty con")
+            outcome, result = _fire(case, organiser, trigger,
+                                    _data_for(trigger, rng, clock.today()))
         if outcome == "approval":
             if stop_pending and trigger == path[steps - 1]:
                 return
-            decide(result, leader if trigger == "approve_scheme" else approver,
-                   decision="approve", comment="Đồng ý")
+            with timeline.next(1, 10):
+                decide(result, leader if trigger == "approve_scheme" else approver,
+                       decision="approve", comment="Đồng ý")
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
@@ -129,6 +144,7 @@ def seed_demo(cases: int = 300, seed: int = 2026) -> list[tuple[str, str, str]]:
     seed_reference()
     logins, people = _demo_users()
     rng = random.Random(seed)
+    real_now = clock.now()
     today = clock.today()
     leader = people["leader@demo.vn"]
     teams = [(f"LDLD-{code}", people[f"organiser{code}@demo.vn"],
@@ -149,21 +165,54 @@ def seed_demo(cases: int = 300, seed: int = 2026) -> list[tuple[str, str, str]]:
                 "workforce": rng.randint(5, 24) if kind == "small_units" else rng.randint(30, 3000),
                 "ownership": rng.choice(("private", "fdi", "private", "state")),
                 "sector": SECTOR_OF.get(word, "other")})
-        case = create_case(organiser, kind=kind, unit=unit, enterprises=enterprises,
-                           target_members=sum(e["workforce"] for e in enterprises) // 2)
+        timeline = _Timeline(rng, real_now - timedelta(days=rng.randint(20, 400)),
+                             real_now - timedelta(minutes=5))
+        with timeline.next(0, 0):
+            case = create_case(organiser, kind=kind, unit=unit, enterprises=enterprises,
+                               target_members=sum(e["workforce"] for e in enterprises) // 2)
         length = 5 if kind == "conglomerate_pilot" else 8
         steps = rng.choices(range(length + 1), weights=[3, 4, 4, 3, 3, 2, 2, 2, 2][:length + 1])[0]
-        _walk(case, organiser, supervisor, leader, steps, rng, today,
+        _walk(case, organiser, supervisor, leader, steps, rng, timeline,
               stop_pending=rng.random() < 0.5)
         roll = rng.random()
         if _has_pending(case):
             continue
-        if case.is_active and roll < 0.05:
-            _fire(case, organiser, "put_on_hold", comment="Doanh nghiệp tạm ngừng sản xuất")
-        elif case.is_active and roll < 0.08 and case.state != "on_hold":
-            outcome, approval = _fire(case, organiser, "close",
-                                      comment="Chủ doanh nghiệp không hợp tác, lao động nghỉ việc")
-            if outcome == "approval" and rng.random() < 0.7:
-                decide(approval, supervisor, decision="approve", comment="Đồng ý dừng")
+        with timeline.next():
+            if case.is_active and roll < 0.05:
+                _fire(case, organiser, "put_on_hold", comment="Doanh nghiệp tạm ngừng sản xuất")
+            elif case.is_active and roll < 0.08 and case.state != "on_hold":
+                outcome, approval = _fire(case, organiser, "close", comment="Chủ doanh nghiệp "
+                                          "không hợp tác, lao động nghỉ việc")
+                if outcome == "approval" and rng.random() < 0.7:
+                    decide(approval, supervisor, decision="approve", comment="Đồng ý dừng")
+    _seed_leadership(people, rng, today)
     db.session.flush()
     return logins
+
+
+def _seed_leadership(people: dict, rng: random.Random, today: date) -> None:
+    """Province targets, the VGCL leader's provinces and a few visits with follow-ups."""
+    from casework.services.targets import set_target
+    from casework.services.visits import add_follow_up, assign_province, create_visit, update_visit
+    admin, leader = people["admin@demo.vn"], people["leader@demo.vn"]
+    for code in DEMO_PROVINCES[:4]:
+        set_target(admin, unit=f"LDLD-{code}", year=today.year,
+                   new_members=rng.choice((800, 1200, 2000)), new_unions=rng.choice((20, 30, 40)))
+    set_target(admin, unit="CD-DETMAY", year=today.year, new_members=1500, new_unions=25)
+    for code in DEMO_PROVINCES:
+        assign_province(admin, leader=leader.email, province=code)
+    for n, code in enumerate(DEMO_PROVINCES[:6]):
+        when = today + timedelta(days=(-60 + 20 * n))
+        visit = create_visit(leader, province=code, host_unit=f"LDLD-{code}", planned_date=when,
+                             purpose="Làm việc với Ban Thường vụ Tỉnh ủy về kế hoạch phát triển "
+                                     "đoàn viên và thành lập công đoàn cơ sở")
+        if when <= today:
+            update_visit(visit, leader, {"status": "done", "outcome":
+                         "Tỉnh ủy thống nhất chỉ đạo các sở, ngành phối hợp thành lập CĐCS "
+                         "tại các doanh nghiệp FDI chưa có tổ chức công đoàn."},
+                         version=visit.version)
+            add_follow_up(visit, leader, action="Rà soát danh sách doanh nghiệp chưa có CĐCS",
+                          owner=f"supervisor{code}@demo.vn" if code in DEMO_PROVINCES[:4]
+                          else "Ban Tổ chức LĐLĐ tỉnh",
+                          due_date=today + timedelta(days=rng.choice((-10, 15))),
+                          version=visit.version)

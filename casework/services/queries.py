@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -132,7 +132,7 @@ def overdue_condition(today: date | None = None):
 def stuck_cutoff(now: datetime | None = None) -> datetime:
     from casework.services.settings import get_setting
     days = int(get_setting("stuck_after_days"))
-    return (now or datetime.now(timezone.utc)) - timedelta(days=days)
+    return (now or clock.now()) - timedelta(days=days)
 
 
 def stuck_condition(now: datetime | None = None):

@@ -1,11 +1,11 @@
 """Firing a trigger on a case: directly, or by requesting an approval."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
 from casework import authz
+from casework import clock
 from casework.extensions import db
 from casework.models import ApprovalRequest, Case, User
 from casework.services import Conflict, Invalid
@@ -76,7 +76,7 @@ def _file_approval(attempt: Attempt) -> ApprovalRequest:
                                data=to_json(attempt.data), comment=attempt.comment,
                                from_state=case.state, requester_id=attempt.actor.id)
     db.session.add(approval)
-    case.updated_at = datetime.now(timezone.utc)  # bumps the version: one request wins a race
+    case.updated_at = clock.now()  # bumps the version: one request wins a race
     flush_or_conflict()
     record(case, attempt.actor, "approval_requested", trigger=attempt.trigger.name,
            from_state=case.state, comment=attempt.comment,
@@ -94,7 +94,7 @@ def apply_transition(attempt: Attempt, *, audit_data: dict | None = None) -> Non
     except machine.InvalidTransition:
         raise Conflict(f"{attempt.trigger.name} cannot be fired from state {before}",
                        code="invalid_transition")
-    case.state_changed_at = datetime.now(timezone.utc)
+    case.state_changed_at = clock.now()
     if case.state in TERMINAL_STATES:
         for link in case.links:
             link.active = False

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
+from casework import clock
 from casework.extensions import db
 from casework.models import ApiToken, OrgUnit, Role, User
 from casework.services import Conflict, Invalid
@@ -63,7 +64,7 @@ def _hash(token: str) -> str:
 def issue_token(user: User, days: int = TOKEN_DAYS) -> str:
     token = secrets.token_urlsafe(32)
     db.session.add(ApiToken(user_id=user.id, token_hash=_hash(token),
-                            expires_at=datetime.now(timezone.utc) + timedelta(days=days)))
+                            expires_at=clock.now() + timedelta(days=days)))
     db.session.flush()
     return token
 
@@ -71,7 +72,7 @@ def issue_token(user: User, days: int = TOKEN_DAYS) -> str:
 def revoke_tokens(user: User) -> int:
     result = db.session.execute(
         sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=datetime.now(timezone.utc)))
+        .values(revoked_at=clock.now()))
     return result.rowcount
 
 
@@ -83,6 +84,6 @@ def user_for_token(token: str) -> User | None:
     if expires is not None:
         if expires.tzinfo is None:  # SQLite gives naive datetimes back
             expires = expires.replace(tzinfo=timezone.utc)
-        if expires < datetime.now(timezone.utc):
+        if expires < clock.now():
             return None
     return row.user if row.user.active else None

@@ -12,7 +12,7 @@ Operations flush, never commit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
@@ -234,7 +234,7 @@ def _find_owner(value, field: str) -> tuple[User | None, str]:
 
 def _touch(visit: Visit) -> None:
     """Any change to a visit or its parts bumps its version (the row is always updated)."""
-    visit.updated_at = datetime.now(timezone.utc)
+    visit.updated_at = clock.now()
 
 
 def _flush() -> None:
@@ -382,7 +382,7 @@ def _fill_follow_up(follow_up: VisitFollowUp, item: dict) -> None:
     follow_up.owner_name = item["owner_name"]
     follow_up.due_date = item["due_date"]
     if item["done"] and not follow_up.done:
-        follow_up.done_at = datetime.now(timezone.utc)
+        follow_up.done_at = clock.now()
     elif not item["done"]:
         follow_up.done_at = None
     follow_up.done = item["done"]
@@ -621,7 +621,7 @@ def assign_province(actor: User, *, leader, province) -> ProvinceAssignment:
     else:
         assignment.leader = user
         assignment.assigned_by_id = actor.id
-        assignment.created_at = datetime.now(timezone.utc)
+        assignment.created_at = clock.now()
     db.session.flush()
     return assignment
 
