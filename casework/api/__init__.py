@@ -1,5 +1,5 @@
 """The JSON API under /api/v1, authenticated by personal bearer tokens."""
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from casework.extensions import csrf, db
 from casework.services import DomainError
@@ -31,6 +31,25 @@ def authenticate():
 def domain_error(exc: DomainError):
     db.session.rollback()
     return error(exc.code, exc.message, exc.status, exc.field)
+
+
+def _page_arg(name: str, default: int, maximum: int) -> int:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise DomainError(f"{name} must be a whole number from 1 to {maximum}",
+                          code="bad_request", status=400, field=name)
+    return int(raw)
+
+
+def paginated(query, to_json, default_per_page: int = 25):
+    """`{"items", "total", "page", "per_page"}` for a select(), from ?page= and ?per_page=."""
+    page = _page_arg("page", 1, 1_000_000)
+    per_page = _page_arg("per_page", default_per_page, current_app.config["API_MAX_PER_PAGE"])
+    result = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return jsonify({"items": [to_json(item) for item in result.items], "total": result.total,
+                    "page": page, "per_page": per_page})
 
 
 def json_body() -> dict:

@@ -1,12 +1,11 @@
 """Cases, steps and transitions over JSON."""
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 
 from casework import authz
-from casework.api import bp, json_body
+from casework.api import bp, json_body, paginated
 from casework.api.serializers import approval_json, audit_json, case_json, step_json
 from casework.extensions import db
 from casework.models import Case
-from casework.services import DomainError
 from casework.services.cases import create_case
 from casework.services.history import history_of, steps_of
 from casework.services.queries import CaseFilters, case_list_query
@@ -15,28 +14,14 @@ from casework.services.transitions import request_transition
 from casework.transaction import commit
 
 
-def _positive_int(name: str, default: int, maximum: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise DomainError(f"{name} must be a whole number from 1 to {maximum}",
-                          code="bad_request", status=400, field=name)
-    return int(raw)
-
-
 def _visible_case(case_id: int) -> Case:
     return authz.require_case_visible(g.api_user, db.session.get(Case, case_id))
 
 
 @bp.get("/cases")
 def list_cases():
-    page = _positive_int("page", 1, 1_000_000)
-    per_page = _positive_int("per_page", 25, current_app.config["API_MAX_PER_PAGE"])
     query = case_list_query(g.api_user, CaseFilters.from_args(request.args))
-    result = db.paginate(query, page=page, per_page=per_page, error_out=False)
-    return jsonify({"items": [case_json(c, g.api_user) for c in result.items],
-                    "total": result.total, "page": page, "per_page": per_page})
+    return paginated(query, lambda case: case_json(case, g.api_user))
 
 
 @bp.post("/cases")

@@ -7,7 +7,7 @@ from casework.models import ApprovalRequest, AuditEntry, Case, Step, User
 from casework.services.transitions import allowed_triggers
 
 
-def _iso(value):
+def iso(value):
     """ISO 8601; SQLite hands back naive datetimes, which are stored in UTC."""
     if value is None:
         return None
@@ -31,27 +31,27 @@ def case_json(case: Case, user: User) -> dict:
         "target_members": case.target_members,
         "applications": {"vietnamese": case.applications_vietnamese,
                          "foreign": case.applications_foreign},
-        "deadline": _iso(case.deadline),
+        "deadline": iso(case.deadline),
         "allowed_triggers": [t.name for t in allowed_triggers(case, user)],
         "resume_state": case.resume_state,
         "founded_members": case.founded_members,
         "details": case.details or {},
-        "created_at": _iso(case.created_at), "updated_at": _iso(case.updated_at),
+        "created_at": iso(case.created_at), "updated_at": iso(case.updated_at),
     }
 
 
 def step_json(step: Step) -> dict:
-    return {"id": step.id, "kind": step.kind, "date": _iso(step.date), "note": step.note,
+    return {"id": step.id, "kind": step.kind, "date": iso(step.date), "note": step.note,
             "applications_vietnamese": step.applications_vietnamese,
             "applications_foreign": step.applications_foreign,
-            "author": step.author.email, "created_at": _iso(step.created_at)}
+            "author": step.author.email, "created_at": iso(step.created_at)}
 
 
 def audit_json(entry: AuditEntry) -> dict:
     return {"id": entry.id, "action": entry.action, "trigger": entry.trigger,
             "from": entry.from_state, "to": entry.to_state, "actor": entry.actor_name,
             "actor_role": entry.actor_role, "actor_unit": entry.actor_unit,
-            "comment": entry.comment, "data": entry.data, "at": _iso(entry.created_at)}
+            "comment": entry.comment, "data": entry.data, "at": iso(entry.created_at)}
 
 
 def approval_json(approval: ApprovalRequest, user: User | None = None) -> dict:
@@ -59,9 +59,9 @@ def approval_json(approval: ApprovalRequest, user: User | None = None) -> dict:
     body = {"id": approval.id, "case_id": approval.case_id, "case_ref": approval.case.ref,
             "trigger": approval.trigger, "data": approval.data, "comment": approval.comment,
             "from_state": approval.from_state, "status": approval.status,
-            "requester": approval.requester.email, "requested_at": _iso(approval.requested_at),
+            "requester": approval.requester.email, "requested_at": iso(approval.requested_at),
             "decided_by": approval.decided_by.email if approval.decided_by else None,
-            "decided_at": _iso(approval.decided_at),
+            "decided_at": iso(approval.decided_at),
             "decision_comment": approval.decision_comment}
     if user is not None:
         body["can_decide"] = (approval.status == "pending"

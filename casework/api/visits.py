@@ -1,20 +1,15 @@
 """Leadership visits over JSON."""
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 
 from casework import authz
-from casework.api import bp, json_body
-from casework.extensions import db
+from casework.api import bp, json_body, paginated
+from casework.api.serializers import iso
 from casework.models import User, Visit
-from casework.services import DomainError
 from casework.services.visits import (VisitFilters, create_visit, get_visit, update_visit,
                                       visit_list_query)
 from casework.transaction import commit
-
-
-def _iso(value):
-    return value.isoformat() if value is not None else None
 
 
 def visit_json(visit: Visit, user: User) -> dict:
@@ -22,40 +17,26 @@ def visit_json(visit: Visit, user: User) -> dict:
     return {
         "id": visit.id, "leader": visit.leader.email, "leader_name": visit.leader.name,
         "province": visit.province.code, "host_unit": visit.host_unit.code,
-        "host_note": visit.host_note, "planned_date": _iso(visit.planned_date),
+        "host_note": visit.host_note, "planned_date": iso(visit.planned_date),
         "purpose": visit.purpose, "status": visit.status, "outcome": visit.outcome,
         "follow_ups": [{"id": f.id, "action": f.action, "owner": f.owner,
-                        "due_date": _iso(f.due_date), "done": f.done}
+                        "due_date": iso(f.due_date), "done": f.done}
                        for f in visit.follow_ups],
         "cases": [{"id": link.case.id, "ref": link.case.ref} for link in visit.case_links
                   if authz.case_in_scope(user, link.case)],
         "version": visit.version,
-        "created_at": _iso(visit.created_at), "updated_at": _iso(visit.updated_at),
+        "created_at": iso(visit.created_at), "updated_at": iso(visit.updated_at),
     }
-
-
-def _page_arg(name: str, default: int, maximum: int) -> int:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise DomainError(f"{name} must be a whole number from 1 to {maximum}",
-                          code="bad_request", status=400, field=name)
-    return int(raw)
 
 
 @bp.get("/visits")
 def list_visits():
-    page = _page_arg("page", 1, 1_000_000)
-    per_page = _page_arg("per_page", 50, current_app.config.get("API_MAX_PER_PAGE", 200))
     query = visit_list_query(g.api_user, VisitFilters.from_args(request.args))
-    result = db.paginate(query, page=page, per_page=per_page, error_out=False)
-    return jsonify({"items": [visit_json(v, g.api_user) for v in result.items],
-                    "total": result.total, "page": page, "per_page": per_page})
+    return paginated(query, lambda visit: visit_json(visit, g.api_user), default_per_page=50)
 
 
 @bp.post("/visits")
-def create():
+def post_visit():
     body = json_body()
     visit = create_visit(g.api_user, leader=body.get("leader"), province=body.get("province"),
                          host_unit=body.get("host_unit"), host_note=body.get("host_note", ""),

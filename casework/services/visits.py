@@ -28,6 +28,7 @@ from casework.services import Conflict, Forbidden, Invalid, NotFound
 from casework.services.settings import get_setting
 from casework.text import nfc, search_key
 from casework import clock
+from casework.workflow.data import GuardFailed, parse_date
 
 MAX_PURPOSE = 5000
 MAX_OUTCOME = 10000
@@ -160,16 +161,10 @@ def _date(value, field: str, label: str) -> date:
         raise Invalid(f"{label} is required", field=field)
     if isinstance(value, datetime):
         value = value.date()
-    if isinstance(value, date):
-        parsed = value
-    else:
-        try:
-            parsed = date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise Invalid(f"{label}: not a date in the form YYYY-MM-DD", field=field)
-    if not 2000 <= parsed.year <= 2100:
-        raise Invalid(f"{label}: date out of range", field=field)
-    return parsed
+    try:
+        return parse_date(value, label, field)
+    except GuardFailed as exc:  # the same parsing as trigger data, reported as bad input
+        raise Invalid(exc.message, field=field)
 
 
 def _bool(value, field: str) -> bool:
