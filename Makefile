@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
+# `make run` is development: the built-in secret key and plain-HTTP cookies are accepted
+run db: export CASEWORK_ENV := development
 HOST ?= 127.0.0.1
 PORT ?= 5000
 

@@ -35,6 +35,9 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
 
+    from casework.security import init_security
+    init_security(app)
+
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             @event.listens_for(db.engine, "connect")

@@ -17,8 +17,14 @@ def _database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'casework.sqlite'}"
 
 
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # "development" (what `make run` sets) relaxes what production requires: a SECRET_KEY of
+    # its own and cookies sent over HTTPS only
+    ENVIRONMENT = os.environ.get("CASEWORK_ENV", "production")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
@@ -29,5 +35,9 @@ class Config:
     BABEL_DEFAULT_LOCALE = "vi"
     DEFAULT_LANGUAGE = "vi"          # when the user has not chosen one
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    # login attempts per client address; shared by every app server through Redis when set
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
     CASES_PER_PAGE = 25
     API_MAX_PER_PAGE = 200

@@ -2,11 +2,11 @@
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from casework.extensions import db, login_manager
+from casework.extensions import db, limiter, login_manager
 from casework.forms.auth import LoginForm
 from casework.models import User
 
@@ -27,7 +27,12 @@ def _safe_next(target: str | None) -> str:
     return url_for("cases.index")
 
 
+def _login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("cases.index"))
@@ -39,6 +44,18 @@ def login():
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(_("Wrong email or password."))
     return render_template("auth/login.html", form=form)
+
+
+@bp.app_errorhandler(429)
+def too_many_requests(exc):
+    """Past the limit, the login page says so plainly; the password is not checked."""
+    message = _("Too many login attempts from your network. Wait a minute and try again.")
+    if request.endpoint == "auth.login":
+        form = LoginForm()
+        form.form_errors.append(message)
+        return render_template("auth/login.html", form=form), 429
+    return render_template("errors/error.html", status=429, title=_("Too many requests"),
+                           message=message), 429
 
 
 @bp.post("/logout")
