@@ -6,6 +6,7 @@ import os
 from flask import Flask
 
 from casework.config import INSTANCE_DIR, Config
+from casework.security import init_security
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -16,6 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     register_extensions(app)
     register_blueprints(app)
+    init_security(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -34,9 +36,6 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
-
-    from casework.security import init_security
-    init_security(app)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -2,11 +2,11 @@
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from casework.extensions import db, limiter, login_manager
+from casework.extensions import db, login_manager
 from casework.forms.auth import LoginForm
 from casework.models import User
 
@@ -27,13 +27,8 @@ def _safe_next(target: str | None) -> str:
     return url_for("cases.index")
 
 
-def _login_rate_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
-def login():
+def login():  # rate-limited by casework.security
     if current_user.is_authenticated:
         return redirect(url_for("cases.index"))
     form = LoginForm()
