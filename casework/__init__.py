@@ -35,6 +35,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    from flask_babel import get_locale
+    app.jinja_env.globals["get_locale"] = get_locale
     bootstrap.init_app(app)
 
     with app.app_context():
@@ -55,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     from casework.views.cases import bp as cases_bp
     from casework.views.leadership import bp as leadership_bp
     from casework.views.visits import bp as visits_bp
+    from casework.views.workflow import bp as workflow_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
@@ -62,7 +65,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(leadership_bp)
     app.register_blueprint(visits_bp)
+    app.register_blueprint(workflow_bp)
     app.register_blueprint(api_bp)
+    from casework.views.imports import bp as imports_bp; app.register_blueprint(imports_bp)  # noqa: E702
+    from casework.views.notifications import bp as notifications_bp; app.register_blueprint(notifications_bp)  # noqa: E702,E501
 
 
 def register_errorhandlers(app: Flask) -> None:

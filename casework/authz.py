@@ -8,12 +8,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from casework.models import ApprovalRequest, Case, OrgUnit, User
-from casework.services import Forbidden, NotFound
+from casework.services import Forbidden, NotFound, _
 from casework.workflow.definition import (APPROVER_SUPERVISOR, APPROVER_VGCL_LEADER, FLOWS,
-                                          Trigger, flow_for)
+                                          ORGANISERS, SUPERVISORS, N_, Trigger, flow_for)
 
 CASE_READERS = ("organiser", "supervisor", "leader", "admin")
 CASE_WORKERS = ("organiser", "supervisor")
+# a role as a word inside a sentence ("X is a leader, not an organiser"); translated where used
+ROLE_NAMES = {"organiser": N_("organiser"), "supervisor": N_("supervisor"),
+              "leader": N_("leader"), "admin": N_("admin")}
+
+
+def role_name(role: str) -> str:
+    return _(ROLE_NAMES[role]) if role in ROLE_NAMES else role
 
 
 def unit_in_scope(user: User, unit: OrgUnit) -> bool:
@@ -30,47 +37,61 @@ def case_in_scope(user: User, case: Case) -> bool:
 
 
 def why_not(user: User, action: str, obj=None, trigger: Trigger | None = None) -> str | None:
-    """None when `user` may do `action` on `obj`; otherwise the reason, in words."""
+    """None when `user` may do `action` on `obj`; otherwise the reason, in the user's words."""
     if action == "case.view":
-        return None if case_in_scope(user, obj) else "This case is outside your unit."
+        return None if case_in_scope(user, obj) else _("This case is outside your unit.")
     if action == "case.create":
         if user.role not in CASE_WORKERS:
-            return "Only organisers and supervisors create cases."
+            return _("Only organisers and supervisors create cases.")
         if obj is not None and not unit_in_scope(user, obj):
-            return "That unit is outside your own unit's subtree."
+            return _("That unit is outside your own unit's subtree.")
         return None
     if action in ("case.log_step", "case.edit"):
         if user.role not in CASE_WORKERS:
-            return "Only organisers and supervisors work on cases."
-        return None if case_in_scope(user, obj) else "This case is outside your unit."
+            return _("Only organisers and supervisors work on cases.")
+        return None if case_in_scope(user, obj) else _("This case is outside your unit.")
+    if action == "case.personal_details":
+        # the workers' names, notes and committee: for the people organising, not for readers
+        if user.role not in CASE_WORKERS:
+            return _("Names of workers are shown only to organisers and supervisors.")
+        return None if case_in_scope(user, obj) else _("This case is outside your unit.")
     if action == "case.reassign":
         if user.role != "supervisor":
-            return "Only a supervisor reassigns cases."
-        return None if case_in_scope(user, obj) else "This case is outside your unit."
+            return _("Only a supervisor reassigns cases.")
+        return None if case_in_scope(user, obj) else _("This case is outside your unit.")
     if action == "case.fire":
         if user.role not in trigger.roles:
-            roles = " or ".join(trigger.roles)
-            return f"Only a {roles} may {trigger.name.replace('_', ' ')}."
-        return None if case_in_scope(user, obj) else "This case is outside your unit."
+            return _only_roles_may(trigger)
+        return None if case_in_scope(user, obj) else _("This case is outside your unit.")
     if action == "approval.decide":
         return _why_not_decide(user, obj)
     if action == "admin":
-        return None if user.role == "admin" else "Only an administrator may do this."
+        return None if user.role == "admin" else _("Only an administrator may do this.")
     raise ValueError(action)
+
+
+def _only_roles_may(trigger: Trigger) -> str:
+    action = _(trigger.label)
+    if trigger.roles == SUPERVISORS:
+        return _("Only a supervisor may “%(action)s”.", action=action)
+    if trigger.roles == ORGANISERS:
+        return _("Only an organiser or a supervisor may “%(action)s”.", action=action)
+    return _("Only these roles may “%(action)s”: %(roles)s.", action=action,
+             roles=", ".join(role_name(r) for r in trigger.roles))
 
 
 def _why_not_decide(user: User, approval: ApprovalRequest) -> str | None:
     trigger = flow_for(approval.case.kind).trigger(approval.trigger)
     if trigger.approval == APPROVER_VGCL_LEADER:
         if user.role != "leader" or user.unit.type != "vgcl":
-            return "Only a leader of the VGCL decides a conglomerate scheme."
+            return _("Only a leader of the VGCL decides a conglomerate scheme.")
     elif trigger.approval == APPROVER_SUPERVISOR:
         if user.role != "supervisor":
-            return "Only a supervisor decides approvals."
+            return _("Only a supervisor decides approvals.")
         if not case_in_scope(user, approval.case):
-            return "This case is outside your unit."
+            return _("This case is outside your unit.")
     if approval.requester_id == user.id:
-        return "You cannot decide your own request."
+        return _("You cannot decide your own request.")
     return None
 
 
@@ -87,7 +108,7 @@ def require(user: User, action: str, obj=None, trigger: Trigger | None = None) -
 def require_case_visible(user: User, case: Case | None) -> Case:
     """A case outside the user's scope is reported as missing, not forbidden."""
     if case is None or not case_in_scope(user, case):
-        raise NotFound("No such case.")
+        raise NotFound(_("No such case."))
     return case
 
 

@@ -1,4 +1,4 @@
-"""flask commands: seed reference, users create/token/revoke, demo seed."""
+"""flask commands: seed reference, users create/token/revoke, demo seed, import enterprises."""
 from __future__ import annotations
 
 import click
@@ -13,6 +13,7 @@ from casework.services import DomainError
 seed_cli = AppGroup("seed", help="Reference data.")
 users_cli = AppGroup("users", help="Users and API tokens.")
 demo_cli = AppGroup("demo", help="Demonstration data.")
+import_cli = AppGroup("import", help="Bulk imports.")
 
 
 def _fail(exc: DomainError):
@@ -130,8 +131,113 @@ def backup_command(output):
     click.echo(f"Backup written to {written}")
 
 
+@import_cli.command("enterprises")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--unit", "unit_code", required=True,
+              help="Code of the unit that will manage the cases, e.g. LDLD-79")
+@click.option("--user", "email", required=True, envvar="CASEWORK_IMPORT_USER",
+              help="Email of the organiser or supervisor importing (recorded in the history "
+                   "and assigned the cases); or set CASEWORK_IMPORT_USER")
+@click.option("--organiser", default=None,
+              help="Assign the cases to this organiser (email) instead of the importer")
+@click.option("--start-row", type=click.IntRange(min=1), default=None,
+              help="Resume: skip the rows before this one (as a spreadsheet numbers them)")
+@click.option("--batch-size", type=click.IntRange(min=1, max=50_000), default=1_000,
+              show_default=True, help="Rows written and committed together")
+def import_enterprises_command(file, unit_code, email, organiser, start_row, batch_size):
+    """Create an `identified` grassroots case for each enterprise of a CSV or XLSX FILE.
+
+    Columns (header names in English or Vietnamese, any case, with or without diacritics):
+    name, tax_code, province (code or name), workforce, and optionally ownership, sector,
+    address, women, foreign_workers. Rejected and skipped rows, with their reasons, are
+    written to FILE.rejected.csv."""
+    from pathlib import Path
+
+    from casework.services.imports import (RejectedRowsCsv, check_importer, import_enterprises,
+                                           open_source)
+    user = _user_or_fail(email)
+    if not user.active:
+        raise click.ClickException(f"The user {email} is not active")
+    try:
+        check_importer(user, unit_code)
+        source = open_source(file)
+    except DomainError as exc:
+        _fail(exc)
+    rejected_path = Path(f"{file}.rejected.csv")
+    with source, click.progressbar(length=source.total or 0, label="Importing",
+                                   show_percent=True, show_eta=True) as bar:
+        sink = RejectedRowsCsv(rejected_path, append=bool(start_row))
+        done = 0
+
+        def advance(position: int) -> None:
+            nonlocal done
+            bar.update(max(position - done, 0))
+            done = position
+
+        try:
+            report = import_enterprises(source, user, unit_code, rejected=sink,
+                                        start_row=start_row, batch_size=batch_size,
+                                        organiser=organiser, file_label=Path(file).name,
+                                        progress=advance)
+        except DomainError as exc:
+            sink.close()
+            if not start_row:
+                rejected_path.unlink(missing_ok=True)
+            _fail(exc)
+        finally:
+            sink.close()
+    if report.ignored_columns:
+        click.echo("Ignored columns: " + ", ".join(report.ignored_columns))
+    click.echo(f"Rows {report.start_row}-{report.committed_up_to} of {file} "
+               f"(header on row {report.header_row}): {report.created} case(s) created, "
+               f"{report.skipped} duplicate(s) skipped, {report.rejected} row(s) rejected"
+               + (f", {report.blank} blank row(s)" if report.blank else "") + ".")
+    for rejection in report.sample[:10]:
+        click.echo(f"  row {rejection.row}: {rejection.reason}")
+    if report.skipped + report.rejected > 10:
+        click.echo(f"  ... {report.skipped + report.rejected - 10} more")
+    if report.skipped or report.rejected:
+        click.echo(f"Every rejected or skipped row, with its reason: {rejected_path}")
+    elif not start_row:
+        rejected_path.unlink(missing_ok=True)
+    if report.failed:
+        raise click.ClickException(
+            f"{report.failed}\ncommitted up to row {report.committed_up_to}; resume with "
+            f"--start-row {report.resume_row}")
+
+
+notify_cli = AppGroup("notify", help="Notifications by email.")
+
+
+@notify_cli.command("overdue")
+def notify_overdue_command():
+    """One digest per person of their overdue recognition deadlines and stuck cases (today);
+    nothing is sent when nothing is overdue."""
+    from casework import clock
+    from casework.mail import deliver
+    from casework.services.notifications import overdue_digest
+    made = overdue_digest(clock.today())
+    if not made:
+        db.session.rollback()
+        click.echo("Nothing overdue.")
+        return
+    db.session.commit()
+    sent = deliver(made)
+    click.echo(f"Notified {len(made)} people; {sent} email(s) sent.")
+
+
+@notify_cli.command("send")
+def notify_send_command():
+    """Email every notification not emailed yet (retrying earlier failures)."""
+    from casework.mail import deliver_pending
+    sent = deliver_pending(all_pending=True)
+    click.echo(f"{sent} email(s) sent.")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(notify_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(seed_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(import_cli)

@@ -3,7 +3,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework.extensions import db
-from casework.services import Conflict
+from casework.services import Conflict, _
 
 
 def commit() -> None:
@@ -11,10 +11,10 @@ def commit() -> None:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise Conflict("Someone else changed this case in the meantime; reload it and try "
-                       "again.", code="stale_version")
+        raise Conflict(_("Someone else changed this case in the meantime; reload it and try "
+                         "again."), code="stale_version")
     except IntegrityError:
         db.session.rollback()
-        raise Conflict("This change conflicts with a record saved in the meantime "
-                       "(for example a second active case for the same enterprise).",
+        raise Conflict(_("This change conflicts with a record saved in the meantime "
+                         "(for example a second active case for the same enterprise)."),
                        code="conflict")

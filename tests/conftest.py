@@ -50,7 +50,11 @@ def app(tmp_path_factory):
                       "DEFAULT_LANGUAGE": "en",
                       # the suite logs in hundreds of times from one address; the limit
                       # itself is tested on an app of its own (test_security.py)
-                      "RATELIMIT_ENABLED": False})
+                      "RATELIMIT_ENABLED": False,
+                      # notification mail goes to .eml files here, not to instance/outbox
+                      "MAIL_SERVER": None,
+                      "MAIL_OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
+                      "ATTACHMENTS_DIR": str(tmp_path_factory.mktemp("attachments"))})
     app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()

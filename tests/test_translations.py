@@ -174,3 +174,34 @@ def test_without_a_cookie_the_configured_default_language_is_used(app, client,
         assert "Log in" in page and vietnamese not in page
     finally:
         app.config["DEFAULT_LANGUAGE"] = saved
+
+
+def test_a_refusal_of_the_domain_follows_the_language_cookie(client, compiled_catalogue):
+    """The services' refusals are translated like the pages: in the API's error, `message`
+    follows the `lang` cookie (a label inside it too), `code` stays the same."""
+    from helpers import Api, error_of, make_case, make_team, walk_to
+
+    team = make_team()
+    case = walk_to(make_case(team.organiser), "outreach", team)
+    catalogue = _catalogue()
+    guard = ("Log at least one outreach step (contact with the employer, a worker meeting or "
+             "propaganda) first")
+    required, label = "%(label)s is required", "Head of the mobilising committee"
+    vietnamese = catalogue.get(guard).string
+    vietnamese_required = catalogue.get(required).string % {"label": catalogue.get(label).string}
+    assert vietnamese and vietnamese != guard
+    api = Api(client, team.organiser)
+
+    for lang, expected, missing_field in (
+            ("vi", vietnamese, vietnamese_required),
+            ("en", guard, f"{label} is required")):
+        g.pop("_flask_babel", None)
+        client.set_cookie("lang", lang)
+        refused = api.fire(case.id, "form_committee")   # no outreach step logged yet
+        assert refused.status_code == 422
+        assert error_of(refused) == {"code": "guard_failed", "message": expected}
+
+        incomplete = api.fire(case.id, "form_committee", data={})
+        assert incomplete.status_code == 422
+        assert error_of(incomplete) == {"code": "guard_failed", "message": missing_field,
+                                        "field": "committee_head"}

@@ -135,3 +135,25 @@ def test_moving_a_unit_moves_its_subtree_and_refuses_cycles(browser, admin):
     new_parent = _unit("LDLD-01")
     assert child.path == f"{new_parent.path}{child.id}/"
     assert grandchild.path == f"{child.path}{grandchild.id}/"
+
+
+def test_a_provincial_admin_manages_only_their_subtree(browser, make_user):
+    provincial_admin = make_user("admin", "LDLD-01", name="Admin Hà Nội")
+    elsewhere = make_user("organiser", "LDLD-79", name="Organiser Sài Gòn")
+    own = make_user("organiser", "LDLD-01", name="Organiser Hà Nội")
+    client = browser(provincial_admin)
+
+    listing = text(client.get("/admin/users"))
+    assert "Organiser Hà Nội" in listing and "Organiser Sài Gòn" not in listing
+    assert client.get(f"/admin/users/{elsewhere.id}").status_code == 404
+    assert client.get(f"/admin/units/{_unit('LDLD-79').id}").status_code == 404
+    assert client.get(f"/admin/users/{own.id}").status_code == 200
+    units = text(client.get("/admin/units"))
+    assert "LDLD-01" in units and "LDLD-79" not in units
+
+    refused = client.submit("/admin/users/new", {
+        "email": "new.admin@test.vn", "name": "Someone", "role": "admin", "unit": "VGCL",
+        "password": "long-enough-1"})
+    assert refused.status_code == 403
+    assert "outside your own unit's subtree" in text(refused)
+    assert db.session.scalar(sa.select(User).where(User.email == "new.admin@test.vn")) is None

@@ -1,4 +1,5 @@
 """Logging in and out, CSRF on every form, the language switch."""
+from casework.extensions import db
 from test_views_support import browser, text  # noqa: F401
 
 
@@ -69,3 +70,14 @@ def test_language_switch_sets_cookie(browser, make_user):
     assert response.status_code == 302
     assert "lang=en" in response.headers["Set-Cookie"]
     assert b.get("/cases").status_code == 200
+
+
+def test_the_chosen_language_follows_the_user_to_another_device(browser, make_user):
+    user = make_user("organiser", "LDLD-79")
+    laptop = browser(user)
+    laptop.get("/language/vi")
+    db.session.refresh(user)
+    assert user.language == "vi"
+
+    phone = browser(user)  # a new browser: no language cookie
+    assert "Đăng xuất" in text(phone.get("/cases"))

@@ -1,12 +1,31 @@
 """The JSON API under /api/v1, authenticated by personal bearer tokens."""
 from flask import Blueprint, current_app, g, jsonify, request
+from werkzeug.routing import IntegerConverter
 
 from casework.extensions import csrf, db
-from casework.services import DomainError
+from casework.services import MAX_ID, DomainError, _
 from casework.services.users import user_for_token
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies are read here: a bearer token is not sent by a browser on its own
+
+
+
+class IdConverter(IntegerConverter):
+    """`<id:case_id>`: a row id. A number past what an id column holds (MAX_ID) is no row: it
+    becomes 0, which no row has, so the route answers 404 rather than the database driver
+    failing on it (and rather than the 405 werkzeug gives when a converter refuses a value)."""
+
+    def to_python(self, value: str) -> int:
+        if len(value) > len(str(MAX_ID)):  # also spares int() a 5,000-digit string
+            return 0
+        number = super().to_python(value)
+        return number if number <= MAX_ID else 0
+
+
+@bp.record_once
+def _register_id_converter(state) -> None:
+    state.app.url_map.converters.setdefault("id", IdConverter)
 
 
 def error(code: str, message: str, status: int, field: str | None = None):
@@ -16,15 +35,36 @@ def error(code: str, message: str, status: int, field: str | None = None):
     return jsonify(body), status
 
 
+def public(view):
+    """Marks a view of the API that needs no token (only the OpenAPI document)."""
+    view.api_public = True
+    return view
+
+
 @bp.before_request
 def authenticate():
+    if getattr(current_app.view_functions.get(request.endpoint), "api_public", False):
+        return None
     header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _space, token = header.partition(" ")
     user = user_for_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
     if user is None:
-        return error("unauthorized", "A valid API token is required "
-                     "(Authorization: Bearer <token>)", 401)
+        return error("unauthorized", _("A valid API token is required "
+                                       "(Authorization: Bearer <token>)"), 401)
     g.api_user = user
+
+
+def unstorable(text: str) -> bool:
+    """NUL (no PostgreSQL text holds it) or a lone surrogate (no UTF-8 encodes it)."""
+    return "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+@bp.before_request
+def refuse_unstorable_query():
+    for key, value in request.args.items(multi=True):
+        if unstorable(key) or unstorable(value):
+            return error("bad_request", _("The query string must not contain NUL characters"),
+                         400, field=key if not unstorable(key) else None)
 
 
 @bp.errorhandler(DomainError)
@@ -37,9 +77,10 @@ def _page_arg(name: str, default: int, maximum: int) -> int:
     raw = request.args.get(name)
     if raw in (None, ""):
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise DomainError(f"{name} must be a whole number from 1 to {maximum}",
-                          code="bad_request", status=400, field=name)
+    # ASCII digits only: "²".isdigit() is true but int("²") fails
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or not 1 <= int(raw) <= maximum:
+        raise DomainError(_("%(name)s must be a whole number from 1 to %(maximum)d", name=name,
+                            maximum=maximum), code="bad_request", status=400, field=name)
     return int(raw)
 
 
@@ -52,10 +93,38 @@ def paginated(query, to_json, default_per_page: int = 25):
                     "page": page, "per_page": per_page})
 
 
+def _unstorable_path(value, path: str = "") -> str | None:
+    """The dotted path of the first key or string in a JSON value that cannot be stored."""
+    stack = [(value, path)]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            if unstorable(value):
+                return path
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                where = f"{path}.{key}" if path else str(key)
+                if unstorable(key):
+                    return path or "(a key)"
+                stack.append((item, where))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}.{i}" if path else str(i))
+                         for i, item in enumerate(value))
+    return None
+
+
 def json_body() -> dict:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested too deep for the parser: no body of this API is
+        body = None
+    if isinstance(body, dict):
+        where = _unstorable_path(body)
+        if where is not None:
+            raise DomainError(_("Text must not contain NUL characters or unpaired surrogates"),
+                              code="bad_request", status=400, field=where[:200])
     if not isinstance(body, dict):
-        raise DomainError("The request body must be a JSON object", code="bad_request",
+        raise DomainError(_("The request body must be a JSON object"), code="bad_request",
                           status=400)
     return body
 
@@ -63,3 +132,4 @@ def json_body() -> dict:
 from casework.api import approvals, cases, workflow  # noqa: E402,F401  (routes)
 from casework.api import visits  # noqa: E402,F401  (routes)
 from casework.api import pipeline  # noqa: E402,F401  (leadership routes)
+from casework.api import openapi  # noqa: E402,F401  (the OpenAPI document)

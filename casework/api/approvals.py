@@ -28,11 +28,12 @@ def list_approvals():
     return jsonify({"items": [approval_json(a, user) for a in items], "total": len(items)})
 
 
-@bp.post("/approvals/<int:approval_id>/decision")
+@bp.post("/approvals/<id:approval_id>/decision")
 def decision(approval_id: int):
     approval = get_visible_approval(g.api_user, approval_id)
     body = json_body()
     decide(approval, g.api_user, decision=body.get("decision"), comment=body.get("comment"))
     commit()
+    from casework.mail import deliver_pending; deliver_pending()  # noqa: I001  (after the commit)
     return jsonify({"approval": approval_json(approval, g.api_user),
                     "case": case_json(approval.case, g.api_user)})

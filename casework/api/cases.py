@@ -34,16 +34,16 @@ def post_case():
     return jsonify(case_json(case, g.api_user)), 201
 
 
-@bp.get("/cases/<int:case_id>")
+@bp.get("/cases/<id:case_id>")
 def get_case(case_id: int):
     case = _visible_case(case_id)
     body = case_json(case, g.api_user)
-    body["history"] = [audit_json(e) for e in history_of(case.id)]
-    body["steps"] = [step_json(s) for s in steps_of(case.id)]
+    body["history"] = [audit_json(e, g.api_user, case) for e in history_of(case.id)]
+    body["steps"] = [step_json(s, g.api_user, case) for s in steps_of(case.id)]
     return jsonify(body)
 
 
-@bp.post("/cases/<int:case_id>/steps")
+@bp.post("/cases/<id:case_id>/steps")
 def add_step(case_id: int):
     case = _visible_case(case_id)
     body = json_body()
@@ -55,7 +55,7 @@ def add_step(case_id: int):
     return jsonify(step_json(step)), 201
 
 
-@bp.post("/cases/<int:case_id>/transitions")
+@bp.post("/cases/<id:case_id>/transitions")
 def transition(case_id: int):
     case = _visible_case(case_id)
     body = json_body()
@@ -63,6 +63,7 @@ def transition(case_id: int):
                                          version=body.get("version"), data=body.get("data"),
                                          comment=body.get("comment"))
     commit()
+    from casework.mail import deliver_pending; deliver_pending()  # noqa: I001  (after the commit)
     if outcome == "approval":
         return jsonify({"approval": approval_json(result, g.api_user)}), 202
     return jsonify(case_json(case, g.api_user)), 200

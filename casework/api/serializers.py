@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from casework import authz
 from casework.models import ApprovalRequest, AuditEntry, Case, Step, User
 from casework.services.transitions import allowed_triggers
+from casework.workflow.definition import PERSONAL_FIELDS
 
 
 def iso(value):
@@ -35,29 +37,45 @@ def case_json(case: Case, user: User) -> dict:
         "allowed_triggers": [t.name for t in allowed_triggers(case, user)],
         "resume_state": case.resume_state,
         "founded_members": case.founded_members,
-        "details": case.details or {},
+        "details": {key: _without_personal(values, user, case)
+                    for key, values in (case.details or {}).items()},
         "created_at": iso(case.created_at), "updated_at": iso(case.updated_at),
     }
 
 
-def step_json(step: Step) -> dict:
-    return {"id": step.id, "kind": step.kind, "date": iso(step.date), "note": step.note,
+def _shows_personal(user: User | None, case: Case) -> bool:
+    return user is not None and authz.can(user, "case.personal_details", case)
+
+
+def _without_personal(values, user: User | None, case: Case):
+    """Trigger data with the workers' names left out for readers who do not work the case."""
+    if not isinstance(values, dict) or _shows_personal(user, case):
+        return values
+    return {k: v for k, v in values.items() if k not in PERSONAL_FIELDS}
+
+
+def step_json(step: Step, user: User | None = None, case: Case | None = None) -> dict:
+    """A step; its note (which may name workers) only for those who work the case."""
+    note = step.note if case is None or _shows_personal(user, case) else None
+    return {"id": step.id, "kind": step.kind, "date": iso(step.date), "note": note,
             "applications_vietnamese": step.applications_vietnamese,
             "applications_foreign": step.applications_foreign,
             "author": step.author.email, "created_at": iso(step.created_at)}
 
 
-def audit_json(entry: AuditEntry) -> dict:
+def audit_json(entry: AuditEntry, user: User | None = None, case: Case | None = None) -> dict:
+    data = entry.data if case is None else _without_personal(entry.data, user, case)
     return {"id": entry.id, "action": entry.action, "trigger": entry.trigger,
             "from": entry.from_state, "to": entry.to_state, "actor": entry.actor_name,
             "actor_role": entry.actor_role, "actor_unit": entry.actor_unit,
-            "comment": entry.comment, "data": entry.data, "at": iso(entry.created_at)}
+            "comment": entry.comment, "data": data, "at": iso(entry.created_at)}
 
 
 def approval_json(approval: ApprovalRequest, user: User | None = None) -> dict:
-    from casework import authz
     body = {"id": approval.id, "case_id": approval.case_id, "case_ref": approval.case.ref,
-            "trigger": approval.trigger, "data": approval.data, "comment": approval.comment,
+            "trigger": approval.trigger,
+            "data": _without_personal(approval.data, user, approval.case),
+            "comment": approval.comment,
             "from_state": approval.from_state, "status": approval.status,
             "requester": approval.requester.email, "requested_at": iso(approval.requested_at),
             "decided_by": approval.decided_by.email if approval.decided_by else None,

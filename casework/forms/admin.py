@@ -1,10 +1,10 @@
 """Administration forms: users and organisation units. Unit choices are set by the view."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, PasswordField, SelectField, StringField,
                      SubmitField)
 from wtforms.validators import InputRequired, Length, Optional
 
+from casework.forms import CaseworkForm
 from casework.forms.cases import ROLE_LABELS, choices
 from casework.models import Role, UnitType
 
@@ -21,7 +21,7 @@ UNIT_TYPE_LABELS = {
 ROLE_CHOICES = choices((r.value, ROLE_LABELS[r.value]) for r in Role)
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(CaseworkForm):
     email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=200)])
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
@@ -31,7 +31,7 @@ class UserCreateForm(FlaskForm):
     submit = SubmitField(_l("Create user"))
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(CaseworkForm):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     unit = SelectField(_l("Unit"), choices=[], validate_choice=False)
@@ -41,11 +41,11 @@ class UserEditForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class RevokeTokensForm(FlaskForm):
+class RevokeTokensForm(CaseworkForm):
     submit = SubmitField(_l("Revoke all API tokens"))
 
 
-class UnitForm(FlaskForm):
+class UnitForm(CaseworkForm):
     code = StringField(_l("Code"), validators=[InputRequired(), Length(max=40)],
                        description=_l("For example LDLD-79 or CD-DETMAY"))
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])

@@ -4,12 +4,12 @@ Choices that come from the database (units, provinces, organisers) are set by th
 """
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (DateField, EmailField, FieldList, Form, FormField, HiddenField,
                      IntegerField, SelectField, StringField, SubmitField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from casework.forms import CaseworkForm
 from casework.models.enterprise import SECTORS, Ownership
 from casework.models.step import STEP_KINDS
 from casework.workflow.definition import KIND_LABELS, KINDS
@@ -100,7 +100,7 @@ class EnterpriseForm(Form):
         return not (self.name.data or "").strip() and not (self.tax_code.data or "").strip()
 
 
-class CaseForm(FlaskForm):
+class CaseForm(CaseworkForm):
     kind = SelectField(_l("Kind of case"), choices=choices((k, KIND_LABELS[k]) for k in KINDS))
     unit = SelectField(_l("Managing unit"), choices=[], validate_choice=False)
     organiser = EmailField(_l("Organiser (email)"), validators=[Optional(), Length(max=200)],
@@ -114,7 +114,7 @@ class CaseForm(FlaskForm):
     submit = SubmitField(_l("Create case"))
 
 
-class StepForm(FlaskForm):
+class StepForm(CaseworkForm):
     kind = SelectField(_l("What was done"),
                        choices=choices((k, STEP_KIND_LABELS[k]) for k in STEP_KINDS))
     date = DateField(_l("Date"), default=clock.today, validators=[InputRequired()])
@@ -128,14 +128,14 @@ class StepForm(FlaskForm):
     submit = SubmitField(_l("Log step"))
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(CaseworkForm):
     organiser = SelectField(_l("New organiser"), choices=[], validate_choice=False)
     comment = TextAreaField(_l("Comment"), validators=[Length(max=5000)])
     version = HiddenField()
     submit = SubmitField(_l("Reassign"))
 
 
-class EditCaseForm(FlaskForm):
+class EditCaseForm(CaseworkForm):
     target_members = IntegerField(_l("Target members"),
                                   validators=[InputRequired(), NumberRange(min=0)])
     version = HiddenField()

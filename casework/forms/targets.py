@@ -1,9 +1,9 @@
 """Setting a unit's target for a year."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from casework.forms import CaseworkForm
 from casework import clock
 
 MAX_FIGURE = 100_000_000
@@ -13,7 +13,7 @@ def _figure(label):
     return IntegerField(label, validators=[Optional(), NumberRange(min=0, max=MAX_FIGURE)])
 
 
-class TargetForm(FlaskForm):
+class TargetForm(CaseworkForm):
     unit = SelectField(_l("Unit"), validators=[DataRequired()])   # choices set by the view
     year = IntegerField(_l("Year"), default=lambda: clock.today().year,
                         validators=[DataRequired(), NumberRange(min=2000, max=2100)])

@@ -1,11 +1,11 @@
 """Trigger forms, generated from a Trigger's fields; and the approval decision form."""
 from flask_babel import gettext, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (DateField, HiddenField, IntegerField, SelectMultipleField, StringField,
                      SubmitField, TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from casework.forms import CaseworkForm
 from casework.forms.cases import DOCUMENT_LABELS, choices
 from casework.workflow.definition import DOCUMENTS, Field, Trigger
 
@@ -35,8 +35,8 @@ def _field_for(spec: Field):
     raise ValueError(spec.type)
 
 
-def trigger_form_class(trigger: Trigger) -> type[FlaskForm]:
-    """A FlaskForm with one field per trigger field, a comment, and the case version seen."""
+def trigger_form_class(trigger: Trigger) -> type[CaseworkForm]:
+    """A form with one field per trigger field, a comment, and the case version seen."""
     attrs = {spec.name: _field_for(spec) for spec in trigger.fields}
     comment_validators = [InputRequired(message=_l("A comment (the reason) is required."))] \
         if trigger.comment_required else [Optional()]
@@ -45,7 +45,7 @@ def trigger_form_class(trigger: Trigger) -> type[FlaskForm]:
         validators=comment_validators + [Length(max=5000)])
     attrs["version"] = HiddenField()
     attrs["submit"] = SubmitField(_l("Submit"))
-    return type(f"{trigger.name.title().replace('_', '')}Form", (FlaskForm,), attrs)
+    return type(f"{trigger.name.title().replace('_', '')}Form", (CaseworkForm,), attrs)
 
 
 def trigger_data(form, trigger: Trigger) -> dict:
@@ -66,7 +66,7 @@ def submit_label(trigger: Trigger) -> str:
     return label
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(CaseworkForm):
     comment = TextAreaField(_l("Comment"), validators=[Length(max=5000)],
                             description=_l("Required to reject"))
     approve = SubmitField(_l("Approve"))

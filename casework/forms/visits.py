@@ -1,9 +1,10 @@
 """Forms for leadership visits and province assignments."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
+
+from casework.forms import CaseworkForm
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -11,7 +12,7 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class PlanVisitForm(FlaskForm):
+class PlanVisitForm(CaseworkForm):
     leader = SelectField(_l("Leader"), validators=[DataRequired()], validate_choice=False)
     province = SelectField(_l("Province"), validators=[DataRequired()], validate_choice=False)
     host_unit = StringField(_l("Host unit (code, e.g. LDLD-79)"),
@@ -23,7 +24,7 @@ class PlanVisitForm(FlaskForm):
     submit = SubmitField(_l("Plan the visit"))
 
 
-class EditVisitForm(FlaskForm):
+class EditVisitForm(CaseworkForm):
     version = HiddenField()
     host_unit = StringField(_l("Host unit (code, e.g. LDLD-79)"),
                             validators=[DataRequired(), Length(max=40)])
@@ -34,7 +35,7 @@ class EditVisitForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class RecordVisitForm(FlaskForm):
+class RecordVisitForm(CaseworkForm):
     version = HiddenField()
     status = SelectField(_l("Status"), choices=choices([("done", _l("Done")),
                                                         ("cancelled", _l("Cancelled"))]))
@@ -42,7 +43,7 @@ class RecordVisitForm(FlaskForm):
     submit = SubmitField(_l("Record"))
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(CaseworkForm):
     version = HiddenField()
     action = TextAreaField(_l("Action"), validators=[DataRequired(), Length(max=1000)])
     owner = StringField(_l("Owner (a user's email, or a name)"),
@@ -51,22 +52,22 @@ class FollowUpForm(FlaskForm):
     submit = SubmitField(_l("Add follow-up"))
 
 
-class LinkCaseForm(FlaskForm):
+class LinkCaseForm(CaseworkForm):
     version = HiddenField()
     case = StringField(_l("Case reference"), validators=[DataRequired(), Length(max=30)])
     submit = SubmitField(_l("Link case"))
 
 
-class VersionedActionForm(FlaskForm):
+class VersionedActionForm(CaseworkForm):
     """A button that changes the visit (marks a follow-up done, unlinks a case)."""
     version = HiddenField()
 
 
-class AssignProvinceForm(FlaskForm):
+class AssignProvinceForm(CaseworkForm):
     leader = SelectField(_l("Leader"), validators=[DataRequired()], validate_choice=False)
     province = SelectField(_l("Province"), validators=[DataRequired()], validate_choice=False)
     submit = SubmitField(_l("Assign"))
 
 
-class UnassignProvinceForm(FlaskForm):
+class UnassignProvinceForm(CaseworkForm):
     pass

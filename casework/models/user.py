@@ -37,6 +37,7 @@ class User(UserMixin, db.Model):
                 create_constraint=True, length=20))
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_units.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    language: Mapped[str | None] = mapped_column(sa.String(5))  # chosen in the menu; None: default
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     unit: Mapped[OrgUnit] = relationship(lazy="joined")

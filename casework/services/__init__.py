@@ -1,4 +1,26 @@
-"""Operations on the domain. They flush, never commit: the caller commits once."""
+"""Operations on the domain. They flush, never commit: the caller commits once.
+
+Refusals are written for people, in their language: every message goes through `_` (gettext
+with named placeholders) when it is raised, and a label interpolated into it (a field, a
+trigger, a state) is translated too.
+"""
+from __future__ import annotations
+
+from flask_babel import format_number, gettext
+
+
+MAX_ID = 2**31 - 1  # the largest id an id column holds (INTEGER on PostgreSQL)
+
+
+def _(message: str, **variables) -> str:
+    """gettext for the domain layer: `_("... %(name)s ...", name=value)`, in the request's
+    language, or the default language outside a request (casework.i18n.select_locale)."""
+    return gettext(message, **variables)
+
+
+def number(value: int) -> str:
+    """A number written as the reader's language writes it (100,000 or 100.000)."""
+    return format_number(value)
 
 
 class DomainError(Exception):

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from casework.services import _
+
 
 class BackupFailed(Exception):
     pass
@@ -36,12 +38,12 @@ def backup_database(url: sa.URL | str, target: Path) -> Path:
         return target
     if backend == "postgresql":
         if shutil.which("pg_dump") is None:
-            raise BackupFailed("pg_dump is not installed (Debian package postgresql-client)")
+            raise BackupFailed(_("pg_dump is not installed (Debian package postgresql-client)"))
         libpq_url = url.set(drivername="postgresql").render_as_string(hide_password=False)
         result = subprocess.run(
             ["pg_dump", "--format=custom", "--no-owner", f"--file={target}", libpq_url],
             capture_output=True, text=True)
         if result.returncode != 0:
-            raise BackupFailed(result.stderr.strip() or "pg_dump failed")
+            raise BackupFailed(result.stderr.strip() or _("pg_dump failed"))
         return target
-    raise BackupFailed(f"No backup method for {backend}")
+    raise BackupFailed(_("No backup method for %(backend)s", backend=backend))

@@ -9,41 +9,41 @@ from sqlalchemy.orm.exc import StaleDataError
 from casework import authz
 from casework.extensions import db
 from casework.models import Case, CaseEnterprise, OrgUnit, User
-from casework.services import Conflict, Invalid, NotFound
+from casework.services import Conflict, Invalid, NotFound, _
 from casework.services.audit import record
 from casework.services.enterprises import clean_enterprise, upsert_enterprise
-from casework.text import search_key
+from casework.text import search_key, whole_number
 from casework.workflow.definition import KINDS, TERMINAL_STATES
 
 SMALL_UNIT_LIMIT = 25
 MAX_TARGET = 1_000_000
 
 
-def flush_or_conflict(message: str = "Someone else changed this case in the meantime; "
-                                     "reload it and try again.",
-                      code: str = "stale_version") -> None:
-    """Flush; a lost optimistic-lock race becomes a 409 (the caller rolls back)."""
+def flush_or_conflict(message: str | None = None, code: str = "stale_version") -> None:
+    """Flush; a lost optimistic-lock race becomes a 409 (the caller rolls back). `message`, if
+    given, is already translated."""
     try:
         db.session.flush()
     except StaleDataError:
-        raise Conflict(message, code=code)
+        raise Conflict(message or _("Someone else changed this case in the meantime; reload it "
+                                    "and try again."), code=code)
 
 
 def check_version(case: Case, version) -> None:
-    if isinstance(version, bool) or not isinstance(version, int | str) \
-            or not str(version).strip().isdigit():
-        raise Invalid("The version of the case you saw is required", field="version")
-    if int(version) != case.version:
-        raise Conflict("Someone else changed this case since you opened it (you saw version "
-                       f"{version}, it is now {case.version}); reload it and try again.",
-                       code="stale_version")
+    seen = whole_number(version)
+    if seen is None or seen < 0:
+        raise Invalid(_("The version of the case you saw is required"), field="version")
+    if seen != case.version:
+        raise Conflict(_("Someone else changed this case since you opened it (you saw version "
+                         "%(seen)s, it is now %(current)s); reload it and try again.",
+                         seen=version, current=case.version), code="stale_version")
 
 
 def _find_unit(code) -> OrgUnit:
     unit = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == code)) \
         if isinstance(code, str) else None
     if unit is None:
-        raise Invalid(f"Unknown unit {str(code)[:40]!r}", field="unit")
+        raise Invalid(_("Unknown unit %(code)s", code=repr(str(code)[:40])), field="unit")
     return unit
 
 
@@ -52,51 +52,55 @@ def find_organiser(email, case_unit: OrgUnit) -> User:
     user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower())) \
         if isinstance(email, str) else None
     if user is None or not user.active:
-        raise Invalid(f"No active user with the email {str(email)[:100]!r}", field="organiser")
+        raise Invalid(_("No active user with the email %(email)s", email=repr(str(email)[:100])),
+                      field="organiser")
     if user.role not in authz.CASE_WORKERS:
-        raise Invalid(f"{user.name} is a {user.role}, not an organiser", field="organiser")
+        raise Invalid(_("%(name)s is a %(role)s, not an organiser", name=user.name,
+                        role=authz.role_name(user.role)), field="organiser")
     if not authz.unit_in_scope(user, case_unit):
-        raise Invalid(f"{user.name} belongs to {user.unit.code}, which does not manage "
-                      f"{case_unit.code}", field="organiser")
+        raise Invalid(_("%(name)s belongs to %(unit)s, which does not manage %(case_unit)s",
+                        name=user.name, unit=user.unit.code, case_unit=case_unit.code),
+                      field="organiser")
     return user
 
 
 def _clean_target(value) -> int:
     if value in (None, ""):
         return 0
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_TARGET:
-        raise Invalid(f"Target members must be a whole number from 0 to {MAX_TARGET}",
-                      field="target_members")
+    value = whole_number(value)
+    if value is None or not 0 <= value <= MAX_TARGET:
+        raise Invalid(_("Target members must be a whole number from 0 to %(maximum)d",
+                        maximum=MAX_TARGET), field="target_members")
     return value
 
 
 def create_case(actor: User, *, kind, unit, enterprises, organiser=None,
                 target_members=None) -> Case:
     if kind not in KINDS:
-        raise Invalid("Kind must be one of " + ", ".join(KINDS), field="kind")
+        raise Invalid(_("Kind must be one of %(choices)s", choices=", ".join(KINDS)), field="kind")
     managing_unit = _find_unit(unit)
     authz.require(actor, "case.create", managing_unit)
     assigned = find_organiser(organiser, managing_unit) if organiser else actor
     target = _clean_target(target_members)
     if not isinstance(enterprises, list) or not enterprises:
-        raise Invalid("At least one enterprise is required", field="enterprises")
+        raise Invalid(_("At least one enterprise is required"), field="enterprises")
     if kind == "small_units":
         if len(enterprises) < 2:
-            raise Invalid("A small-units case groups at least two enterprises",
+            raise Invalid(_("A small-units case groups at least two enterprises"),
                           field="enterprises")
     elif len(enterprises) != 1:
-        raise Invalid("This kind of case targets exactly one enterprise", field="enterprises")
+        raise Invalid(_("This kind of case targets exactly one enterprise"),
+                      field="enterprises")
     cleaned = [clean_enterprise(raw, position=i) for i, raw in enumerate(enterprises)]
     tax_codes = [e["tax_code"] for e in cleaned]
     if len(set(tax_codes)) != len(tax_codes):
-        raise Invalid("The same tax code appears twice", field="enterprises")
+        raise Invalid(_("The same tax code appears twice"), field="enterprises")
     if kind == "small_units":
         for i, e in enumerate(cleaned):
             if e["workforce"] >= SMALL_UNIT_LIMIT:
-                raise Invalid(f"Enterprise {i + 1}: a small unit has fewer than "
-                              f"{SMALL_UNIT_LIMIT} workers", field=f"enterprises.{i}.workforce")
+                raise Invalid(_("Enterprise %(number)d: a small unit has fewer than %(limit)d "
+                                "workers", number=i + 1, limit=SMALL_UNIT_LIMIT),
+                              field=f"enterprises.{i}.workforce")
     _refuse_second_active_case(tax_codes)
 
     linked = [upsert_enterprise(data) for data in cleaned]
@@ -107,7 +111,7 @@ def create_case(actor: User, *, kind, unit, enterprises, organiser=None,
     try:
         db.session.flush()
     except IntegrityError:  # lost a race for the same enterprise: the partial index refused it
-        raise Conflict("This enterprise already has an active case", code="duplicate_case")
+        raise Conflict(_("This enterprise already has an active case"), code="duplicate_case")
     # the reference needs the id; written outside the version counter so a new case is version 1
     ref = f"{case.province.code}-{case.created_at:%Y}-{case.id:06d}"
     search_text = search_key(" ".join([ref] + [f"{e['name']} {e['tax_code']}" for e in cleaned]))
@@ -129,15 +133,16 @@ def _refuse_second_active_case(tax_codes: list[str]) -> None:
         .join(Case, Case.id == CaseEnterprise.case_id)
         .where(Enterprise.tax_code.in_(tax_codes), CaseEnterprise.active)).first()
     if existing:
-        raise Conflict(f"The enterprise with tax code {existing.tax_code} already has an active "
-                       f"case ({existing.ref})", code="duplicate_case", status=409)
+        raise Conflict(_("The enterprise with tax code %(tax_code)s already has an active case "
+                         "(%(ref)s)", tax_code=existing.tax_code, ref=existing.ref),
+                       code="duplicate_case", status=409)
 
 
 def reassign(case: Case, actor: User, *, organiser, version, comment: str = "") -> Case:
     authz.require(actor, "case.reassign", case)
     check_version(case, version)
     if case.state in TERMINAL_STATES:
-        raise Conflict("A finished case cannot be reassigned", code="invalid_transition")
+        raise Conflict(_("A finished case cannot be reassigned"), code="invalid_transition")
     new = find_organiser(organiser, case.unit)
     old = case.organiser
     case.organiser = new
@@ -160,5 +165,5 @@ def edit_case(case: Case, actor: User, *, version, target_members) -> Case:
 def get_case(case_id) -> Case:
     case = db.session.get(Case, case_id) if isinstance(case_id, int) else None
     if case is None:
-        raise NotFound("No such case.")
+        raise NotFound(_("No such case."))
     return case

@@ -20,10 +20,10 @@ from casework import authz
 from casework.extensions import db
 from casework.models import AuditEntry, Case, CaseEnterprise, Enterprise, OrgUnit, Province, User
 from casework.models.enterprise import SECTORS, Ownership
-from casework.services import Invalid
+from casework.services import Invalid, _
 from casework.services.queries import (NO_SECTOR, CaseFilters, apply_case_filters,
                                        overdue_condition, stuck_condition)
-from casework.text import search_key
+from casework.text import search_key, whole_number
 from casework.workflow.definition import FLOWS, KINDS, TERMINAL_STATES, Flow, flow_for
 from casework import clock
 
@@ -60,23 +60,25 @@ class PipelineFilters:
 
         by = text("by") or "province"
         if by not in DIMENSIONS:
-            raise Invalid("by must be one of " + ", ".join(DIMENSIONS), field="by")
+            raise Invalid(_("by must be one of %(choices)s", choices=", ".join(DIMENSIONS)),
+                          field="by")
         kind = text("kind")
         if kind is not None and kind not in KINDS:
-            raise Invalid("kind must be one of " + ", ".join(KINDS), field="kind")
+            raise Invalid(_("kind must be one of %(choices)s", choices=", ".join(KINDS)),
+                          field="kind")
         flow_name = text("flow")
         if kind:
             flow_name = flow_for(kind).name
         elif flow_name is None:
             flow_name = "grassroots"
         elif _flow_named(flow_name) is None:
-            raise Invalid("flow must be one of " + ", ".join(f.name for f in FLOWS),
-                          field="flow")
+            raise Invalid(_("flow must be one of %(choices)s",
+                            choices=", ".join(f.name for f in FLOWS)), field="flow")
         year = parse_year(text("year"))
         ownership = text("ownership")
         if ownership is not None and ownership not in [o.value for o in Ownership]:
-            raise Invalid("ownership must be one of " + ", ".join(o.value for o in Ownership),
-                          field="ownership")
+            raise Invalid(_("ownership must be one of %(choices)s",
+                            choices=", ".join(o.value for o in Ownership)), field="ownership")
         return cls(by=by, kind=kind, flow=flow_name, year=year, sector=text("sector"),
                    ownership=ownership, unit=text("unit"))
 
@@ -102,22 +104,28 @@ class PipelineFilters:
 def parse_year(raw) -> int:
     if raw in (None, ""):
         return clock.today().year
-    if not str(raw).isdigit() or not 2000 <= int(raw) <= 2100:
-        raise Invalid("year must be a year from 2000 to 2100", field="year")
-    return int(raw)
+    year = whole_number(raw)
+    if year is None or not 2000 <= year <= 2100:
+        raise Invalid(_("year must be a year from %(first)d to %(last)d", first=2000, last=2100),
+                      field="year")
+    return year
 
 
 def parse_period(raw_from, raw_to) -> tuple[date, date]:
     """from/to as YYYY-MM-DD; by default the 365 days up to today."""
     def parse(raw, name):
         try:
-            return date.fromisoformat(str(raw).strip())
+            parsed = date.fromisoformat(str(raw).strip())
         except ValueError:
-            raise Invalid(f"{name}: not a date in the form YYYY-MM-DD", field=name)
+            raise Invalid(_("%(label)s: not a date in the form YYYY-MM-DD", label=name),
+                          field=name)
+        if not 2000 <= parsed.year <= 2100:  # the history starts after 2000; no overflow
+            raise Invalid(_("%(label)s: date out of range", label=name), field=name)
+        return parsed
     end = parse(raw_to, "to") if raw_to else clock.today()
     start = parse(raw_from, "from") if raw_from else end - timedelta(days=364)
     if end < start:
-        raise Invalid("The period must end after it starts", field="to")
+        raise Invalid(_("The period must end after it starts"), field="to")
     return start, end
 
 
@@ -365,7 +373,7 @@ def timings(user: User, filters: PipelineFilters, start: date, end: date) -> Tim
     `start` and `end`), and conversion (of the cases that entered a state in the period, the
     share that has since reached a later state of the flow), per province. Two queries."""
     if end < start:
-        raise Invalid("The period must end after it starts", field="to")
+        raise Invalid(_("The period must end after it starts"), field="to")
     flow = filters.flow_def
     states = main_states(flow)
     ids = _filtered_case_ids(user, filters.case_filters())

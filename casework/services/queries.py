@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from casework import authz
 from casework.models import Case, CaseEnterprise, Enterprise, OrgUnit, Province, User
-from casework.text import search_key
+from casework.text import search_key, whole_number
 from casework.workflow.definition import ALL_STATES, FLOWS, KINDS, TERMINAL_STATES
 from casework import clock
 
@@ -99,8 +99,8 @@ def apply_case_filters(query, user: User, filters: CaseFilters):
         query = query.where(Case.id.in_(
             primary_enterprise_ids(Enterprise.ownership == filters.ownership)))
     if filters.year:
-        year = int(filters.year) if filters.year.isdigit() and 1900 < int(filters.year) < 3000 \
-            else None
+        year = whole_number(filters.year)
+        year = year if year is not None and 1900 < year < 3000 else None
         query = query.where(sa.and_(Case.founded_on >= date(year, 1, 1),
                                     Case.founded_on < date(year + 1, 1, 1))
                             if year else sa.false())

@@ -9,10 +9,10 @@ from casework import authz
 from casework.extensions import db
 from casework.models import Case, Step, User
 from casework.models.step import STEP_KINDS
-from casework.services import Conflict, Invalid
-from casework.text import nfc
+from casework.services import Conflict, Invalid, _
+from casework.text import nfc, whole_number
 from casework.workflow.data import GuardFailed, parse_date
-from casework.workflow.definition import TERMINAL_STATES
+from casework.workflow.definition import N_, TERMINAL_STATES
 from casework import clock
 
 MAX_NOTE = 5000
@@ -22,12 +22,10 @@ MAX_APPLICATIONS = 100_000
 def _count(value, field: str) -> int:
     if value in (None, ""):
         return 0
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value.strip())
-    if not isinstance(value, int) or isinstance(value, bool) \
-            or not -MAX_APPLICATIONS <= value <= MAX_APPLICATIONS:
-        raise Invalid("Applications must be a whole number (negative only to correct an "
-                      "earlier count)", field=field)
+    value = whole_number(value)
+    if value is None or not -MAX_APPLICATIONS <= value <= MAX_APPLICATIONS:
+        raise Invalid(_("Applications must be a whole number (negative only to correct an "
+                        "earlier count)"), field=field)
     return value
 
 
@@ -35,22 +33,24 @@ def log_step(case: Case, actor: User, *, kind, date_=None, note="", applications
              applications_foreign=0) -> Step:
     authz.require(actor, "case.log_step", case)
     if case.state in TERMINAL_STATES:
-        raise Conflict("Steps cannot be logged on a finished case", code="invalid_transition")
+        raise Conflict(_("Steps cannot be logged on a finished case"), code="invalid_transition")
     if kind not in STEP_KINDS:
-        raise Invalid("Kind must be one of " + ", ".join(STEP_KINDS), field="kind")
+        raise Invalid(_("Kind must be one of %(choices)s", choices=", ".join(STEP_KINDS)),
+                      field="kind")
     if date_ in (None, ""):
-        raise Invalid("The date of the step is required", field="date")
+        raise Invalid(_("The date of the step is required"), field="date")
     try:
-        when = parse_date(date_, "Date", "date")
+        when = parse_date(date_, N_("Date"), "date")
     except GuardFailed as exc:
         raise Invalid(exc.message, field="date")
     if when > clock.today() + timedelta(days=1):
-        raise Invalid("A step records what was done: its date cannot be in the future",
+        raise Invalid(_("A step records what was done: its date cannot be in the future"),
                       field="date")
     if note is None:
         note = ""
     if not isinstance(note, str) or len(note) > MAX_NOTE:
-        raise Invalid(f"The note must be text of at most {MAX_NOTE} characters", field="note")
+        raise Invalid(_("The note must be text of at most %(maximum)d characters",
+                        maximum=MAX_NOTE), field="note")
     vietnamese = _count(applications_vietnamese, "applications_vietnamese")
     foreign = _count(applications_foreign, "applications_foreign")
 
@@ -65,7 +65,7 @@ def log_step(case: Case, actor: User, *, kind, date_=None, note="", applications
             .values(applications_vietnamese=table.c.applications_vietnamese + vietnamese,
                     applications_foreign=table.c.applications_foreign + foreign))
         if result.rowcount != 1:
-            raise Invalid("A correction cannot bring the number of applications below zero",
+            raise Invalid(_("A correction cannot bring the number of applications below zero"),
                           field="applications_vietnamese")
         db.session.expire(case, ["applications_vietnamese", "applications_foreign"])
     step = Step(case_id=case.id, kind=kind, date=when, note=nfc(note),

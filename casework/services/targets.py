@@ -18,14 +18,17 @@ from sqlalchemy.orm import aliased
 from casework import authz
 from casework.extensions import db
 from casework.models import Case, OrgUnit, Target, User
-from casework.services import Forbidden, Invalid
+from casework.services import Forbidden, Invalid, _, number
 from casework.services.settings import get_setting
-from casework.text import nfc, search_key
-from casework.workflow.definition import TERMINAL_STATES
+from casework.text import nfc, search_key, whole_number
+from casework.workflow.definition import N_, TERMINAL_STATES
 from casework import clock
 
 MAX_FIGURE = 100_000_000
 FIGURES = ("new_members", "new_unions", "baseline_members", "total_members")
+FIGURE_LABELS = {"new_members": N_("New members"), "new_unions": N_("New unions"),
+                 "baseline_members": N_("Baseline members"),
+                 "total_members": N_("Total members")}
 
 # DOMAIN.md §1: the VGCL's national goals
 NATIONAL_TARGETS = (
@@ -43,7 +46,7 @@ def why_not_edit_targets(user: User) -> str | None:
         return None
     if user.role == "leader" and user.unit.type == "vgcl":
         return None
-    return "Only an administrator or a leader of the VGCL sets targets."
+    return _("Only an administrator or a leader of the VGCL sets targets.")
 
 
 def require_target_editor(user: User) -> None:
@@ -58,11 +61,12 @@ def require_target_editor(user: User) -> None:
 def _figure(value, name: str) -> int | None:
     if value in (None, ""):
         return None
-    if isinstance(value, str) and value.strip().replace(",", "").replace(".", "").isdigit():
-        value = int(value.strip().replace(",", "").replace(".", ""))
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_FIGURE:
-        raise Invalid(f"{name.replace('_', ' ').capitalize()} must be a whole number from 0 to "
-                      f"{MAX_FIGURE:,}", field=name)
+    if isinstance(value, str):  # typed with thousands separators: 1.000.000 or 1,000,000
+        value = value.strip().replace(",", "").replace(".", "")
+    value = whole_number(value)
+    if value is None or not 0 <= value <= MAX_FIGURE:
+        raise Invalid(_("%(label)s must be a whole number from 0 to %(maximum)s",
+                        label=_(FIGURE_LABELS[name]), maximum=number(MAX_FIGURE)), field=name)
     return value
 
 
@@ -72,23 +76,25 @@ def set_target(actor: User, *, unit, year, note: str = "", **figures) -> Target:
     unit_obj = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == unit)) \
         if isinstance(unit, str) else None
     if unit_obj is None:
-        raise Invalid(f"Unknown unit {str(unit)[:40]!r}", field="unit")
+        raise Invalid(_("Unknown unit %(code)s", code=repr(str(unit)[:40])), field="unit")
     if not authz.unit_in_scope(actor, unit_obj):
-        raise Forbidden("That unit is outside your own unit's subtree.")
-    if isinstance(year, str) and year.strip().isdigit():
-        year = int(year.strip())
-    if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
-        raise Invalid("The year must be from 2000 to 2100", field="year")
+        raise Forbidden(_("That unit is outside your own unit's subtree."))
+    year = whole_number(year)
+    if year is None or not 2000 <= year <= 2100:
+        raise Invalid(_("The year must be from %(first)d to %(last)d", first=2000, last=2100),
+                      field="year")
     unknown = set(figures) - set(FIGURES)
     if unknown:
-        raise Invalid("Unknown figure " + ", ".join(sorted(unknown)), field=sorted(unknown)[0])
+        raise Invalid(_("Unknown figure %(names)s", names=", ".join(sorted(unknown))),
+                      field=sorted(unknown)[0])
     cleaned = {name: _figure(figures.get(name), name) for name in FIGURES}
     if all(v is None for v in cleaned.values()):
-        raise Invalid("Give at least one figure", field="new_members")
+        raise Invalid(_("Give at least one figure"), field="new_members")
     if note is None:
         note = ""
     if not isinstance(note, str) or len(note) > 500:
-        raise Invalid("The note must be text of at most 500 characters", field="note")
+        raise Invalid(_("The note must be text of at most %(maximum)d characters", maximum=500),
+                      field="note")
     target = db.session.scalar(sa.select(Target).where(Target.unit_id == unit_obj.id,
                                                        Target.year == year))
     if target is None:
@@ -107,7 +113,8 @@ def seed_national_targets() -> int:
     kept; returns how many figures were added."""
     root = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == "VGCL"))
     if root is None:
-        raise Invalid("The VGCL unit is missing: run `flask seed reference` first", field="unit")
+        raise Invalid(_("The VGCL unit is missing: run `flask seed reference` first"),
+                      field="unit")
     added = 0
     for year, figures in NATIONAL_TARGETS:
         target = db.session.scalar(sa.select(Target).where(Target.unit_id == root.id,

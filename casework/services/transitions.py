@@ -8,7 +8,7 @@ from casework import authz
 from casework import clock
 from casework.extensions import db
 from casework.models import ApprovalRequest, Case, User
-from casework.services import Conflict, Invalid
+from casework.services import Conflict, Invalid, _
 from casework.services.audit import record
 from casework.services.cases import check_version, flush_or_conflict
 from casework.text import nfc
@@ -23,16 +23,23 @@ MAX_COMMENT = 5000
 def find_trigger(case: Case, name) -> Trigger:
     trigger = flow_for(case.kind).trigger(name) if isinstance(name, str) else None
     if trigger is None:
-        raise Invalid(f"Unknown trigger {str(name)[:40]!r} for a {case.kind} case",
-                      field="trigger", code="unknown_trigger", status=400)
+        raise Invalid(_("Unknown trigger %(name)s for a %(kind)s case", name=repr(str(name)[:40]),
+                        kind=case.kind), field="trigger", code="unknown_trigger", status=400)
     return trigger
+
+
+def _not_possible(trigger: Trigger, kind: str, state: str) -> Conflict:
+    return Conflict(_("“%(action)s” is not possible while the case is in the state “%(state)s”.",
+                      action=_(trigger.label), state=_(flow_for(kind).state_label(state))),
+                    code="invalid_transition")
 
 
 def clean_comment(comment) -> str:
     if comment is None:
         return ""
     if not isinstance(comment, str) or len(comment) > MAX_COMMENT:
-        raise Invalid(f"The comment must be text of at most {MAX_COMMENT} characters",
+        raise Invalid(_("The comment must be text of at most %(maximum)d characters",
+                        maximum=MAX_COMMENT),
                       field="comment")
     return nfc(comment)
 
@@ -54,8 +61,7 @@ def request_transition(case: Case, actor: User, *, trigger, version, data=None, 
     authz.require(actor, "case.fire", case, trigger=spec)
     check_version(case, version)
     if case.state not in spec.sources:
-        raise Conflict(f"{spec.name} cannot be fired from state {case.state}",
-                       code="invalid_transition")
+        raise _not_possible(spec, case.kind, case.state)
     comment = clean_comment(comment)
     cleaned = parse_trigger_data(spec, data, comment)
     attempt = Attempt(case=case, trigger=spec, data=cleaned, actor=actor, comment=comment)
@@ -71,7 +77,7 @@ def _file_approval(attempt: Attempt) -> ApprovalRequest:
     pending = db.session.scalar(sa.select(ApprovalRequest.id).where(
         ApprovalRequest.case_id == case.id, ApprovalRequest.status == "pending"))
     if pending:
-        raise Conflict("An approval is already pending on this case", code="approval_pending")
+        raise Conflict(_("An approval is already pending on this case"), code="approval_pending")
     approval = ApprovalRequest(case=case, case_id=case.id, trigger=attempt.trigger.name,
                                data=to_json(attempt.data), comment=attempt.comment,
                                from_state=case.state, requester_id=attempt.actor.id)
@@ -82,6 +88,7 @@ def _file_approval(attempt: Attempt) -> ApprovalRequest:
            from_state=case.state, comment=attempt.comment,
            data={"approval_id": approval.id, **to_json(attempt.data)})
     db.session.flush()
+    from casework.services.notifications import notify_approval_requested; notify_approval_requested(approval)  # noqa: I001
     return approval
 
 
@@ -89,15 +96,18 @@ def apply_transition(attempt: Attempt, *, audit_data: dict | None = None) -> Non
     """Move the case through the machine, then write what follows from the move."""
     case = attempt.case
     before = case.state
-    try:
-        machine.fire(attempt)
-    except machine.InvalidTransition:
-        raise Conflict(f"{attempt.trigger.name} cannot be fired from state {before}",
-                       code="invalid_transition")
-    case.state_changed_at = clock.now()
-    if case.state in TERMINAL_STATES:
-        for link in case.links:
-            link.active = False
+    links = list(case.links)  # loaded before the case changes: no lazy load flushes it early
+    # guards and effects query the database; an autoflush there would write the changed case
+    # outside flush_or_conflict and turn a lost race into a 500 instead of a 409
+    with db.session.no_autoflush:
+        try:
+            machine.fire(attempt)
+        except machine.InvalidTransition:
+            raise _not_possible(attempt.trigger, case.kind, before)
+        case.state_changed_at = clock.now()
+        if case.state in TERMINAL_STATES:
+            for link in links:
+                link.active = False
     flush_or_conflict()
     _supersede_pending(case)
     record(case, attempt.actor, "transition", trigger=attempt.trigger.name, from_state=before,

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from casework.extensions import db
 from casework.models import OrgUnit, Province, UnitType
-from casework.services import Conflict, Invalid
+from casework.services import Conflict, Invalid, _
 from casework.text import nfc
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
@@ -21,7 +21,7 @@ MAX_NAME = 200
 def _clean_code(code) -> str:
     code = (code or "").strip() if isinstance(code, str) else ""
     if not CODE_PATTERN.match(code):
-        raise Invalid("A code of 1 to 40 letters, digits, '-', '_' or '.' is required",
+        raise Invalid(_("A code of 1 to 40 letters, digits, '-', '_' or '.' is required"),
                       field="code")
     return code
 
@@ -29,14 +29,15 @@ def _clean_code(code) -> str:
 def _clean_name(name) -> str:
     name = nfc(name) if isinstance(name, str) else ""
     if not name or len(name) > MAX_NAME or any(ord(ch) < 32 for ch in name):
-        raise Invalid(f"A name of at most {MAX_NAME} characters is required", field="name")
+        raise Invalid(_("A name of at most %(maximum)d characters is required",
+                        maximum=MAX_NAME), field="name")
     return name
 
 
 def _clean_type(type_) -> str:
     if type_ not in [t.value for t in UnitType]:
-        raise Invalid("Type must be one of " + ", ".join(t.value for t in UnitType),
-                      field="type")
+        raise Invalid(_("Type must be one of %(choices)s",
+                        choices=", ".join(t.value for t in UnitType)), field="type")
     return type_
 
 
@@ -46,7 +47,8 @@ def _find_parent(parent_code) -> OrgUnit | None:
     parent = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == parent_code)) \
         if isinstance(parent_code, str) else None
     if parent is None:
-        raise Invalid(f"Unknown parent unit {str(parent_code)[:40]!r}", field="parent")
+        raise Invalid(_("Unknown parent unit %(code)s", code=repr(str(parent_code)[:40])),
+                      field="parent")
     return parent
 
 
@@ -57,7 +59,7 @@ def _find_province(province_code) -> Province | None:
         sa.select(Province).where(Province.code == str(province_code).strip().zfill(2))) \
         if isinstance(province_code, str | int) else None
     if province is None:
-        raise Invalid("Unknown province code", field="province")
+        raise Invalid(_("Unknown province code"), field="province")
     return province
 
 
@@ -66,7 +68,7 @@ def _refuse_taken_code(code: str, unit: OrgUnit | None = None) -> None:
     if unit is not None and unit.id is not None:
         query = query.where(OrgUnit.id != unit.id)
     if db.session.scalar(query):
-        raise Conflict(f"A unit with the code {code} already exists", field="code")
+        raise Conflict(_("A unit with the code %(code)s already exists", code=code), field="code")
 
 
 def _refuse_second_root(unit: OrgUnit | None) -> None:
@@ -74,7 +76,7 @@ def _refuse_second_root(unit: OrgUnit | None) -> None:
     if unit is not None and unit.id is not None:
         query = query.where(OrgUnit.id != unit.id)
     if db.session.scalar(query):
-        raise Invalid("A parent unit is required (the tree has one root)", field="parent")
+        raise Invalid(_("A parent unit is required (the tree has one root)"), field="parent")
 
 
 def create_unit(*, code, name, type_, parent_code, province_code=None) -> OrgUnit:
@@ -100,8 +102,8 @@ def update_unit(unit: OrgUnit, *, code, name, type_, parent_code, province_code=
     if parent is None:
         _refuse_second_root(unit)
     elif parent.id == unit.id or parent.path.startswith(unit.path):
-        raise Invalid(f"{unit.code} cannot be moved under itself or one of its own sub-units",
-                      field="parent")
+        raise Invalid(_("%(code)s cannot be moved under itself or one of its own sub-units",
+                        code=unit.code), field="parent")
     unit.code, unit.name, unit.type, unit.province = code, name, type_, province
     if (parent.id if parent else None) != unit.parent_id:
         move_unit(unit, parent)

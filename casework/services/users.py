@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from casework import clock
 from casework.extensions import db
 from casework.models import ApiToken, OrgUnit, Role, User
-from casework.services import Conflict, Invalid
+from casework.services import Conflict, Invalid, _
 from casework.text import nfc
 
 MIN_PASSWORD = 8
@@ -22,13 +22,14 @@ def clean_email(raw) -> str:
     try:
         return validate_email(str(raw or ""), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise Invalid(f"Not a valid email address: {exc}", field="email")
+        raise Invalid(_("Not a valid email address: %(reason)s", reason=exc), field="email")
 
 
 def create_user(*, email, name, role, unit_code, password) -> User:
     email = clean_email(email)
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
-        raise Conflict(f"A user with the email {email} already exists", field="email")
+        raise Conflict(_("A user with the email %(email)s already exists", email=email),
+                       field="email")
     user = User(email=email)
     update_user(user, name=name, role=role, unit_code=unit_code, active=True)
     set_password(user, password)
@@ -40,20 +41,23 @@ def create_user(*, email, name, role, unit_code, password) -> User:
 def update_user(user: User, *, name, role, unit_code, active: bool) -> User:
     name = nfc(name)
     if not name or len(name) > 200:
-        raise Invalid("A name of at most 200 characters is required", field="name")
+        raise Invalid(_("A name of at most %(maximum)d characters is required", maximum=200),
+                      field="name")
     if role not in [r.value for r in Role]:
-        raise Invalid("Role must be one of " + ", ".join(r.value for r in Role), field="role")
+        raise Invalid(_("Role must be one of %(choices)s",
+                        choices=", ".join(r.value for r in Role)), field="role")
     unit = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == unit_code)) \
         if isinstance(unit_code, str) else None
     if unit is None:
-        raise Invalid(f"Unknown unit {str(unit_code)[:40]!r}", field="unit")
+        raise Invalid(_("Unknown unit %(code)s", code=repr(str(unit_code)[:40])), field="unit")
     user.name, user.role, user.unit, user.active = name, role, unit, active
     return user
 
 
 def set_password(user: User, password) -> None:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise Invalid(f"The password needs at least {MIN_PASSWORD} characters", field="password")
+        raise Invalid(_("The password needs at least %(minimum)d characters",
+                        minimum=MIN_PASSWORD), field="password")
     user.set_password(password)
 
 

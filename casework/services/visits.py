@@ -24,11 +24,12 @@ from casework.extensions import db
 from casework.models import (Case, OrgUnit, Province, ProvinceAssignment, User, Visit, VisitCase,
                              VisitFollowUp)
 from casework.models.visit import VISIT_STATUSES
-from casework.services import Conflict, Forbidden, Invalid, NotFound
+from casework.services import MAX_ID, Conflict, Forbidden, Invalid, NotFound, _
 from casework.services.settings import get_setting
-from casework.text import nfc, search_key
+from casework.text import nfc, search_key, whole_number
 from casework import clock
 from casework.workflow.data import GuardFailed, parse_date
+from casework.workflow.definition import N_
 
 MAX_PURPOSE = 5000
 MAX_OUTCOME = 10000
@@ -41,6 +42,10 @@ STATUS_CHANGES = {"planned": ("done", "cancelled")}
 EDITABLE = ("planned_date", "purpose", "status", "outcome", "follow_ups", "cases", "host_unit",
             "host_note")
 IGNORED = ("id", "version", "created_at", "updated_at")
+# a status as a word inside a sentence; translated where used
+STATUS_NAMES = {"planned": N_("planned"), "done": N_("done"), "cancelled": N_("cancelled")}
+FIXED = {"leader": N_("The leader of a visit cannot be changed; cancel it and plan another"),
+         "province": N_("The province of a visit cannot be changed; cancel it and plan another")}
 
 
 # --- who may see and do what ------------------------------------------------------------------
@@ -96,16 +101,17 @@ def province_scope(user: User):
 def why_not_write(user: User, province: Province | None = None) -> str | None:
     """None when `user` may plan or record visits (in `province`, when given)."""
     if user.role not in ("leader", "admin"):
-        return "Only leaders plan and record leadership visits; organisers and supervisors " \
-               "may read them."
+        return _("Only leaders plan and record leadership visits; organisers and supervisors "
+                 "may read them.")
     if user.role == "admin" or at_vgcl(user):
         return None
     own = unit_province_id(user.unit)
     if own is None:
-        return "Only a leader of the VGCL or of a provincial federation plans visits."
+        return _("Only a leader of the VGCL or of a provincial federation plans visits.")
     if province is not None and province.id != own:
         own_name = db.session.get(Province, own).name
-        return f"A provincial leader plans visits only in their own province ({own_name})."
+        return _("A provincial leader plans visits only in their own province (%(province)s).",
+                 province=own_name)
     return None
 
 
@@ -122,7 +128,7 @@ def require_write(user: User, province: Province | None = None) -> None:
 def why_not_assign(user: User) -> str | None:
     if user.role == "admin" or (user.role == "leader" and at_vgcl(user)):
         return None
-    return "Only an administrator or a leader of the VGCL assigns provinces."
+    return _("Only an administrator or a leader of the VGCL assigns provinces.")
 
 
 def can_assign(user: User) -> bool:
@@ -133,7 +139,7 @@ def get_visit(user: User, visit_id: int) -> Visit:
     """The visit, if `user` may read it; otherwise it does not exist (404)."""
     visit = db.session.get(Visit, visit_id)
     if visit is None or not visit_in_scope(user, visit):
-        raise NotFound("No such visit.")
+        raise NotFound(_("No such visit."))
     return visit
 
 
@@ -141,24 +147,26 @@ def get_visit(user: User, visit_id: int) -> Visit:
 
 def _text(value, field: str, label: str, maximum: int, *, required: bool = False,
           multiline: bool = True) -> str:
+    """`label` is a message id marked with N_ (translated here)."""
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise Invalid(f"{label} must be text", field=field)
+        raise Invalid(_("%(label)s must be text", label=_(label)), field=field)
     text = nfc(value)
     if required and not text:
-        raise Invalid(f"{label} is required", field=field)
+        raise Invalid(_("%(label)s is required", label=_(label)), field=field)
     if len(text) > maximum:
-        raise Invalid(f"{label} must be at most {maximum} characters", field=field)
+        raise Invalid(_("%(label)s must be at most %(maximum)d characters", label=_(label),
+                        maximum=maximum), field=field)
     allowed = "\n\r\t" if multiline else ""
     if any(ord(ch) < 32 and ch not in allowed for ch in text):
-        raise Invalid(f"{label} contains control characters", field=field)
+        raise Invalid(_("%(label)s contains control characters", label=_(label)), field=field)
     return text
 
 
 def _date(value, field: str, label: str) -> date:
     if value in (None, ""):
-        raise Invalid(f"{label} is required", field=field)
+        raise Invalid(_("%(label)s is required", label=_(label)), field=field)
     if isinstance(value, datetime):
         value = value.date()
     try:
@@ -172,7 +180,7 @@ def _bool(value, field: str) -> bool:
         return value
     if value in (0, 1, "0", "1", "true", "false"):
         return value in (1, "1", "true")
-    raise Invalid("done must be true or false", field=field)
+    raise Invalid(_("done must be true or false"), field=field)
 
 
 def find_province(code, field: str = "province") -> Province:
@@ -181,7 +189,7 @@ def find_province(code, field: str = "province") -> Province:
         province = db.session.scalar(
             sa.select(Province).where(Province.code == code.strip().zfill(2)))
     if province is None:
-        raise Invalid(f"Unknown province {str(code)[:20]!r}", field=field)
+        raise Invalid(_("Unknown province %(code)s", code=repr(str(code)[:20])), field=field)
     return province
 
 
@@ -190,13 +198,14 @@ def _host_unit(code, province: Province) -> OrgUnit:
         if isinstance(code, str) and code.strip() else None
     if unit is None:
         if code in (None, "") or (isinstance(code, str) and not code.strip()):
-            raise Invalid("The host unit (a unit code such as LDLD-79) is required",
+            raise Invalid(_("The host unit (a unit code such as LDLD-79) is required"),
                           field="host_unit")
-        raise Invalid(f"Unknown unit {str(code)[:40]!r}; give the code of a unit (e.g. "
-                      "LDLD-79) and name other hosts in the note", field="host_unit")
+        raise Invalid(_("Unknown unit %(code)s; give the code of a unit (e.g. LDLD-79) and name "
+                        "other hosts in the note", code=repr(str(code)[:40])), field="host_unit")
     unit_province = unit_province_id(unit)
     if unit_province is not None and unit_province != province.id:
-        raise Invalid(f"{unit.code} is not in {province.name}", field="host_unit")
+        raise Invalid(_("%(unit)s is not in %(province)s", unit=unit.code, province=province.name),
+                      field="host_unit")
     return unit
 
 
@@ -204,12 +213,14 @@ def _eligible_leader(email, province: Province) -> User:
     user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower())) \
         if isinstance(email, str) and email.strip() else None
     if user is None or not user.active:
-        raise Invalid(f"No active user with the email {str(email)[:100]!r}", field="leader")
+        raise Invalid(_("No active user with the email %(email)s", email=repr(str(email)[:100])),
+                      field="leader")
     if user.role != "leader":
-        raise Invalid(f"{user.name} is a {user.role}, not a leader", field="leader")
+        raise Invalid(_("%(name)s is a %(role)s, not a leader", name=user.name,
+                        role=authz.role_name(user.role)), field="leader")
     if not at_vgcl(user) and unit_province_id(user.unit) != province.id:
-        raise Invalid(f"{user.name} is neither a leader of the VGCL nor a leader in "
-                      f"{province.name}", field="leader")
+        raise Invalid(_("%(name)s is neither a leader of the VGCL nor a leader in %(province)s",
+                        name=user.name, province=province.name), field="leader")
     return user
 
 
@@ -217,12 +228,12 @@ def _find_owner(value, field: str) -> tuple[User | None, str]:
     """An owner is a user (given by email) or a person named in words."""
     if isinstance(value, dict):
         value = value.get("email") or value.get("name")
-    name = _text(value, field, "The owner", MAX_OWNER, required=True, multiline=False)
+    name = _text(value, field, N_("The owner"), MAX_OWNER, required=True, multiline=False)
     if "@" in name:
         user = db.session.scalar(sa.select(User).where(User.email == name.lower()))
         if user is None or not user.active:
-            raise Invalid(f"No active user with the email {name[:100]!r} (give an email of a "
-                          "user, or a name)", field=field)
+            raise Invalid(_("No active user with the email %(email)s (give an email of a user, or "
+                            "a name)", email=repr(name[:100])), field=field)
         return user, ""
     return None, name
 
@@ -236,19 +247,19 @@ def _flush() -> None:
     try:
         db.session.flush()
     except StaleDataError:
-        raise Conflict("Someone else changed this visit in the meantime; reload it and try "
-                       "again.", code="stale_version")
+        raise Conflict(_("Someone else changed this visit in the meantime; reload it and try "
+                         "again."), code="stale_version")
 
 
 def check_version(visit: Visit, version) -> None:
     if version is None or version == "":
         return
-    if isinstance(version, bool) or not str(version).strip().isdigit():
-        raise Invalid("version must be a whole number", field="version")
-    if int(version) != visit.version:
-        raise Conflict("Someone else changed this visit since you opened it (you saw version "
-                       f"{version}, it is now {visit.version}); reload it and try again.",
-                       code="stale_version")
+    if whole_number(version) is None:
+        raise Invalid(_("version must be a whole number"), field="version")
+    if whole_number(version) != visit.version:
+        raise Conflict(_("Someone else changed this visit since you opened it (you saw version "
+                         "%(seen)s, it is now %(current)s); reload it and try again.",
+                         seen=version, current=visit.version), code="stale_version")
 
 
 # --- operations -------------------------------------------------------------------------------
@@ -260,15 +271,16 @@ def create_visit(actor: User, *, province, host_unit, planned_date, purpose, lea
     require_write(actor, where)
     if leader in (None, ""):
         if actor.role != "leader":
-            raise Invalid("The leader who makes the visit is required", field="leader")
+            raise Invalid(_("The leader who makes the visit is required"), field="leader")
         who = _eligible_leader(actor.email, where)
     else:
         who = _eligible_leader(leader, where)
     visit = Visit(leader=who, province=where, host_unit=_host_unit(host_unit, where),
-                  host_note=_text(host_note, "host_note", "The host note", MAX_HOST_NOTE,
+                  host_note=_text(host_note, "host_note", N_("The host note"), MAX_HOST_NOTE,
                                   multiline=False),
-                  planned_date=_date(planned_date, "planned_date", "The planned date"),
-                  purpose=_text(purpose, "purpose", "The purpose", MAX_PURPOSE, required=True),
+                  planned_date=_date(planned_date, "planned_date", N_("The planned date")),
+                  purpose=_text(purpose, "purpose", N_("The purpose"), MAX_PURPOSE,
+                                required=True),
                   status="planned", outcome="", created_by=actor)
     db.session.add(visit)
     if cases is not None:
@@ -283,33 +295,38 @@ def update_visit(visit: Visit, actor: User, changes: dict, *, version=None) -> V
     check_version(visit, version)
     for key in changes:
         if key in ("leader", "province"):
-            raise Invalid(f"The {key} of a visit cannot be changed; cancel it and plan another",
-                          field=key)
+            raise Invalid(_(FIXED[key]), field=key)
         if key not in EDITABLE and key not in IGNORED:
-            raise Invalid(f"Unknown field {str(key)[:40]!r}", field=str(key)[:40])
+            raise Invalid(_("Unknown field %(name)s", name=repr(str(key)[:40])),
+                          field=str(key)[:40])
     new = {}
     if "planned_date" in changes:
-        new["planned_date"] = _date(changes["planned_date"], "planned_date", "The planned date")
+        new["planned_date"] = _date(changes["planned_date"], "planned_date",
+                                    N_("The planned date"))
     if "purpose" in changes:
-        new["purpose"] = _text(changes["purpose"], "purpose", "The purpose", MAX_PURPOSE,
+        new["purpose"] = _text(changes["purpose"], "purpose", N_("The purpose"), MAX_PURPOSE,
                                required=True)
     if "outcome" in changes:
-        new["outcome"] = _text(changes["outcome"], "outcome", "The outcome", MAX_OUTCOME)
+        new["outcome"] = _text(changes["outcome"], "outcome", N_("The outcome"), MAX_OUTCOME)
     if "host_unit" in changes:
         new["host_unit"] = _host_unit(changes["host_unit"], visit.province)
     if "host_note" in changes:
-        new["host_note"] = _text(changes["host_note"], "host_note", "The host note",
+        new["host_note"] = _text(changes["host_note"], "host_note", N_("The host note"),
                                  MAX_HOST_NOTE, multiline=False)
     if "status" in changes:
         status = changes["status"]
         if status not in VISIT_STATUSES:
-            raise Invalid("Status must be one of " + ", ".join(VISIT_STATUSES), field="status")
+            raise Invalid(_("Status must be one of %(choices)s",
+                            choices=", ".join(VISIT_STATUSES)), field="status")
         if status != visit.status:
             if status not in STATUS_CHANGES.get(visit.status, ()):
                 if visit.status == "cancelled":
-                    reason = "A cancelled visit cannot be reopened or recorded; plan a new visit."
+                    reason = _("A cancelled visit cannot be reopened or recorded; plan a new "
+                               "visit.")
                 else:
-                    reason = f"A visit that is {visit.status} cannot become {status}."
+                    reason = _("A visit that is %(status)s cannot become %(new_status)s.",
+                               status=_(STATUS_NAMES[visit.status]),
+                               new_status=_(STATUS_NAMES[status]))
                 raise Conflict(reason, code="invalid_status_change", field="status")
             new["status"] = status
     follow_ups = _parse_follow_ups(visit, changes["follow_ups"]) \
@@ -318,10 +335,10 @@ def update_visit(visit: Visit, actor: User, changes: dict, *, version=None) -> V
         outcome = new.get("outcome", visit.outcome)
         when = new.get("planned_date", visit.planned_date)
         if not outcome:
-            raise Invalid("Record the outcome of the visit to mark it done", field="outcome")
+            raise Invalid(_("Record the outcome of the visit to mark it done"), field="outcome")
         if when > clock.today():
-            raise Invalid("A visit planned for a future date cannot be done yet; change its "
-                          "date to the day it took place", field="planned_date")
+            raise Invalid(_("A visit planned for a future date cannot be done yet; change its "
+                            "date to the day it took place"), field="planned_date")
     if "cases" in changes:
         _set_cases(visit, actor, changes["cases"])
     for key, value in new.items():
@@ -335,25 +352,27 @@ def update_visit(visit: Visit, actor: User, changes: dict, *, version=None) -> V
 
 def _parse_follow_ups(visit: Visit, items) -> list[dict]:
     if not isinstance(items, list) or len(items) > MAX_FOLLOW_UPS:
-        raise Invalid(f"follow_ups must be a list of at most {MAX_FOLLOW_UPS} actions",
-                      field="follow_ups")
+        raise Invalid(_("follow_ups must be a list of at most %(maximum)d actions",
+                        maximum=MAX_FOLLOW_UPS), field="follow_ups")
     existing = {f.id for f in visit.follow_ups}
     parsed = []
     for i, item in enumerate(items):
         where = f"follow_ups[{i}]"
         if not isinstance(item, dict):
-            raise Invalid("Each follow-up must be an object {action, owner, due_date, done}",
+            raise Invalid(_("Each follow-up must be an object {action, owner, due_date, done}"),
                           field=where)
         fid = item.get("id")
-        if fid is not None and (isinstance(fid, bool) or fid not in existing):
-            raise Invalid(f"No follow-up {str(fid)[:20]} on this visit", field=f"{where}.id")
+        if fid is not None and (not isinstance(fid, int) or isinstance(fid, bool)
+                                or fid not in existing):
+            raise Invalid(_("No follow-up %(id)s on this visit", id=str(fid)[:20]),
+                          field=f"{where}.id")
         user, name = _find_owner(item.get("owner"), f"{where}.owner")
         parsed.append({"id": fid,
-                       "action": _text(item.get("action"), f"{where}.action", "The action",
-                                       MAX_ACTION, required=True),
+                       "action": _text(item.get("action"), f"{where}.action",
+                                       N_("The action"), MAX_ACTION, required=True),
                        "owner_user": user, "owner_name": name,
                        "due_date": _date(item.get("due_date"), f"{where}.due_date",
-                                         "The due date"),
+                                         N_("The due date")),
                        "done": _bool(item.get("done", False), f"{where}.done")})
     return parsed
 
@@ -390,9 +409,9 @@ def add_follow_up(visit: Visit, actor: User, *, action, owner, due_date,
     user, name = _find_owner(owner, "owner")
     follow_up = VisitFollowUp()
     _fill_follow_up(follow_up, {
-        "action": _text(action, "action", "The action", MAX_ACTION, required=True),
+        "action": _text(action, "action", N_("The action"), MAX_ACTION, required=True),
         "owner_user": user, "owner_name": name,
-        "due_date": _date(due_date, "due_date", "The due date"), "done": False})
+        "due_date": _date(due_date, "due_date", N_("The due date")), "done": False})
     visit.follow_ups.append(follow_up)
     _touch(visit)
     _flush()
@@ -405,7 +424,7 @@ def set_follow_up_done(visit: Visit, actor: User, follow_up_id: int, done: bool,
     check_version(visit, version)
     follow_up = next((f for f in visit.follow_ups if f.id == follow_up_id), None)
     if follow_up is None:
-        raise NotFound("No such follow-up on this visit.")
+        raise NotFound(_("No such follow-up on this visit."))
     _fill_follow_up(follow_up, {"action": follow_up.action, "owner_user": follow_up.owner_user,
                                 "owner_name": follow_up.owner_name,
                                 "due_date": follow_up.due_date, "done": bool(done)})
@@ -416,28 +435,28 @@ def set_follow_up_done(visit: Visit, actor: User, follow_up_id: int, done: bool,
 
 def _linkable_case(visit: Visit, actor: User, raw, field: str = "cases") -> Case:
     case = None
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        case = db.session.get(Case, raw)
-    elif isinstance(raw, str) and raw.strip():
+    case_id = whole_number(raw)
+    if isinstance(raw, str) and raw.strip():
         text = raw.strip()
         case = db.session.scalar(sa.select(Case).where(Case.ref == text.upper())) \
             or db.session.scalar(sa.select(Case).where(Case.ref == text))
-        if case is None and text.isdigit():
-            case = db.session.get(Case, int(text))
+    if case is None and case_id is not None and 0 < case_id <= MAX_ID:
+        case = db.session.get(Case, case_id)
     # a case the actor may not see does not exist for them
     if case is None or not authz.case_in_scope(actor, case):
-        raise Invalid(f"No case {str(raw)[:30]!r}", field=field)
+        raise Invalid(_("No case %(ref)s", ref=repr(str(raw)[:30])), field=field)
     creator = visit.created_by or actor
     if not authz.case_in_scope(creator, case):
-        raise Invalid(f"Case {case.ref or case.id} is outside the scope of {creator.name}, who "
-                      "planned this visit", field=field)
+        raise Invalid(_("Case %(ref)s is outside the scope of %(name)s, who planned this visit",
+                        ref=case.ref or case.id, name=creator.name), field=field)
     return case
 
 
 def _set_cases(visit: Visit, actor: User, raw) -> None:
     """The list given replaces the linked cases the actor can see; others are kept."""
     if not isinstance(raw, list) or len(raw) > MAX_CASES:
-        raise Invalid(f"cases must be a list of at most {MAX_CASES} case ids", field="cases")
+        raise Invalid(_("cases must be a list of at most %(maximum)d case ids",
+                        maximum=MAX_CASES), field="cases")
     wanted: dict[int, Case] = {}
     for item in raw:
         case = _linkable_case(visit, actor, item)
@@ -467,7 +486,7 @@ def unlink_case(visit: Visit, actor: User, case_id: int, version=None) -> None:
     check_version(visit, version)
     link = next((link for link in visit.case_links if link.case_id == case_id), None)
     if link is None or not authz.case_in_scope(actor, link.case):
-        raise NotFound("That case is not linked to this visit.")
+        raise NotFound(_("That case is not linked to this visit."))
     visit.case_links.remove(link)
     _touch(visit)
     _flush()
@@ -490,7 +509,8 @@ class VisitFilters:
         filters = cls(leader=arg("leader"), province=arg("province"), status=arg("status"),
                       upcoming=arg("upcoming") in ("1", "true", "yes", "on"))
         if filters.status and filters.status not in VISIT_STATUSES:
-            raise Invalid("Status must be one of " + ", ".join(VISIT_STATUSES), field="status")
+            raise Invalid(_("Status must be one of %(choices)s",
+                            choices=", ".join(VISIT_STATUSES)), field="status")
         return filters
 
     def as_args(self) -> dict:
@@ -604,10 +624,11 @@ def assign_province(actor: User, *, leader, province) -> ProvinceAssignment:
     user = db.session.scalar(sa.select(User).where(User.email == leader.strip().lower())) \
         if isinstance(leader, str) and leader.strip() else None
     if user is None or not user.active:
-        raise Invalid(f"No active user with the email {str(leader)[:100]!r}", field="leader")
+        raise Invalid(_("No active user with the email %(email)s", email=repr(str(leader)[:100])),
+                      field="leader")
     if user.role != "leader" or not at_vgcl(user):
-        raise Invalid(f"{user.name} is not a leader of the VGCL; only standing members of the "
-                      "Presidium are assigned provinces", field="leader")
+        raise Invalid(_("%(name)s is not a leader of the VGCL; only standing members of the "
+                        "Presidium are assigned provinces", name=user.name), field="leader")
     assignment = db.session.scalar(
         sa.select(ProvinceAssignment).where(ProvinceAssignment.province_id == where.id))
     if assignment is None:
@@ -629,7 +650,7 @@ def unassign_province(actor: User, province) -> None:
     assignment = db.session.scalar(
         sa.select(ProvinceAssignment).where(ProvinceAssignment.province_id == where.id))
     if assignment is None:
-        raise NotFound(f"No leader covers {where.name}.")
+        raise NotFound(_("No leader covers %(province)s.", province=where.name))
     db.session.delete(assignment)
     db.session.flush()
 

@@ -27,15 +27,45 @@ def require_admin():
         abort(403, _("Only an administrator may do this."))
 
 
+# An administrator manages the users and units of their own unit's subtree (the VGCL's
+# administrators, everything); anything else does not exist for them (404).
+
 def _all_units() -> list[OrgUnit]:
-    return list(db.session.scalars(sa.select(OrgUnit).order_by(OrgUnit.path)))
+    return list(db.session.scalars(
+        sa.select(OrgUnit).where(OrgUnit.path.startswith(current_user.unit.path))
+        .order_by(OrgUnit.path)))
+
+
+def _unit_in_scope(unit_id: int) -> OrgUnit:
+    unit = db.session.get(OrgUnit, unit_id)
+    if unit is None or not authz.unit_in_scope(current_user, unit):
+        abort(404)
+    return unit
+
+
+def _user_in_scope(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or not authz.unit_in_scope(current_user, user.unit):
+        abort(404)
+    return user
+
+
+def _require_unit_in_scope(code, field: str) -> None:
+    """A user or unit may be placed only inside the administrator's own subtree."""
+    unit = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == code)) if code else None
+    if unit is not None and not authz.unit_in_scope(current_user, unit):
+        raise DomainError(_("That unit is outside your own unit's subtree."), field=field,
+                          code="forbidden", status=403)
 
 
 def _unit_choices(blank: str | None = None, exclude: OrgUnit | None = None):
     units = _all_units()
     if exclude is not None:  # a unit cannot move under itself or its own sub-units
         units = [u for u in units if not u.path.startswith(exclude.path)]
-    options = [("", blank)] if blank is not None else []
+        if exclude.parent is not None and exclude.parent not in units:
+            units.insert(0, exclude.parent)  # keeping its place is always possible
+    root_admin = current_user.unit.parent is None
+    options = [("", blank)] if blank is not None and root_admin else []
     return choices(options + [(u.code, unit_choice_label(u)) for u in units])
 
 
@@ -50,7 +80,9 @@ def _fail(form, exc: DomainError, errors: list[str]) -> int:
 
 @bp.get("/users")
 def users():
-    people = list(db.session.scalars(sa.select(User).order_by(User.name)))
+    people = list(db.session.scalars(
+        sa.select(User).where(User.unit_id.in_(authz.scope_unit_ids(current_user)))
+        .order_by(User.name)))
     live_tokens = dict(db.session.execute(
         sa.select(ApiToken.user_id, sa.func.count(ApiToken.id))
         .where(ApiToken.revoked_at.is_(None)).group_by(ApiToken.user_id)).all())
@@ -65,6 +97,7 @@ def new_user():
     status = 200
     if form.validate_on_submit():
         try:
+            _require_unit_in_scope(form.unit.data, "unit")
             user = create_user(email=form.email.data, name=form.name.data, role=form.role.data,
                                unit_code=form.unit.data, password=form.password.data)
             commit()
@@ -81,7 +114,7 @@ def new_user():
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = _user_in_scope(user_id)
     form = UserEditForm(obj=None if request.method == "POST" else user)
     form.unit.choices = _unit_choices()
     if request.method == "GET":
@@ -93,6 +126,7 @@ def edit_user(user_id: int):
             if user.id == current_user.id and (form.role.data != "admin" or not form.active.data):
                 raise DomainError(_("You cannot take away your own administrator access."),
                                   field="role", status=422)
+            _require_unit_in_scope(form.unit.data, "unit")
             update_user(user, name=form.name.data, role=form.role.data,
                         unit_code=form.unit.data, active=form.active.data)
             if form.password.data:
@@ -111,7 +145,7 @@ def edit_user(user_id: int):
 
 @bp.post("/users/<int:user_id>/revoke-tokens")
 def revoke_user_tokens(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = _user_in_scope(user_id)
     form = RevokeTokensForm()
     if not form.validate_on_submit():
         abort(400)
@@ -144,6 +178,7 @@ def new_unit():
         form.parent.data = request.args["parent"]
     if form.validate_on_submit():
         try:
+            _require_unit_in_scope(form.parent.data, "parent")
             unit = create_unit(code=form.code.data, name=form.name.data, type_=form.type.data,
                                parent_code=form.parent.data, province_code=form.province.data)
             commit()
@@ -159,7 +194,7 @@ def new_unit():
 
 @bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
 def edit_unit(unit_id: int):
-    unit = db.session.get(OrgUnit, unit_id) or abort(404)
+    unit = _unit_in_scope(unit_id)
     form = UnitForm(obj=None if request.method == "POST" else unit)
     _unit_form_choices(form, unit)
     if request.method == "GET":
@@ -169,6 +204,8 @@ def edit_unit(unit_id: int):
     status = 200
     if form.validate_on_submit():
         try:
+            if form.parent.data != (unit.parent.code if unit.parent else ""):
+                _require_unit_in_scope(form.parent.data, "parent")
             update_unit(unit, code=form.code.data, name=form.name.data, type_=form.type.data,
                         parent_code=form.parent.data, province_code=form.province.data)
             commit()

@@ -79,6 +79,7 @@ def decision(approval_id: int):
     try:
         decide(approval, current_user, decision=choice, comment=form.comment.data or "")
         commit()
+        from casework.mail import deliver_pending; deliver_pending()  # noqa: I001  (after the commit)
     except DomainError as exc:
         db.session.rollback()
         return _render_inbox(forms={approval.id: form}, errors={approval.id: exc.message},

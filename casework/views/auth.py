@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from casework.extensions import db, login_manager
 from casework.forms.auth import LoginForm
 from casework.models import User
+from casework.transaction import commit
 
 bp = Blueprint("auth", __name__)
 login_manager.login_view = "auth.login"
@@ -67,4 +68,7 @@ def language(lang: str):
     response = redirect(_safe_next(request.referrer and urlsplit(request.referrer).path))
     if lang in LANGUAGES:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        if current_user.is_authenticated and current_user.language != lang:
+            current_user.language = lang  # follows the user to their phone and laptop
+            commit()
     return response

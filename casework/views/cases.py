@@ -9,13 +9,15 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+                   send_file, url_for)
 from flask_babel import format_date, format_datetime, gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from casework import authz
-from casework.extensions import db
+from casework.extensions import csrf, db
+from casework.forms.attachments import AttachmentForm
 from casework.forms.admin import UNIT_TYPE_LABELS
 from casework.forms.cases import (APPROVAL_STATUS_LABELS, AUDIT_ACTION_LABELS, DOCUMENT_LABELS,
                                   MAX_ENTERPRISES, OWNERSHIP_LABELS, ROLE_LABELS, SECTOR_LABELS,
@@ -25,14 +27,17 @@ from casework.forms.transitions import (DecisionForm, submit_label, trigger_data
                                         trigger_form_class)
 from casework.models import ApprovalRequest, Case, OrgUnit, Province, User
 from casework.services import DomainError
+from casework.services.attachments import (attachments_of, documents_present, open_attachment,
+                                           store_attachment)
 from casework.services.cases import create_case, edit_case, reassign
 from casework.services.history import approvals_of, history_of, steps_of
+from casework.workflow.definition import PERSONAL_FIELDS
 from casework.services.visits import visits_of_case
 from casework.services.queries import CaseFilters, case_list_query
 from casework.services.steps import log_step
 from casework.services.transitions import allowed_triggers, find_trigger, request_transition
 from casework.transaction import commit
-from casework.workflow.definition import FLOWS, KIND_LABELS, KINDS, Trigger, flow_for
+from casework.workflow.definition import DOCUMENTS, FLOWS, KIND_LABELS, KINDS, Trigger, flow_for
 from casework import clock
 
 bp = Blueprint("cases", __name__)
@@ -199,6 +204,8 @@ def attach_error(form, exc: DomainError, *, renames: dict | None = None) -> bool
         return False
     if not hasattr(target, "errors") or hasattr(target, "_fields"):
         return False
+    if getattr(target, "type", "") in ("HiddenField", "CSRFTokenField"):
+        return False  # shown nowhere: the caller shows the refusal above the form instead
     add_error(target, exc.message)
     return True
 
@@ -312,7 +319,8 @@ def new():
 # --- the case ------------------------------------------------------------------------------------
 
 def render_case(case: Case, *, step_form: StepForm | None = None, step_error: str | None = None,
-                status: int = 200):
+                status: int = 200, attachment_form: AttachmentForm | None = None,
+                attachment_error: str | None = None):
     user = current_user
     approvals = approvals_of(case.id)
     pending = next((a for a in approvals if a.status == "pending"), None)
@@ -320,15 +328,23 @@ def render_case(case: Case, *, step_form: StepForm | None = None, step_error: st
     can_log = case.is_active and authz.can(user, "case.log_step", case)
     if step_form is None and can_log:
         step_form = StepForm(formdata=None)
+    if attachment_form is None and can_log:
+        attachment_form = AttachmentForm(formdata=None)
     return render_template(
         "cases/detail.html", case=case, triggers=allowed_triggers(case, user),
         pending=pending, can_decide_pending=can_decide_pending,
         decision_form=DecisionForm(formdata=None) if can_decide_pending else None,
         approvals=approvals, steps=steps_of(case.id), history=history_of(case.id),
         visits=visits_of_case(case.id),
+        personal=authz.can(user, "case.personal_details", case),
+        PERSONAL_FIELDS=PERSONAL_FIELDS,
         step_form=step_form if can_log else None, step_error=step_error,
         can_reassign=case.is_active and authz.can(user, "case.reassign", case),
         can_edit=case.is_active and authz.can(user, "case.edit", case),
+        attachments=attachments_of(case.id), attachment_error=attachment_error,
+        dossier_documents=[(d, DOCUMENT_LABELS[d]) for d in DOCUMENTS],
+        attachment_form=attachment_form if can_log else None,
+        max_attachment_mb=_megabytes(current_app.config["MAX_ATTACHMENT_BYTES"]),
         submit_label=submit_label), status
 
 
@@ -359,6 +375,63 @@ def add_step(case_id: int):
     return redirect(url_for(".detail", case_id=case.id, _anchor="steps"))
 
 
+# --- dossier attachments ------------------------------------------------------------------------
+
+UPLOAD_OVERHEAD = 64 * 1024      # the multipart envelope and the other fields
+
+
+def _megabytes(limit: int) -> str:
+    value = limit / (1024 * 1024)
+    return f"{value:.0f}" if value >= 1 else f"{value:.2f}"
+
+
+@bp.post("/cases/<int:case_id>/attachments")
+@csrf.exempt        # checked below, once the size of the upload is known to be acceptable
+@login_required
+def upload_attachment(case_id: int):
+    case = _visible_case(case_id)
+    limit = current_app.config["MAX_ATTACHMENT_BYTES"]
+    too_large = _("The file is larger than the limit of %(limit)s MB",
+                  limit=_megabytes(limit))
+    if request.content_length is not None and request.content_length > limit + UPLOAD_OVERHEAD:
+        return render_case(case, attachment_error=too_large, status=413)
+    request.max_content_length = limit + UPLOAD_OVERHEAD     # a body without a length, too
+    try:
+        csrf.protect()
+        form = AttachmentForm()
+        valid = form.validate()
+    except RequestEntityTooLarge:
+        return render_case(case, attachment_error=too_large, status=413)
+    if not valid:
+        return render_case(case, attachment_form=form, status=422)
+    try:
+        attachment = store_attachment(case, current_user, form.document.data, form.file.data)
+        commit()
+    except DomainError as exc:
+        db.session.rollback()
+        error = None if attach_error(form, exc) else exc.message
+        return render_case(case, attachment_form=form, attachment_error=error,
+                           status=exc.status)
+    flash(_("File “%(name)s” uploaded.", name=attachment.original_name), "success")
+    return redirect(url_for(".detail", case_id=case.id, _anchor="attachments"))
+
+
+@bp.get("/cases/<int:case_id>/attachments/<int:attachment_id>")
+@login_required
+def download_attachment(case_id: int, attachment_id: int):
+    try:
+        attachment, path = open_attachment(current_user, db.session.get(Case, case_id),
+                                           attachment_id)
+    except DomainError:
+        abort(404)
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.original_name, max_age=0, conditional=True,
+                         etag=attachment.sha256)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 # --- firing a trigger ----------------------------------------------------------------------------
 
 def _refusal(case: Case, trigger: Trigger) -> str | None:
@@ -372,8 +445,10 @@ def _refusal(case: Case, trigger: Trigger) -> str | None:
 
 
 def _render_trigger(case, trigger, form, *, error=None, stale=False, status=200):
+    uploaded = documents_present(case.id) if "documents" in form else set()
     return render_template("cases/trigger.html", case=case, trigger=trigger, form=form,
-                           error=error, stale=stale, submit_text=submit_label(trigger)), status
+                           error=error, stale=stale, submit_text=submit_label(trigger),
+                           uploaded=[d for d in DOCUMENTS if d in uploaded]), status
 
 
 @bp.route("/cases/<int:case_id>/transitions/<trigger>", methods=["GET", "POST"])
@@ -392,6 +467,9 @@ def fire(case_id: int, trigger: str):
                                    title=_("Not possible now"), message=refusal,
                                    back=url_for(".detail", case_id=case.id)), 403
         form.version.data = str(case.version)
+        if "documents" in form:    # checklist items with an uploaded file are present already
+            uploaded = documents_present(case.id)
+            form.documents.data = [d for d in DOCUMENTS if d in uploaded]
         return _render_trigger(case, spec, form)
     if not form.validate_on_submit():
         return _render_trigger(case, spec, form, status=422)
@@ -400,6 +478,7 @@ def fire(case_id: int, trigger: str):
             case, current_user, trigger=spec.name, version=form.version.data,
             data=trigger_data(form, spec), comment=form.comment.data or "")
         commit()
+        from casework.mail import deliver_pending; deliver_pending()  # noqa: I001  (after the commit)
     except DomainError as exc:
         db.session.rollback()
         if exc.code == "stale_version":

@@ -1,5 +1,6 @@
 """Error pages for people and JSON errors for the API, with the request rolled back."""
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from casework.extensions import db
@@ -36,6 +37,6 @@ def register(app: Flask) -> None:
         db.session.rollback()
         if _wants_json():
             return jsonify({"error": {"code": "server_error",
-                                      "message": "Internal error; nothing was saved."}}), 500
-        return render_template("errors/error.html", status=500, title="Server error",
-                               message="Something went wrong; nothing was saved."), 500
+                                      "message": _("Internal error; nothing was saved.")}}), 500
+        return render_template("errors/error.html", status=500, title=_("Server error"),
+                               message=_("Something went wrong; nothing was saved.")), 500

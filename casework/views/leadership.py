@@ -95,8 +95,13 @@ def edit_target():
     form = TargetForm()
     form.unit.choices = [(u.code, "\u2003" * max(u.path.count("/") - 2, 0)
                           + f"{u.code} — {u.name}") for u in _units_in_scope()]
+    # a unit outside the user's subtree is refused by set_target, with its reason and 403
+    form.unit.validate_choice = False
+    status = 200
     if request.method == "GET":
         unit_code = request.args.get("unit") or current_user.unit.code
+        if unit_code not in {code for code, _label in form.unit.choices}:
+            unit_code = current_user.unit.code  # never show the target of a unit out of scope
         year = request.args.get("year", type=int) or clock.today().year
         form.unit.data, form.year.data = unit_code, year
         existing = db.session.scalar(
@@ -114,6 +119,7 @@ def edit_target():
             commit()
         except DomainError as exc:
             db.session.rollback()
+            status = exc.status
             field = getattr(form, exc.field, None) if exc.field else None
             if field is not None:
                 field.errors = list(field.errors) + [_(exc.message)]
@@ -123,7 +129,7 @@ def edit_target():
             flash(_("Target saved for %(unit)s, %(year)s.", unit=target.unit.code,
                     year=target.year), "success")
             return redirect(url_for("leadership.targets_page", year=target.year))
-    return render_template("leadership/target_form.html", form=form)
+    return render_template("leadership/target_form.html", form=form), status
 
 
 # --- exports -------------------------------------------------------------------------------------

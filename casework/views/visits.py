@@ -27,8 +27,9 @@ def _logged_in():
     return None
 
 
-def _show_error(form, exc: DomainError) -> None:
-    """Put a refusal next to its field, or above the form when it concerns no single field."""
+def _show_error(form, exc: DomainError) -> int:
+    """Put a refusal next to its field, or above the form when it concerns no single field;
+    the status to answer with: a refusal of the person (403, 404) keeps its own, the rest 422."""
     db.session.rollback()
     field = getattr(form, (exc.field or "").split("[")[0].split(".")[0], None) \
         if exc.field else None
@@ -36,6 +37,7 @@ def _show_error(form, exc: DomainError) -> None:
         field.errors = list(field.errors) + [exc.message]
     else:
         form.form_errors.append(exc.message)
+    return exc.status if exc.status in (403, 404) else 422
 
 
 def _visit_or_404(visit_id: int):
@@ -95,6 +97,7 @@ def new():
             form.leader.data = current_user.email
         if request.args.get("province"):
             form.province.data = request.args["province"]
+    status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
             visit = service.create_visit(
@@ -103,11 +106,10 @@ def new():
                 planned_date=form.planned_date.data, purpose=form.purpose.data)
             commit()
         except DomainError as exc:
-            _show_error(form, exc)
+            status = _show_error(form, exc)
         else:
             flash(_("The visit is planned."), "success")
             return redirect(url_for("visits.show", visit_id=visit.id))
-    status = 422 if request.method == "POST" else 200
     return render_template("visits/form.html", form=form, visit=None), status
 
 
@@ -119,6 +121,7 @@ def edit(visit_id: int):
     if request.method == "GET":
         form.host_unit.data = visit.host_unit.code
         form.version.data = str(visit.version)
+    status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
             service.update_visit(visit, current_user, {
@@ -127,11 +130,10 @@ def edit(visit_id: int):
                 version=form.version.data)
             commit()
         except DomainError as exc:
-            _show_error(form, exc)
+            status = _show_error(form, exc)
         else:
             flash(_("The visit is saved."), "success")
             return redirect(url_for("visits.show", visit_id=visit_id))
-    status = 422 if request.method == "POST" else 200
     return render_template("visits/form.html", form=form, visit=visit), status
 
 
@@ -162,17 +164,18 @@ def _post_on_visit(visit_id: int, form_class, form_name: str, change, done_messa
     visit = _visit_or_404(visit_id)
     _require_write(visit.province)
     form = form_class()
+    status = 422
     if form.validate_on_submit():
         try:
             change(visit, form)
             commit()
         except DomainError as exc:
-            _show_error(form, exc)
+            status = _show_error(form, exc)
             visit = _visit_or_404(visit_id)
         else:
             flash(done_message, "success")
             return redirect(url_for("visits.show", visit_id=visit_id))
-    return _render_visit(visit, 422, **{form_name: form})
+    return _render_visit(visit, status, **{form_name: form})
 
 
 @bp.post("/<int:visit_id>/record")
@@ -251,17 +254,18 @@ def assign():
         abort(403, reason)
     form = AssignProvinceForm()
     form.leader.choices, form.province.choices = [], []
+    status = 422
     if form.validate_on_submit():
         try:
             service.assign_province(current_user, leader=form.leader.data,
                                     province=form.province.data)
             commit()
         except DomainError as exc:
-            _show_error(form, exc)
+            status = _show_error(form, exc)
         else:
             flash(_("The province is assigned."), "success")
             return redirect(url_for("visits.coverage"))
-    return _render_coverage(form, 422)
+    return _render_coverage(form, status)
 
 
 @bp.post("/coverage/<province_code>/unassign")

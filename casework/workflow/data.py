@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from casework.services import Invalid
+from casework.services import Invalid, _
 from casework.text import nfc
 from casework.workflow.definition import DOCUMENTS, Field, Trigger
 
@@ -22,32 +22,36 @@ def parse_date(value, label: str, name: str) -> date:
         try:
             parsed = date.fromisoformat(str(value).strip())
         except ValueError:
-            raise GuardFailed(f"{label}: not a date in the form YYYY-MM-DD", field=name)
+            raise GuardFailed(_("%(label)s: not a date in the form YYYY-MM-DD", label=_(label)),
+                              field=name)
     if not 1990 <= parsed.year <= 2100:
-        raise GuardFailed(f"{label}: date out of range", field=name)
+        raise GuardFailed(_("%(label)s: date out of range", label=_(label)), field=name)
     return parsed
 
 
 def parse_int(value, label: str, name: str) -> int:
     if isinstance(value, bool):
-        raise GuardFailed(f"{label}: must be a whole number", field=name)
+        raise GuardFailed(_("%(label)s: must be a whole number", label=_(label)), field=name)
     try:
         number = int(str(value).strip()) if not isinstance(value, int) else value
     except ValueError:
-        raise GuardFailed(f"{label}: must be a whole number", field=name)
+        raise GuardFailed(_("%(label)s: must be a whole number", label=_(label)), field=name)
     if not 0 <= number <= MAX_INT:
-        raise GuardFailed(f"{label}: must be between 0 and {MAX_INT}", field=name)
+        raise GuardFailed(_("%(label)s: must be between 0 and %(maximum)d", label=_(label),
+                            maximum=MAX_INT), field=name)
     return number
 
 
 def parse_text(value, label: str, name: str) -> str:
     if not isinstance(value, str):
-        raise GuardFailed(f"{label}: must be text", field=name)
+        raise GuardFailed(_("%(label)s: must be text", label=_(label)), field=name)
     text = nfc(value)
     if len(text) > MAX_TEXT:
-        raise GuardFailed(f"{label}: at most {MAX_TEXT} characters", field=name)
+        raise GuardFailed(_("%(label)s: at most %(maximum)d characters", label=_(label),
+                            maximum=MAX_TEXT), field=name)
     if any(ord(ch) < 32 for ch in text):
-        raise GuardFailed(f"{label}: contains control characters", field=name)
+        raise GuardFailed(_("%(label)s: contains control characters", label=_(label)),
+                          field=name)
     return text
 
 
@@ -55,17 +59,19 @@ def parse_names(value, label: str, name: str) -> list[str]:
     if isinstance(value, str):  # a form's textarea: one name per line (commas accepted too)
         value = value.replace(",", "\n").splitlines()
     if not isinstance(value, list):
-        raise GuardFailed(f"{label}: must be a list of names", field=name)
+        raise GuardFailed(_("%(label)s: must be a list of names", label=_(label)), field=name)
     names = [parse_text(item, label, name) for item in value]
     return [n for n in names if n]
 
 
 def parse_documents(value, label: str, name: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise GuardFailed(f"{label}: must be a list of checklist items", field=name)
+        raise GuardFailed(_("%(label)s: must be a list of checklist items", label=_(label)),
+                          field=name)
     unknown = sorted(set(value) - set(DOCUMENTS))
     if unknown:
-        raise GuardFailed(f"{label}: unknown items {', '.join(unknown)}", field=name)
+        raise GuardFailed(_("%(label)s: unknown items %(items)s", label=_(label),
+                            items=", ".join(unknown)), field=name)
     return [d for d in DOCUMENTS if d in value]
 
 
@@ -82,21 +88,21 @@ def parse_trigger_data(trigger: Trigger, raw: dict | None, comment: str | None) 
     """Clean the trigger's fields; unknown keys are ignored, missing required ones refused."""
     raw = raw or {}
     if not isinstance(raw, dict):
-        raise GuardFailed("data must be an object")
+        raise GuardFailed(_("data must be an object"))
     cleaned = {}
     for spec in trigger.fields:
         value = raw.get(spec.name)
         if _is_blank(value):
             if spec.required and spec.type != "documents":
-                raise GuardFailed(f"{spec.label} is required", field=spec.name)
+                raise GuardFailed(_("%(label)s is required", label=_(spec.label)), field=spec.name)
             value = [] if spec.type in ("names", "documents") else None
             if value is None:
                 continue
         cleaned[spec.name] = PARSERS[spec.type](value, spec.label, spec.name)
         if spec.type == "names" and spec.required and not cleaned[spec.name]:
-            raise GuardFailed(f"{spec.label} is required", field=spec.name)
+            raise GuardFailed(_("%(label)s is required", label=_(spec.label)), field=spec.name)
     if trigger.comment_required and not nfc(comment or ""):
-        raise GuardFailed("A comment (the reason) is required", field="comment")
+        raise GuardFailed(_("A comment (the reason) is required"), field="comment")
     return cleaned
 
 

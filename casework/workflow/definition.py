@@ -21,6 +21,15 @@ APPROVER_VGCL_LEADER = "vgcl_leader"
 
 DOCUMENTS = ("cover_letter", "member_list", "congress_minutes", "election_minutes",
              "committee_cvs", "business_registration", "workforce_report")
+DOCUMENT_LABELS = {
+    "cover_letter": N_("Cover letter requesting recognition"),
+    "member_list": N_("List of members"),
+    "congress_minutes": N_("Minutes of the founding congress"),
+    "election_minutes": N_("Minutes of the election"),
+    "committee_cvs": N_("CVs of the executive committee"),
+    "business_registration": N_("Business registration"),
+    "workforce_report": N_("Workforce report"),
+}
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,7 @@ class Field:
     type: str            # date | int | text | names | documents
     label: str
     required: bool = True
+    personal: bool = False  # names of workers: shown only to those working the case
 
 
 @dataclass(frozen=True)
@@ -73,13 +83,18 @@ class Flow:
     def trigger(self, name: str) -> Trigger | None:
         return next((t for t in self.triggers if t.name == name), None)
 
+    def state_label(self, state: str) -> str:
+        """The state's label (a message id, to translate where shown); the name if unknown."""
+        return dict(self.states).get(state, state)
+
 
 DECISION_FIELDS = (
     Field("decision_number", "text", N_("Decision number")),
     Field("decision_date", "date", N_("Decision date")),
     Field("signer", "text", N_("Signed by")),
 )
-COMMITTEE = Field("committee_members", "names", N_("Executive committee members"))
+COMMITTEE = Field("committee_members", "names", N_("Executive committee members"),
+                  personal=True)
 
 SIDE_STATES = (("on_hold", N_("On hold")), ("closed", N_("Closed, not feasible")))
 
@@ -114,7 +129,8 @@ GRASSROOTS = Flow(
         Trigger("start_outreach", ("identified",), "outreach", N_("Start outreach"),
                 guards=("organiser_assigned",)),
         Trigger("form_committee", ("outreach",), "mobilising", N_("Form mobilising committee"),
-                fields=(Field("committee_head", "text", N_("Head of the mobilising committee")),),
+                fields=(Field("committee_head", "text", N_("Head of the mobilising committee"),
+                              personal=True),),
                 guards=("outreach_step_logged",)),
         Trigger("confirm_eligibility", ("mobilising",), "eligible", N_("Confirm eligibility"),
                 guards=("enough_applications",)),
@@ -125,7 +141,7 @@ GRASSROOTS = Flow(
                 N_("Record founding congress"),
                 fields=(Field("held_on", "date", N_("Held on")),
                         Field("attendance", "int", N_("Attendance")),
-                        Field("chair", "text", N_("Chair elected")),
+                        Field("chair", "text", N_("Chair elected"), personal=True),
                         COMMITTEE),
                 guards=("attendance_quorum",)),
         Trigger("submit_dossier", ("congress_held",), "dossier_submitted",
@@ -199,3 +215,7 @@ def flow_for(kind: str) -> Flow:
 
 def initial_state(kind: str | None) -> str | None:
     return flow_for(kind).initial if kind in KINDS else None
+
+# trigger data naming workers (committee, chair): hidden from roles that do not work the case
+PERSONAL_FIELDS = frozenset(f.name for flow in FLOWS for t in flow.triggers for f in t.fields
+                            if f.personal)

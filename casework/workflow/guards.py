@@ -9,9 +9,11 @@ import sqlalchemy as sa
 from casework.extensions import db
 from casework.models import Step
 from casework.models.step import OUTREACH_STEP_KINDS
+from casework.services import _
+from casework.services.attachments import documents_present
 from casework.services.settings import get_setting
 from casework.workflow.data import GuardFailed
-from casework.workflow.definition import DOCUMENTS
+from casework.workflow.definition import DOCUMENT_LABELS, DOCUMENTS
 from casework import clock
 
 
@@ -28,7 +30,7 @@ class Attempt:
 
 def organiser_assigned(attempt: Attempt) -> None:
     if attempt.case.organiser_id is None:
-        raise GuardFailed("No organiser is assigned to this case", field="organiser")
+        raise GuardFailed(_("No organiser is assigned to this case"), field="organiser")
 
 
 def outreach_step_logged(attempt: Attempt) -> None:
@@ -36,8 +38,8 @@ def outreach_step_logged(attempt: Attempt) -> None:
         sa.select(sa.func.count(Step.id))
         .where(Step.case_id == attempt.case.id, Step.kind.in_(OUTREACH_STEP_KINDS)))
     if not count:
-        raise GuardFailed("Log at least one outreach step (contact with the employer, a worker "
-                          "meeting or propaganda) first")
+        raise GuardFailed(_("Log at least one outreach step (contact with the employer, a worker "
+                            "meeting or propaganda) first"))
 
 
 def survey_report_logged(attempt: Attempt) -> None:
@@ -45,38 +47,45 @@ def survey_report_logged(attempt: Attempt) -> None:
         sa.select(sa.func.count(Step.id))
         .where(Step.case_id == attempt.case.id, Step.kind == "survey_report"))
     if not count:
-        raise GuardFailed("Log a step of kind survey report first")
+        raise GuardFailed(_("Log a step of kind survey report first"))
 
 
 def enough_applications(attempt: Attempt) -> None:
     needed = get_setting("min_founders")
     have = attempt.case.applications_vietnamese
     if have < needed:
-        raise GuardFailed(f"{have} valid applications from Vietnamese workers; at least {needed} "
-                          "are needed (foreign workers are not counted among the founders)")
+        raise GuardFailed(_("%(have)d valid applications from Vietnamese workers; at least "
+                            "%(needed)d are needed (foreign workers are not counted among the "
+                            "founders)", have=have, needed=needed))
 
 
 def attendance_quorum(attempt: Attempt) -> None:
     needed = get_setting("min_founders")
     if attempt.data["attendance"] < needed:
-        raise GuardFailed(f"Attendance must be at least {needed}", field="attendance")
+        raise GuardFailed(_("Attendance must be at least %(needed)d", needed=needed),
+                          field="attendance")
 
 
 def dossier_complete(attempt: Attempt) -> None:
-    missing = [d for d in DOCUMENTS if d not in attempt.data.get("documents", [])]
+    # ticked on the form, or with an uploaded file
+    present = set(attempt.data.get("documents", [])) | documents_present(attempt.case.id)
+    missing = [d for d in DOCUMENTS if d not in present]
     if missing:
-        raise GuardFailed("The dossier is incomplete; missing: " + ", ".join(missing),
+        # each missing document by its label, with its code for API clients
+        named = ", ".join(f"{_(DOCUMENT_LABELS[d])} ({d})" for d in missing)
+        raise GuardFailed(_("The dossier is incomplete; missing: %(missing)s", missing=named),
                           field="documents")
 
 
 def announced_after_decision(attempt: Attempt) -> None:
     decided = attempt.case.details.get("decision", {}).get("decision_date")
     if decided and attempt.data["announced_on"] < date.fromisoformat(decided):
-        raise GuardFailed(f"The announcement cannot be before the decision date ({decided})",
-                          field="announced_on")
+        raise GuardFailed(_("The announcement cannot be before the decision date (%(date)s)",
+                            date=decided), field="announced_on")
 
 
 def founding_members_quorum(attempt: Attempt) -> None:
     needed = get_setting("min_founders")
     if attempt.data["founding_members"] < needed:
-        raise GuardFailed(f"Founding members must be at least {needed}", field="founding_members")
+        raise GuardFailed(_("Founding members must be at least %(needed)d", needed=needed),
+                          field="founding_members")

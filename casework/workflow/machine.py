@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from transitions import Machine, MachineError
 
+from casework.services import _
 from casework.workflow import effects, guards
 from casework.workflow.data import GuardFailed
 from casework.workflow.definition import FLOWS, Flow, Trigger, flow_for
@@ -82,7 +83,7 @@ def fire(attempt: Attempt) -> None:
     except MachineError as exc:
         raise InvalidTransition(str(exc)) from exc
     if not moved:
-        raise GuardFailed("The case cannot resume: the state it left is unknown")
+        raise GuardFailed(_("The case cannot resume: the state it left is unknown"))
 
 
 def check(attempt: Attempt) -> None:

@@ -1,0 +1,677 @@
+"""The OpenAPI 3 document of the JSON API, served without a token at /api/v1/openapi.json.
+
+The paths come from the URL map (every rule of the blueprint), the operations from OPERATIONS
+below, and the schemas of what a transition takes from the workflow definition (FLOWS), so
+neither can drift from the code: tests/test_openapi.py fails when a route has no operation here.
+"""
+from __future__ import annotations
+
+import re
+
+from apispec import APISpec
+from flask import current_app, jsonify
+from werkzeug.routing import IntegerConverter
+
+from casework.api import MAX_ID, IdConverter, bp, public
+from casework.models.approval import APPROVAL_STATUSES
+from casework.models.enterprise import SECTORS, Ownership
+from casework.models.step import STEP_KINDS
+from casework.models.visit import VISIT_STATUSES
+from casework.services.cases import MAX_TARGET
+from casework.services.enterprises import MAX_NAME, MAX_WORKFORCE
+from casework.services.pipeline import DIMENSIONS, NUMBERS
+from casework.services.queries import FILTERS
+from casework.services.steps import MAX_APPLICATIONS, MAX_NOTE
+from casework.services.transitions import MAX_COMMENT
+from casework.services.visits import (MAX_ACTION, MAX_CASES, MAX_FOLLOW_UPS, MAX_HOST_NOTE,
+                                      MAX_OUTCOME, MAX_OWNER, MAX_PURPOSE)
+from casework.workflow.data import MAX_INT, MAX_TEXT
+from casework.workflow.definition import ALL_STATES, DOCUMENTS, FLOWS, KINDS, Field, Trigger
+
+OPENAPI_VERSION = "3.0.3"
+API_VERSION = "1.0.0"
+PREFIX = bp.url_prefix  # "/api/v1"
+MAX_PAGE = 1_000_000
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: dict) -> dict:
+    return {**schema, "nullable": True}
+
+
+STRING = {"type": "string"}
+DATE = {"type": "string", "format": "date"}
+DATETIME = {"type": "string", "format": "date-time"}
+INTEGER = {"type": "integer"}
+COUNT = {"type": "integer", "minimum": 0}
+
+
+# --- the data each trigger takes, from the workflow definition ---------------------------------
+
+def field_schema(field: Field) -> dict:
+    """The JSON schema of one trigger field (DOMAIN.md §6-7; parsed by workflow.data)."""
+    if field.type == "date":
+        schema = dict(DATE)
+    elif field.type == "int":
+        schema = {"type": "integer", "minimum": 0, "maximum": MAX_INT}
+    elif field.type == "text":
+        schema = {"type": "string", "maxLength": MAX_TEXT}
+    elif field.type == "names":
+        schema = {"type": "array", "items": {"type": "string", "maxLength": MAX_TEXT}}
+    elif field.type == "documents":
+        schema = {"type": "array", "items": {"type": "string", "enum": list(DOCUMENTS)}}
+    else:  # a new field type must be described here before it can be served
+        raise ValueError(f"no schema for trigger field type {field.type!r}")
+    return {**schema, "description": field.label}
+
+
+def trigger_data_schema(trigger: Trigger) -> dict:
+    schema = {"type": "object",
+              "properties": {f.name: field_schema(f) for f in trigger.fields},
+              "description": f"The data of `{trigger.name}`"
+                             + (" (none)" if not trigger.fields else "")
+                             + "; other keys are ignored."}
+    required = [f.name for f in trigger.fields if f.required]
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def unique_triggers() -> dict[str, Trigger]:
+    """Every trigger name once; a name shared by flows (put_on_hold ...) takes the same data."""
+    triggers: dict[str, Trigger] = {}
+    for flow in FLOWS:
+        for trigger in flow.triggers:
+            seen = triggers.setdefault(trigger.name, trigger)
+            if (seen.fields, seen.comment_required) != (trigger.fields, trigger.comment_required):
+                raise ValueError(f"{trigger.name} takes different data in different flows")
+    return triggers
+
+
+def trigger_schema_name(name: str) -> str:
+    return "Transition_" + name
+
+
+def transition_schemas() -> dict[str, dict]:
+    schemas = {}
+    for name, trigger in unique_triggers().items():
+        kinds = [k for flow in FLOWS if flow.trigger(name) for k in flow.kinds]
+        comment = {"type": "string", "maxLength": MAX_COMMENT, "nullable": True,
+                   "description": "Required (the reason)" if trigger.comment_required
+                   else "Optional"}
+        if trigger.comment_required:
+            comment["minLength"] = 1
+        required = ["trigger", "version"] + (["data"] if any(f.required for f in trigger.fields)
+                                             else [])
+        if trigger.comment_required:
+            required.append("comment")
+        schemas[trigger_schema_name(name)] = {
+            "type": "object",
+            "description": f"Fire `{name}` on a case of kind {', '.join(kinds)}"
+                           + (f"; approval by {trigger.approval}" if trigger.approval else "")
+                           + ".",
+            "properties": {
+                "trigger": {"type": "string", "enum": [name]},
+                "version": {"type": "integer", "minimum": 1,
+                            "description": "The version of the case you saw (409 when stale)"},
+                "comment": comment,
+                "data": trigger_data_schema(trigger),
+            },
+            "required": required,
+        }
+    return schemas
+
+
+# --- the shapes of requests and responses (casework/api/serializers.py, visits.py) -------------
+
+def schemas() -> dict[str, dict]:
+    ownership = [o.value for o in Ownership]
+    triggers = unique_triggers()
+    out = {
+        "Error": {
+            "type": "object", "required": ["error"],
+            "properties": {"error": {
+                "type": "object", "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string", "minLength": 1,
+                             "description": "Machine-readable, e.g. invalid, guard_failed, "
+                                            "stale_version, not_found, unauthorized"},
+                    "message": {"type": "string", "minLength": 1,
+                                "description": "Why, for people"},
+                    "field": {"type": "string",
+                              "description": "The input the refusal is about, when one is"},
+                }}},
+        },
+        "Enterprise": {
+            "type": "object",
+            "required": ["name", "tax_code", "province", "workforce", "ownership", "sector"],
+            "properties": {
+                "name": STRING, "tax_code": STRING,
+                "province": {"type": "string", "description": "Province code"},
+                "workforce": COUNT, "ownership": {"type": "string", "enum": ownership},
+                "sector": nullable(STRING)}},
+        "EnterpriseInput": {
+            "type": "object", "required": ["name", "tax_code", "province"],
+            "properties": {
+                "name": {"type": "string", "minLength": 1, "maxLength": MAX_NAME},
+                "tax_code": {"type": "string",
+                             "description": "10 digits (the 10th a check digit), or "
+                                            "NNNNNNNNNN-NNN for a branch"},
+                "province": {"type": "string", "description": "Province code, e.g. 79"},
+                "workforce": {"type": "integer", "minimum": 0, "maximum": MAX_WORKFORCE},
+                "ownership": {"type": "string", "enum": ownership, "default": "private"},
+                "sector": {"type": "string", "maxLength": 100, "nullable": True,
+                           "description": "e.g. " + ", ".join(SECTORS)}}},
+        "CaseInput": {
+            "type": "object", "required": ["kind", "unit", "enterprises"],
+            "properties": {
+                "kind": {"type": "string", "enum": list(KINDS)},
+                "unit": {"type": "string", "description": "Code of the managing unit"},
+                "organiser": {"type": "string", "nullable": True,
+                              "description": "Email of the assigned organiser (default: you)"},
+                "target_members": {"type": "integer", "minimum": 0, "maximum": MAX_TARGET,
+                                   "nullable": True},
+                "enterprises": {"type": "array", "minItems": 1, "items": ref("EnterpriseInput"),
+                                "description": "One enterprise, or at least two for "
+                                               "small_units"}}},
+        "Case": {
+            "type": "object",
+            "required": ["id", "ref", "kind", "state", "version", "unit", "province",
+                         "organiser", "enterprises", "target_members", "applications",
+                         "deadline", "allowed_triggers", "resume_state", "founded_members",
+                         "details", "created_at", "updated_at"],
+            "properties": {
+                "id": INTEGER, "ref": nullable(STRING),
+                "kind": {"type": "string", "enum": list(KINDS)},
+                "state": {"type": "string", "enum": list(ALL_STATES)},
+                "version": {"type": "integer", "minimum": 1},
+                "unit": STRING, "province": STRING, "organiser": nullable(STRING),
+                "enterprises": {"type": "array", "items": ref("Enterprise")},
+                "target_members": COUNT,
+                "applications": {"type": "object", "required": ["vietnamese", "foreign"],
+                                 "properties": {"vietnamese": COUNT, "foreign": COUNT}},
+                "deadline": nullable(DATE),
+                "allowed_triggers": {"type": "array",
+                                     "items": {"type": "string", "enum": list(triggers)}},
+                "resume_state": nullable(STRING),
+                "founded_members": nullable(COUNT),
+                "details": {"type": "object"},
+                "created_at": DATETIME, "updated_at": DATETIME}},
+        "CaseDetail": {
+            "allOf": [ref("Case"), {
+                "type": "object", "required": ["history", "steps"],
+                "properties": {"history": {"type": "array", "items": ref("AuditEntry")},
+                               "steps": {"type": "array", "items": ref("Step")}}}]},
+        "CaseList": {
+            "type": "object", "required": ["items", "total", "page", "per_page"],
+            "properties": {"items": {"type": "array", "items": ref("Case")}, "total": COUNT,
+                           "page": COUNT, "per_page": COUNT}},
+        "StepInput": {
+            "type": "object", "required": ["kind", "date"],
+            "properties": {
+                "kind": {"type": "string", "enum": list(STEP_KINDS)},
+                "date": {**DATE, "description": "Not in the future"},
+                "note": {"type": "string", "maxLength": MAX_NOTE},
+                "applications_vietnamese": {"type": "integer", "minimum": -MAX_APPLICATIONS,
+                                            "maximum": MAX_APPLICATIONS},
+                "applications_foreign": {"type": "integer", "minimum": -MAX_APPLICATIONS,
+                                         "maximum": MAX_APPLICATIONS}}},
+        "Step": {
+            "type": "object",
+            "required": ["id", "kind", "date", "note", "applications_vietnamese",
+                         "applications_foreign", "author", "created_at"],
+            "properties": {
+                "id": INTEGER, "kind": {"type": "string", "enum": list(STEP_KINDS)},
+                "date": DATE, "note": STRING, "applications_vietnamese": INTEGER,
+                "applications_foreign": INTEGER, "author": STRING, "created_at": DATETIME}},
+        "AuditEntry": {
+            "type": "object",
+            "required": ["id", "action", "trigger", "from", "to", "actor", "actor_role",
+                         "actor_unit", "comment", "data", "at"],
+            "properties": {
+                "id": INTEGER, "action": STRING, "trigger": nullable(STRING),
+                "from": nullable(STRING), "to": nullable(STRING), "actor": STRING,
+                "actor_role": STRING, "actor_unit": STRING, "comment": nullable(STRING),
+                "data": nullable({"type": "object"}), "at": DATETIME}},
+        "TransitionInput": {
+            "oneOf": [ref(trigger_schema_name(name)) for name in triggers],
+            "discriminator": {"propertyName": "trigger",
+                              "mapping": {name: f"#/components/schemas/"
+                                                f"{trigger_schema_name(name)}"
+                                          for name in triggers}}},
+        "Approval": {
+            "type": "object",
+            "required": ["id", "case_id", "case_ref", "trigger", "data", "comment",
+                         "from_state", "status", "requester", "requested_at", "decided_by",
+                         "decided_at", "decision_comment"],
+            "properties": {
+                "id": INTEGER, "case_id": INTEGER, "case_ref": nullable(STRING),
+                "trigger": STRING, "data": nullable({"type": "object"}),
+                "comment": nullable(STRING), "from_state": STRING,
+                "status": {"type": "string", "enum": list(APPROVAL_STATUSES)},
+                "requester": STRING, "requested_at": DATETIME,
+                "decided_by": nullable(STRING), "decided_at": nullable(DATETIME),
+                "decision_comment": nullable(STRING),
+                "can_decide": {"type": "boolean",
+                               "description": "Whether you may decide it now"}}},
+        "ApprovalList": {
+            "type": "object", "required": ["items", "total"],
+            "properties": {"items": {"type": "array", "items": ref("Approval")},
+                           "total": COUNT}},
+        "ApprovalFiled": {
+            "type": "object", "required": ["approval"],
+            "properties": {"approval": ref("Approval")}},
+        "DecisionInput": {
+            "type": "object", "required": ["decision"],
+            "properties": {
+                "decision": {"type": "string", "enum": ["approve", "reject"]},
+                "comment": {"type": "string", "maxLength": MAX_COMMENT, "nullable": True,
+                            "description": "Required to reject"}}},
+        "DecisionResult": {
+            "type": "object", "required": ["approval", "case"],
+            "properties": {"approval": ref("Approval"), "case": ref("Case")}},
+        "Workflow": {
+            "type": "object", "required": ["kinds"],
+            "properties": {"kinds": {"type": "object", "additionalProperties": {
+                "type": "object",
+                "required": ["label", "flow", "initial", "states", "triggers"],
+                "properties": {
+                    "label": STRING, "flow": STRING, "initial": STRING,
+                    "states": {"type": "array", "items": {
+                        "type": "object", "required": ["name", "label", "terminal"],
+                        "properties": {"name": STRING, "label": STRING,
+                                       "terminal": {"type": "boolean"}}}},
+                    "triggers": {"type": "array", "items": {
+                        "type": "object",
+                        "required": ["name", "label", "from", "to", "roles", "needs_approval",
+                                     "approved_by", "comment_required", "data", "guards"],
+                        "properties": {
+                            "name": STRING, "label": STRING,
+                            "from": {"type": "array", "items": STRING}, "to": STRING,
+                            "roles": {"type": "array", "items": STRING},
+                            "needs_approval": {"type": "boolean"},
+                            "approved_by": nullable(STRING),
+                            "comment_required": {"type": "boolean"},
+                            "data": {"type": "array", "items": {
+                                "type": "object", "required": ["name", "type", "required"],
+                                "properties": {"name": STRING, "type": STRING,
+                                               "required": {"type": "boolean"}}}},
+                            "guards": {"type": "array", "items": STRING}}}}}}}}},
+        "PipelineRow": {
+            "type": "object", "required": ["key", "label", "states", *NUMBERS],
+            "properties": {"key": STRING, "label": STRING,
+                           "states": {"type": "object", "additionalProperties": COUNT},
+                           **{n: {"type": "number"} for n in NUMBERS}}},
+        "Pipeline": {
+            "type": "object", "required": ["by", "flow", "kind", "year", "states", "rows",
+                                           "totals"],
+            "properties": {
+                "by": {"type": "string", "enum": list(DIMENSIONS)}, "flow": STRING,
+                "kind": nullable({"type": "string", "enum": list(KINDS)}),
+                "year": INTEGER, "states": {"type": "array", "items": STRING},
+                "rows": {"type": "array", "items": ref("PipelineRow")},
+                "totals": {"type": "object", "required": ["states", *NUMBERS],
+                           "properties": {"states": {"type": "object",
+                                                     "additionalProperties": COUNT},
+                                          **{n: {"type": "number"} for n in NUMBERS}}}}},
+        "StateTiming": {
+            "type": "object",
+            "required": ["stays", "median_days", "p90_days", "entered", "converted",
+                         "conversion"],
+            "properties": {"stays": COUNT, "median_days": nullable({"type": "number"}),
+                           "p90_days": nullable({"type": "number"}), "entered": COUNT,
+                           "converted": COUNT, "conversion": nullable({"type": "number"})}},
+        "Timings": {
+            "type": "object", "required": ["from", "to", "flow", "states", "overall", "rows"],
+            "properties": {
+                "from": DATE, "to": DATE, "flow": STRING,
+                "states": {"type": "array", "items": STRING},
+                "overall": {"type": "object", "additionalProperties": ref("StateTiming")},
+                "rows": {"type": "array", "items": {
+                    "type": "object", "required": ["key", "label", "states"],
+                    "properties": {"key": STRING, "label": STRING,
+                                   "states": {"type": "object",
+                                              "additionalProperties": ref("StateTiming")}}}}}},
+        "TargetRow": {
+            "type": "object",
+            "required": ["unit", "label", "type", "target", "founded_members", "founded_unions",
+                         "members_share", "unions_share", "open_cases", "forecast_members",
+                         "forecast_unions", "members_now", "on_track"],
+            "properties": {
+                "unit": STRING, "label": STRING, "type": STRING,
+                "target": {"type": "object",
+                           "required": ["new_members", "new_unions", "baseline_members",
+                                        "total_members"],
+                           "properties": {k: nullable(INTEGER) for k in
+                                          ("new_members", "new_unions", "baseline_members",
+                                           "total_members")}},
+                "founded_members": INTEGER, "founded_unions": INTEGER,
+                "members_share": nullable({"type": "number"}),
+                "unions_share": nullable({"type": "number"}),
+                "open_cases": INTEGER, "forecast_members": INTEGER,
+                "forecast_unions": INTEGER, "members_now": nullable(INTEGER),
+                "on_track": nullable({"type": "boolean"})}},
+        "Targets": {
+            "type": "object", "required": ["year", "elapsed_share", "unit", "rows"],
+            "properties": {"year": INTEGER, "elapsed_share": {"type": "number"},
+                           "unit": STRING,
+                           "rows": {"type": "array", "items": ref("TargetRow")}}},
+        "FollowUp": {
+            "type": "object", "required": ["id", "action", "owner", "due_date", "done"],
+            "properties": {"id": INTEGER, "action": STRING, "owner": STRING,
+                           "due_date": DATE, "done": {"type": "boolean"}}},
+        "FollowUpInput": {
+            "type": "object", "required": ["action", "owner", "due_date"],
+            "properties": {
+                "id": {"type": "integer", "description": "Updates that follow-up; without "
+                                                         "it a new one is added"},
+                "action": {"type": "string", "minLength": 1, "maxLength": MAX_ACTION},
+                "owner": {"type": "string", "minLength": 1, "maxLength": MAX_OWNER,
+                          "description": "A user's email, or a person's name"},
+                "due_date": DATE, "done": {"type": "boolean", "default": False}}},
+        "Visit": {
+            "type": "object",
+            "required": ["id", "leader", "leader_name", "province", "host_unit", "host_note",
+                         "planned_date", "purpose", "status", "outcome", "follow_ups",
+                         "cases", "version", "created_at", "updated_at"],
+            "properties": {
+                "id": INTEGER, "leader": STRING, "leader_name": STRING, "province": STRING,
+                "host_unit": STRING, "host_note": nullable(STRING), "planned_date": DATE,
+                "purpose": nullable(STRING),
+                "status": {"type": "string", "enum": list(VISIT_STATUSES)},
+                "outcome": nullable(STRING),
+                "follow_ups": {"type": "array", "items": ref("FollowUp")},
+                "cases": {"type": "array", "items": {
+                    "type": "object", "required": ["id", "ref"],
+                    "properties": {"id": INTEGER, "ref": nullable(STRING)}}},
+                "version": {"type": "integer", "minimum": 1},
+                "created_at": DATETIME, "updated_at": DATETIME}},
+        "VisitList": {
+            "type": "object", "required": ["items", "total", "page", "per_page"],
+            "properties": {"items": {"type": "array", "items": ref("Visit")}, "total": COUNT,
+                           "page": COUNT, "per_page": COUNT}},
+        "VisitInput": {
+            "type": "object", "required": ["province", "host_unit", "planned_date", "purpose"],
+            "properties": {
+                "leader": {"type": "string", "nullable": True,
+                           "description": "Email of the leader who visits (default: you, "
+                                          "when you are a leader)"},
+                "province": {"type": "string", "description": "Province code"},
+                "host_unit": {"type": "string", "description": "Unit code, e.g. LDLD-79"},
+                "host_note": {"type": "string", "maxLength": MAX_HOST_NOTE},
+                "planned_date": DATE,
+                "purpose": {"type": "string", "minLength": 1, "maxLength": MAX_PURPOSE},
+                "cases": {"type": "array", "maxItems": MAX_CASES, "items": ref("CaseRef")}}},
+        "VisitPatch": {
+            "type": "object",
+            "description": "Any of these; all are checked before anything changes. The leader "
+                           "and the province cannot be changed.",
+            "properties": {
+                "version": {"type": "integer", "minimum": 1,
+                            "description": "The version you saw (409 when stale)"},
+                "planned_date": DATE,
+                "purpose": {"type": "string", "minLength": 1, "maxLength": MAX_PURPOSE},
+                "status": {"type": "string", "enum": list(VISIT_STATUSES)},
+                "outcome": {"type": "string", "maxLength": MAX_OUTCOME},
+                "host_unit": STRING,
+                "host_note": {"type": "string", "maxLength": MAX_HOST_NOTE},
+                "follow_ups": {"type": "array", "maxItems": MAX_FOLLOW_UPS,
+                               "items": ref("FollowUpInput"),
+                               "description": "Replaces the visit's follow-ups"},
+                "cases": {"type": "array", "maxItems": MAX_CASES, "items": ref("CaseRef"),
+                          "description": "Replaces the linked cases you can see"}}},
+        "CaseRef": {"oneOf": [{"type": "integer", "minimum": 1},
+                              {"type": "string", "minLength": 1}],
+                    "description": "A case id, or its reference"},
+        "OpenAPI": {"type": "object", "required": ["openapi", "info", "paths"],
+                    "properties": {"openapi": STRING, "info": {"type": "object"},
+                                   "paths": {"type": "object"}}},
+    }
+    out.update(transition_schemas())
+    return out
+
+
+# --- parameters, responses and the operations of each endpoint ---------------------------------
+
+ERRORS = {
+    400: ("BadRequest", "The request is malformed (not a JSON object, a bad page number, an "
+                        "unknown trigger)"),
+    401: ("Unauthorized", "No valid API token"),
+    403: ("Forbidden", "Your role may not do this"),
+    404: ("NotFound", "No such resource, or it is outside your scope"),
+    409: ("Conflict", "Stale version, invalid transition, already decided, duplicate case"),
+    422: ("Invalid", "Bad or missing input, or a guard of the workflow failed; `field` names "
+                     "the input"),
+}
+
+
+def query(name: str, schema: dict, description: str = "") -> dict:
+    param = {"name": name, "in": "query", "required": False, "schema": schema}
+    if description:
+        param["description"] = description
+    return param
+
+
+def paging(max_per_page: int, default_per_page: int) -> list[dict]:
+    return [query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
+            query("per_page", {"type": "integer", "minimum": 1, "maximum": max_per_page,
+                               "default": default_per_page})]
+
+
+def json_body(schema: str, description: str = "") -> dict:
+    body = {"required": True, "content": {"application/json": {"schema": ref(schema)}}}
+    if description:
+        body["description"] = description
+    return body
+
+
+def responds(ok: dict[int, tuple[str, str]], errors: tuple[int, ...]) -> dict:
+    responses = {str(status): {"description": description,
+                               "content": {"application/json": {"schema": ref(schema)}}}
+                 for status, (schema, description) in ok.items()}
+    # 400: a query string or body holding NUL is refused by any operation (api/__init__.py)
+    for status in sorted({400, 401, *errors}):
+        responses[str(status)] = {"$ref": f"#/components/responses/{ERRORS[status][0]}"}
+    return responses
+
+
+def pipeline_params() -> list[dict]:
+    return [
+        query("by", {"type": "string", "enum": list(DIMENSIONS), "default": "province"}),
+        query("kind", {"type": "string", "enum": list(KINDS)}),
+        query("flow", {"type": "string", "enum": [f.name for f in FLOWS]}),
+        query("year", {"type": "integer", "minimum": 2000, "maximum": 2100},
+              "Default: this year"),
+        query("sector", STRING),
+        query("ownership", {"type": "string", "enum": [o.value for o in Ownership]}),
+        query("unit", STRING, "A unit code: that unit's subtree"),
+    ]
+
+
+def operations(max_per_page: int) -> dict[str, dict[str, dict]]:
+    """endpoint -> method -> operation. Every endpoint of the blueprint must be here."""
+    case_filters = [query(name, STRING) for name in FILTERS]
+    return {
+        "api.openapi": {"get": {
+            "summary": "This document (no token needed)", "tags": ["meta"],
+            "security": [],
+            "responses": {"200": {"description": "The OpenAPI document",
+                                  "content": {"application/json":
+                                              {"schema": ref("OpenAPI")}}}}}},
+        "api.workflow": {"get": {
+            "summary": "Every kind's states and triggers, from the workflow definition",
+            "tags": ["workflow"], "responses": responds({200: ("Workflow", "The flows")}, ())}},
+        "api.list_cases": {"get": {
+            "summary": "Cases in your scope; q ignores Vietnamese diacritics",
+            "tags": ["cases"],
+            "parameters": case_filters + paging(max_per_page, 25),
+            "responses": responds({200: ("CaseList", "A page of cases")}, (400,))}},
+        "api.post_case": {"post": {
+            "summary": "Create a case", "tags": ["cases"],
+            "requestBody": json_body("CaseInput"),
+            "responses": responds({201: ("Case", "The new case")},
+                                  (400, 403, 409, 422))}},
+        "api.get_case": {"get": {
+            "summary": "A case with its history and steps", "tags": ["cases"],
+            "responses": responds({200: ("CaseDetail", "The case")}, (404,))}},
+        "api.add_step": {"post": {
+            "summary": "Log a step (corrections are new steps)", "tags": ["cases"],
+            "requestBody": json_body("StepInput"),
+            "responses": responds({201: ("Step", "The step")}, (400, 403, 404, 409, 422))}},
+        "api.transition": {"post": {
+            "summary": "Fire a trigger, or request the approval it needs", "tags": ["cases"],
+            "description": "`data` takes the fields of the trigger (see the Transition_* "
+                           "schemas, generated from the workflow definition).",
+            "requestBody": json_body("TransitionInput"),
+            "responses": responds({200: ("Case", "The case, moved"),
+                                   202: ("ApprovalFiled", "The approval request filed")},
+                                  (400, 403, 404, 409, 422))}},
+        "api.list_approvals": {"get": {
+            "summary": "Approval requests on cases in your scope", "tags": ["approvals"],
+            "parameters": [query("status", {"type": "string", "enum": list(APPROVAL_STATUSES),
+                                            "default": "pending"})],
+            "responses": responds({200: ("ApprovalList", "At most 500, oldest first")},
+                                  (400,))}},
+        "api.decision": {"post": {
+            "summary": "Approve or reject (a comment is required to reject)",
+            "tags": ["approvals"], "requestBody": json_body("DecisionInput"),
+            "responses": responds({200: ("DecisionResult", "The request and its case")},
+                                  (400, 403, 404, 409, 422))}},
+        "api.pipeline_json": {"get": {
+            "summary": "Cases per state, by province, unit, sector or ownership",
+            "tags": ["leadership"], "parameters": pipeline_params(),
+            "responses": responds({200: ("Pipeline", "The pipeline")}, (422,))}},
+        "api.timings_json": {"get": {
+            "summary": "Time in each state and conversion over a period", "tags": ["leadership"],
+            "parameters": pipeline_params() + [
+                query("from", DATE, "Default: 364 days before `to`"),
+                query("to", DATE, "Default: today")],
+            "responses": responds({200: ("Timings", "The timings")}, (422,))}},
+        "api.targets_json": {"get": {
+            "summary": "Progress of the units in scope against their targets",
+            "tags": ["leadership"],
+            "parameters": [query("year", {"type": "integer", "minimum": 2000, "maximum": 2100}),
+                           query("unit", STRING)],
+            "responses": responds({200: ("Targets", "The progress")}, (403, 422))}},
+        "api.list_visits": {"get": {
+            "summary": "Leadership visits in your scope", "tags": ["visits"],
+            "parameters": [query("leader", STRING, "Email"),
+                           query("province", STRING, "Province code"),
+                           query("status", {"type": "string", "enum": list(VISIT_STATUSES)}),
+                           query("upcoming", {"type": "string",
+                                              "enum": ["1", "true", "yes", "on"]})]
+            + paging(max_per_page, 50),
+            "responses": responds({200: ("VisitList", "A page of visits")}, (400, 422))}},
+        "api.post_visit": {"post": {
+            "summary": "Plan a visit (leaders)", "tags": ["visits"],
+            "requestBody": json_body("VisitInput"),
+            "responses": responds({201: ("Visit", "The visit")}, (400, 403, 409, 422))}},
+        "api.show_visit": {"get": {
+            "summary": "A visit", "tags": ["visits"],
+            "responses": responds({200: ("Visit", "The visit")}, (404,))}},
+        "api.patch_visit": {"patch": {
+            "summary": "Change or record a visit", "tags": ["visits"],
+            "requestBody": json_body("VisitPatch"),
+            "responses": responds({200: ("Visit", "The visit")}, (400, 403, 404, 409, 422))}},
+    }
+
+
+# --- the paths, from the URL map ----------------------------------------------------------------
+
+_ARGUMENT = re.compile(r"<(?:[a-zA-Z_][\w]*(?:\([^)]*\))?:)?([a-zA-Z_][\w]*)>")
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def api_rules(app) -> list:
+    return sorted((rule for rule in app.url_map.iter_rules()
+                   if rule.endpoint.startswith(bp.name + ".")), key=lambda r: r.rule)
+
+
+def openapi_path(rule) -> str:
+    """'/api/v1/cases/<int:case_id>' -> '/cases/{case_id}' (relative to the server URL)."""
+    path = _ARGUMENT.sub(r"{\1}", rule.rule)
+    return path[len(PREFIX):] or "/"
+
+
+def path_parameter(name: str, converter) -> dict:
+    schema = {"type": "string"}
+    if isinstance(converter, IdConverter):
+        schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    elif isinstance(converter, IntegerConverter):
+        schema = {"type": "integer"}
+        if converter.min is not None:
+            schema["minimum"] = converter.min
+        elif not converter.signed:
+            schema["minimum"] = 0
+        if converter.max is not None:
+            schema["maximum"] = converter.max
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+def rule_methods(rule) -> list[str]:
+    return sorted(m.lower() for m in rule.methods - IGNORED_METHODS)
+
+
+def build_document(app) -> dict:
+    spec = APISpec(
+        title="casework API", version=API_VERSION, openapi_version=OPENAPI_VERSION,
+        info={"description": "The campaign to found grassroots trade unions (công đoàn cơ sở): "
+                             "cases, steps, transitions, approvals, visits and the leadership "
+                             "pipeline. Authenticate with `Authorization: Bearer <token>` (from "
+                             "`flask users token EMAIL`); this document needs none. Errors are "
+                             "`{\"error\": {\"code\", \"message\"}}`."},
+        servers=[{"url": PREFIX}],
+        security=[{"bearerAuth": []}],
+    )
+    spec.components.security_scheme("bearerAuth", {
+        "type": "http", "scheme": "bearer",
+        "description": "A personal API token from `flask users token EMAIL`"})
+    for name, schema in schemas().items():
+        spec.components.schema(name, schema)
+    for status, (name, description) in ERRORS.items():
+        spec.components.response(name, {
+            "description": description,
+            "content": {"application/json": {"schema": ref("Error")}}})
+    documented = operations(app.config["API_MAX_PER_PAGE"])
+    paths: dict[str, dict] = {}
+    for rule in api_rules(app):
+        ops = documented.get(rule.endpoint, {})
+        path = paths.setdefault(openapi_path(rule), {})
+        params = [path_parameter(name, rule._converters[name]) for name in
+                  sorted(rule.arguments)]
+        if params:
+            path.setdefault("parameters", params)
+        for method in rule_methods(rule):
+            if method in ops:
+                path[method] = {"operationId": rule.endpoint.split(".", 1)[1],
+                                **ops[method]}
+    for path, item in paths.items():
+        spec.path(path=path, operations={k: v for k, v in item.items() if k != "parameters"},
+                  parameters=item.get("parameters"))
+    return spec.to_dict()
+
+
+def undocumented(app, document: dict) -> list[str]:
+    """'METHOD /api/v1/...' of every rule of the blueprint without an operation in `document`."""
+    missing = []
+    for rule in api_rules(app):
+        item = document["paths"].get(openapi_path(rule), {})
+        missing += [f"{m.upper()} {rule.rule}" for m in rule_methods(rule) if m not in item]
+    return missing
+
+
+def document_for(app) -> dict:
+    cached = app.extensions.get("casework.openapi")
+    if cached is None:
+        cached = app.extensions["casework.openapi"] = build_document(app)
+    return cached
+
+
+@bp.get("/openapi.json")
+@public
+def openapi():
+    """The OpenAPI document of this API; the one route that needs no token."""
+    return jsonify(document_for(current_app))

@@ -1,0 +1,193 @@
+"""Notifications: who is told what, stored in the database; mail goes out after the commit.
+
+The notify functions flush, never commit; the caller commits, then calls `deliver_pending()`
+(casework.mail) so a failed mail server never rolls a decision back. Texts are written in the
+federation's default language: a notification outlives the request that made it.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask import current_app, g, has_app_context
+from flask_babel import force_locale
+
+from casework import authz, clock
+from casework.extensions import db
+from casework.models import ApprovalRequest, Case, Notification, OrgUnit, User
+from casework.services import _
+from casework.services.queries import overdue_condition, stuck_condition
+from casework.workflow.definition import (
+    APPROVER_SUPERVISOR,
+    APPROVER_VGCL_LEADER,
+    STATE_LABELS,
+    flow_for,
+)
+
+
+def _default_locale():
+    return force_locale(current_app.config["DEFAULT_LANGUAGE"])
+
+
+def case_title(case: Case) -> str:
+    name = case.links[0].enterprise.name if case.links else ""
+    return f"{case.ref} {name}".strip() if case.ref else name
+
+
+def _trigger_label(case: Case, trigger: str) -> str:
+    spec = flow_for(case.kind).trigger(trigger)
+    return _(spec.label) if spec is not None else trigger
+
+
+def _remember(notification: Notification) -> None:
+    """Kept on `g` so the request that made it delivers it (and only it) after its commit."""
+    if has_app_context():
+        g.setdefault("casework_notifications", []).append(notification)
+
+
+def _add(user: User, kind: str, subject: str, body: str, *, case: Case | None = None,
+         approval: ApprovalRequest | None = None) -> Notification:
+    notification = Notification(user_id=user.id, user=user, kind=kind,
+                                case_id=case.id if case else None,
+                                approval_id=approval.id if approval else None,
+                                subject=subject[:300], body=body)
+    db.session.add(notification)
+    _remember(notification)
+    return notification
+
+
+def approval_deciders(approval: ApprovalRequest) -> list[User]:
+    """The active people who may decide `approval`: candidates by query, checked by authz."""
+    case = approval.case
+    spec = flow_for(case.kind).trigger(approval.trigger)
+    query = sa.select(User).join(OrgUnit, OrgUnit.id == User.unit_id).where(
+        User.active.is_(True), User.id != approval.requester_id)
+    if spec.approval == APPROVER_VGCL_LEADER:
+        query = query.where(User.role == "leader", OrgUnit.type == "vgcl")
+    elif spec.approval == APPROVER_SUPERVISOR:
+        # supervisors whose subtree contains the case: their path is a prefix of its unit's
+        query = query.where(User.role == "supervisor",
+                            sa.literal(case.unit.path).startswith(OrgUnit.path))
+    else:
+        return []
+    users = db.session.scalars(query.order_by(User.id)).unique()
+    return [u for u in users if authz.can(u, "approval.decide", approval)]
+
+
+def notify_approval_requested(approval: ApprovalRequest) -> list[Notification]:
+    case = approval.case
+    with _default_locale():
+        action = _trigger_label(case, approval.trigger)
+        title = case_title(case)
+        subject = _("Approval requested: %(action)s — %(case)s", action=action, case=title)
+        body = _("%(requester)s asks you to approve “%(action)s” on the case %(case)s.",
+                 requester=approval.requester.name, action=action, case=title)
+        if approval.comment:
+            body += "\n\n“" + approval.comment + "”"
+        made = [_add(user, "approval_requested", subject, body, case=case, approval=approval)
+                for user in approval_deciders(approval)]
+    db.session.flush()
+    return made
+
+
+def notify_approval_decided(approval: ApprovalRequest) -> Notification | None:
+    requester = approval.requester
+    if requester is None or not requester.active:
+        return None
+    case = approval.case
+    with _default_locale():
+        action = _trigger_label(case, approval.trigger)
+        title = case_title(case)
+        decider = approval.decided_by.name if approval.decided_by else ""
+        if approval.status == "approved":
+            subject = _("Approved: %(action)s — %(case)s", action=action, case=title)
+            body = _("%(decider)s approved “%(action)s” on the case %(case)s.",
+                     decider=decider, action=action, case=title)
+        else:
+            subject = _("Rejected: %(action)s — %(case)s", action=action, case=title)
+            body = _("%(decider)s rejected “%(action)s” on the case %(case)s.",
+                     decider=decider, action=action, case=title)
+        if approval.decision_comment:
+            body += "\n\n“" + approval.decision_comment + "”"
+        made = _add(requester, "approval_decided", subject, body, case=case, approval=approval)
+    db.session.flush()
+    return made
+
+
+def _moment(today: date) -> datetime:
+    """The moment stuck cases are measured at: now, or the same time of day on `today`."""
+    now = clock.now()
+    local = now.astimezone(clock.VIETNAM)
+    if local.date() == today:
+        return now
+    return datetime.combine(today, local.timetz())
+
+
+def overdue_items(today: date) -> dict[int, dict[str, list[Case]]]:
+    """{user id: {"overdue": [...], "stuck": [...]}}: organisers get their cases, supervisors
+    the cases of their subtree."""
+    overdue = list(db.session.scalars(sa.select(Case).where(overdue_condition(today))
+                                      .order_by(Case.deadline, Case.id)))
+    stuck = list(db.session.scalars(sa.select(Case).where(stuck_condition(_moment(today)))
+                                     .order_by(Case.state_changed_at, Case.id)))
+    if not overdue and not stuck:
+        return {}
+    supervisors = list(db.session.scalars(
+        sa.select(User).where(User.role == "supervisor", User.active.is_(True))))
+    items: dict[int, dict[str, list[Case]]] = defaultdict(lambda: {"overdue": [], "stuck": []})
+    for key, cases in (("overdue", overdue), ("stuck", stuck)):
+        for case in cases:
+            people = {s.id for s in supervisors if authz.unit_in_scope(s, case.unit)}
+            if case.organiser is not None and case.organiser.active:
+                people.add(case.organiser_id)
+            for user_id in people:
+                items[user_id][key].append(case)
+    return dict(items)
+
+
+def overdue_digest(today: date | None = None) -> list[Notification]:
+    """One digest per person with overdue recognition deadlines or stuck cases; none else."""
+    today = today or clock.today()
+    items = overdue_items(today)
+    if not items:
+        return []
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(items)))}
+    made = []
+    with _default_locale():
+        for user_id in sorted(items):
+            found = items[user_id]
+            lines = []
+            if found["overdue"]:
+                lines.append(_("Recognition deadline passed:"))
+                lines += ["- " + _("%(case)s: deadline %(deadline)s", case=case_title(c),
+                                   deadline=c.deadline.isoformat())
+                          for c in found["overdue"]]
+            if found["stuck"]:
+                if lines:
+                    lines.append("")
+                lines.append(_("Stuck in the same state:"))
+                lines += ["- " + _("%(case)s: %(state)s since %(since)s", case=case_title(c),
+                                   state=_(STATE_LABELS.get(c.state, c.state)),
+                                   since=c.state_changed_at.astimezone(clock.VIETNAM)
+                                   .date().isoformat())
+                          for c in found["stuck"]]
+            subject = _("Overdue on %(day)s: %(overdue)s deadline(s), %(stuck)s stuck case(s)",
+                        day=today.isoformat(), overdue=len(found["overdue"]),
+                        stuck=len(found["stuck"]))
+            made.append(_add(users[user_id], "overdue_digest", subject, "\n".join(lines)))
+    db.session.flush()
+    return made
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def mark_all_read(user: User) -> int:
+    result = db.session.execute(
+        sa.update(Notification).where(Notification.user_id == user.id,
+                                      Notification.read_at.is_(None))
+        .values(read_at=clock.now()))
+    return result.rowcount or 0
