@@ -118,8 +118,11 @@ def _walk(case: Case, organiser: User, approver: User, leader: User, steps: int,
             if trigger == "draft_scheme":
                 log_step(case, organiser, kind="survey_report", date_=clock.today(),
                          note="Báo cáo khảo sát các công ty con")
-            outcome, result = _fire(case, organiser, trigger,
-                                    _data_for(trigger, rng, clock.today()))
+            data = _data_for(trigger, rng, clock.today())
+            if trigger == "hold_congress":  # held on the day it was scheduled, when that is past
+                planned = date.fromisoformat(case.details["schedule_congress"]["congress_date"])
+                data["held_on"] = min(planned, clock.today()).isoformat()
+            outcome, result = _fire(case, organiser, trigger, data)
         if outcome == "approval":
             if stop_pending and trigger == path[steps - 1]:
                 return
