@@ -278,7 +278,8 @@ EXPECTED: dict[tuple, Row] = {
     ("visits.new", "GET"): Row("nobody=login; lead79 adm79 lead01 adm01 vgcl=200; "
                                "org79 sup79 org01 sup01=403"),
     # lead01 plans only in their own province (01); an admin plans in any province
-    ("visits.new", "POST"): Row("nobody=login; lead79 adm79 adm01 vgcl=ok; lead01=403; "
+    # leaders and administrators of province 01 may not plan a visit in province 79
+    ("visits.new", "POST"): Row("nobody=login; lead79 adm79 vgcl=ok; lead01 adm01=403; "
                                 "org79 sup79 org01 sup01=403", BODIES["plan_visit"]),
     ("visits.show", "GET"): Row(CASE_PAGE),
     ("visits.edit", "GET"): Row(VISIT_WRITE.format("200")),
@@ -312,8 +313,9 @@ EXPECTED: dict[tuple, Row] = {
     ("api.timings_json", "GET"): Row(API_EVERYONE_READS),
     ("api.targets_json", "GET"): Row(API_EVERYONE_READS),
     ("api.list_visits", "GET"): Row(API_EVERYONE_READS),
-    ("api.post_visit", "POST"): Row("nobody=401; lead79 adm79 adm01 vgcl=ok; "
-                                    "lead01 org79 sup79 org01 sup01=403", BODIES["api_visit"]),
+    ("api.post_visit", "POST"): Row("nobody=401; lead79 adm79 vgcl=ok; "
+                                    "lead01 adm01 org79 sup79 org01 sup01=403",
+                                    BODIES["api_visit"]),
     ("api.show_visit", "GET"): Row("nobody=401; in vgcl=200; out=404"),
     ("api.patch_visit", "PATCH"): Row("nobody=401; lead79 adm79 vgcl=ok; org79 sup79=403; "
                                       "out=404", BODIES["api_patch_visit"]),

@@ -103,9 +103,13 @@ def why_not_write(user: User, province: Province | None = None) -> str | None:
     if user.role not in ("leader", "admin"):
         return _("Only leaders plan and record leadership visits; organisers and supervisors "
                  "may read them.")
-    if user.role == "admin" or at_vgcl(user):
+    if at_vgcl(user):
         return None
     own = unit_province_id(user.unit)
+    if user.role == "admin":  # an administrator of a province manages that province's visits
+        if province is not None and province.id != own:
+            return _("An administrator manages visits only in their own unit's province.")
+        return None
     if own is None:
         return _("Only a leader of the VGCL or of a provincial federation plans visits.")
     if province is not None and province.id != own:
