@@ -94,13 +94,32 @@ def revoke_command(email):
 @demo_cli.command("seed")
 @click.option("--cases", default=300, show_default=True)
 @click.option("--if-empty", is_flag=True, help="Do nothing when cases already exist")
-def demo_seed_command(cases, if_empty):
+@click.option("--scale", type=click.Choice(["demo", "national"]), default="demo",
+              show_default=True, help="national: 34 provinces, ~300 units, 2,000 users, "
+              "200,000 cases, 2,000,000 steps (bulk inserts, for benchmarks; --cases ignored)")
+def demo_seed_command(cases, if_empty, scale):
     """A believable demo: users of each role, cases across provinces and states."""
     from casework.models import Case
     from casework.services.demo import DEMO_PASSWORD, demo_logins, seed_demo
     if if_empty and db.session.scalar(sa.select(sa.func.count(Case.id))):
         click.echo("Cases already present: no demo data added.")
         logins = demo_logins()
+    elif scale == "national":
+        from casework.services.national import (CASES, EMAIL_DOMAIN, AlreadySeeded,
+                                                seed_national)
+        with click.progressbar(length=CASES, label="Seeding national data", show_eta=True,
+                               show_percent=True) as bar:
+            try:
+                report = seed_national(progress=bar.update)
+            except AlreadySeeded as exc:
+                db.session.rollback()
+                raise click.ClickException(str(exc))
+        click.echo(f"{report.provinces} provinces, {report.units} units added, "
+                   f"{report.users} users, {report.cases} cases, {report.enterprises} "
+                   f"enterprises, {report.steps} steps, {report.audit} audit rows.")
+        click.echo("States: " + ", ".join(f"{k} {v}" for k, v in sorted(report.states.items())))
+        click.echo(f"Users: <role><id>@{EMAIL_DOMAIN}, password {DEMO_PASSWORD}")
+        return
     else:
         logins = seed_demo(cases=cases)
         db.session.commit()
