@@ -50,6 +50,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from casework.routing import IdConverter
+    app.url_map.converters["int"] = IdConverter  # before any rule is added: every id route
     from casework.api import bp as api_bp
     from casework.views.admin import bp as admin_bp
     from casework.views.approvals import bp as approvals_bp

@@ -80,7 +80,7 @@ def test_every_route_of_the_api_is_documented(app, document):
 def test_a_route_without_an_operation_is_reported(app):
     document = {"paths": {}}
     missing = undocumented(app, document)
-    assert "POST /api/v1/cases/<id:case_id>/transitions" in missing
+    assert "POST /api/v1/cases/<int:case_id>/transitions" in missing
     assert "GET /api/v1/openapi.json" in missing
 
 

@@ -473,3 +473,10 @@ def test_user_typed_text_is_escaped(browser, team, make_case):
     page = browser(team["org"]).get(f"/cases/{case.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_an_id_past_what_the_database_holds_is_not_found(browser, team):
+    client = browser(team["org"])
+    for url in ("/cases/99999999999999999999", "/visits/99999999999999999999",
+                "/cases/" + "9" * 5000):
+        assert client.get(url).status_code == 404, url

@@ -1,31 +1,12 @@
 """The JSON API under /api/v1, authenticated by personal bearer tokens."""
 from flask import Blueprint, current_app, g, jsonify, request
-from werkzeug.routing import IntegerConverter
 
 from casework.extensions import csrf, db
-from casework.services import MAX_ID, DomainError, _
+from casework.services import DomainError, _
 from casework.services.users import user_for_token
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies are read here: a bearer token is not sent by a browser on its own
-
-
-
-class IdConverter(IntegerConverter):
-    """`<id:case_id>`: a row id. A number past what an id column holds (MAX_ID) is no row: it
-    becomes 0, which no row has, so the route answers 404 rather than the database driver
-    failing on it (and rather than the 405 werkzeug gives when a converter refuses a value)."""
-
-    def to_python(self, value: str) -> int:
-        if len(value) > len(str(MAX_ID)):  # also spares int() a 5,000-digit string
-            return 0
-        number = super().to_python(value)
-        return number if number <= MAX_ID else 0
-
-
-@bp.record_once
-def _register_id_converter(state) -> None:
-    state.app.url_map.converters.setdefault("id", IdConverter)
 
 
 def error(code: str, message: str, status: int, field: str | None = None):
@@ -129,7 +110,11 @@ def json_body() -> dict:
     return body
 
 
-from casework.api import approvals, cases, workflow  # noqa: E402,F401  (routes)
-from casework.api import visits  # noqa: E402,F401  (routes)
-from casework.api import pipeline  # noqa: E402,F401  (leadership routes)
-from casework.api import openapi  # noqa: E402,F401  (the OpenAPI document)
+from casework.api import (  # noqa: E402,F401  (routes)
+    approvals,
+    cases,
+    openapi,  # noqa: E402,F401  (the OpenAPI document)
+    pipeline,  # noqa: E402,F401  (leadership routes)
+    visits,  # noqa: E402,F401  (routes)
+    workflow,
+)

@@ -28,7 +28,7 @@ def list_approvals():
     return jsonify({"items": [approval_json(a, user) for a in items], "total": len(items)})
 
 
-@bp.post("/approvals/<id:approval_id>/decision")
+@bp.post("/approvals/<int:approval_id>/decision")
 def decision(approval_id: int):
     approval = get_visible_approval(g.api_user, approval_id)
     body = json_body()

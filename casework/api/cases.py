@@ -34,7 +34,7 @@ def post_case():
     return jsonify(case_json(case, g.api_user)), 201
 
 
-@bp.get("/cases/<id:case_id>")
+@bp.get("/cases/<int:case_id>")
 def get_case(case_id: int):
     case = _visible_case(case_id)
     body = case_json(case, g.api_user)
@@ -43,7 +43,7 @@ def get_case(case_id: int):
     return jsonify(body)
 
 
-@bp.post("/cases/<id:case_id>/steps")
+@bp.post("/cases/<int:case_id>/steps")
 def add_step(case_id: int):
     case = _visible_case(case_id)
     body = json_body()
@@ -55,7 +55,7 @@ def add_step(case_id: int):
     return jsonify(step_json(step)), 201
 
 
-@bp.post("/cases/<id:case_id>/transitions")
+@bp.post("/cases/<int:case_id>/transitions")
 def transition(case_id: int):
     case = _visible_case(case_id)
     body = json_body()

@@ -12,21 +12,37 @@ from apispec import APISpec
 from flask import current_app, jsonify
 from werkzeug.routing import IntegerConverter
 
-from casework.api import MAX_ID, IdConverter, bp, public
+from casework.api import bp, public
 from casework.models.approval import APPROVAL_STATUSES
 from casework.models.enterprise import SECTORS, Ownership
 from casework.models.step import STEP_KINDS
 from casework.models.visit import VISIT_STATUSES
+from casework.routing import IdConverter
+from casework.services import MAX_ID
 from casework.services.cases import MAX_TARGET
 from casework.services.enterprises import MAX_NAME, MAX_WORKFORCE
 from casework.services.pipeline import DIMENSIONS, NUMBERS
 from casework.services.queries import FILTERS
 from casework.services.steps import MAX_APPLICATIONS, MAX_NOTE
 from casework.services.transitions import MAX_COMMENT
-from casework.services.visits import (MAX_ACTION, MAX_CASES, MAX_FOLLOW_UPS, MAX_HOST_NOTE,
-                                      MAX_OUTCOME, MAX_OWNER, MAX_PURPOSE)
+from casework.services.visits import (
+    MAX_ACTION,
+    MAX_CASES,
+    MAX_FOLLOW_UPS,
+    MAX_HOST_NOTE,
+    MAX_OUTCOME,
+    MAX_OWNER,
+    MAX_PURPOSE,
+)
 from casework.workflow.data import MAX_INT, MAX_TEXT
-from casework.workflow.definition import ALL_STATES, DOCUMENTS, FLOWS, KINDS, Field, Trigger
+from casework.workflow.definition import (
+    ALL_STATES,
+    DOCUMENTS,
+    FLOWS,
+    KINDS,
+    Field,
+    Trigger,
+)
 
 OPENAPI_VERSION = "3.0.3"
 API_VERSION = "1.0.0"

@@ -46,12 +46,12 @@ def post_visit():
     return jsonify(visit_json(visit, g.api_user)), 201
 
 
-@bp.get("/visits/<id:visit_id>")
+@bp.get("/visits/<int:visit_id>")
 def show_visit(visit_id: int):
     return jsonify(visit_json(get_visit(g.api_user, visit_id), g.api_user))
 
 
-@bp.patch("/visits/<id:visit_id>")
+@bp.patch("/visits/<int:visit_id>")
 def patch_visit(visit_id: int):
     visit = get_visit(g.api_user, visit_id)
     body = json_body()
