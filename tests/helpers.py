@@ -11,18 +11,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from stdnum.vn import mst
 
+from casework import clock
 from casework.extensions import db
 from casework.models import ApprovalRequest, AuditEntry, Case, User
 from casework.services.approvals import decide
 from casework.services.cases import create_case
+from casework.services.enterprises import tax_code_with_check_digit
 from casework.services.steps import log_step
 from casework.services.transitions import request_transition
 from casework.services.users import issue_token, update_user
 from casework.transaction import commit
 from casework.workflow.definition import DOCUMENTS, Flow, flow_for
-from casework import clock
 
 TODAY = clock.today()
 
@@ -73,10 +73,9 @@ _tax_bodies = itertools.count(100_000_001)
 def tax_code() -> str:
     """A fresh valid 10-digit tax code (the 10th digit is the check digit)."""
     while True:
-        body = f"{next(_tax_bodies):09d}"
-        check = mst.calc_check_digit(body)
-        if len(check) == 1:  # bodies whose check would be 10 have no valid code
-            return body + check
+        code = tax_code_with_check_digit(f"{next(_tax_bodies):09d}")
+        if code:
+            return code
 
 
 def enterprise(name: str = "Công ty TNHH May Hưng Thịnh", *, province: str = "79",

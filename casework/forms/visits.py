@@ -12,26 +12,24 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class PlanVisitForm(CaseworkForm):
-    leader = SelectField(_l("Leader"), validators=[DataRequired()], validate_choice=False)
-    province = SelectField(_l("Province"), validators=[DataRequired()], validate_choice=False)
+class _VisitPlanFields(CaseworkForm):
+    """What planning a visit and editing its plan share."""
     host_unit = StringField(_l("Host unit (code, e.g. LDLD-79)"),
                             validators=[DataRequired(), Length(max=40)])
     host_note = StringField(_l("Also received by (e.g. the Provincial Party Committee)"),
                             validators=[Optional(), Length(max=300)])
     planned_date = DateField(_l("Planned date"), validators=[DataRequired()])
     purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(), Length(max=5000)])
+
+
+class PlanVisitForm(_VisitPlanFields):
+    leader = SelectField(_l("Leader"), validators=[DataRequired()], validate_choice=False)
+    province = SelectField(_l("Province"), validators=[DataRequired()], validate_choice=False)
     submit = SubmitField(_l("Plan the visit"))
 
 
-class EditVisitForm(CaseworkForm):
+class EditVisitForm(_VisitPlanFields):
     version = HiddenField()
-    host_unit = StringField(_l("Host unit (code, e.g. LDLD-79)"),
-                            validators=[DataRequired(), Length(max=40)])
-    host_note = StringField(_l("Also received by (e.g. the Provincial Party Committee)"),
-                            validators=[Optional(), Length(max=300)])
-    planned_date = DateField(_l("Planned date"), validators=[DataRequired()])
-    purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(), Length(max=5000)])
     submit = SubmitField(_l("Save"))
 
 

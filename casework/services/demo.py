@@ -5,18 +5,18 @@ import random
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from stdnum.vn import mst
 
+from casework import clock
 from casework.extensions import db
 from casework.models import Case, User
 from casework.services.approvals import decide
 from casework.services.cases import create_case
+from casework.services.enterprises import tax_code_with_check_digit
 from casework.services.reference import seed_reference
 from casework.services.steps import log_step
 from casework.services.transitions import request_transition
 from casework.services.users import create_user
 from casework.workflow.definition import DOCUMENTS
-from casework import clock
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_PROVINCES = ("79", "01", "75", "24", "31", "48", "38", "40", "92", "19")
@@ -37,10 +37,9 @@ PILOT_PATH = ("start_survey", "draft_scheme", "approve_scheme", "establish", "co
 
 def _tax_code(rng: random.Random) -> str:
     while True:
-        body = f"{rng.randrange(10**8, 10**9):09d}"
-        check = mst.calc_check_digit(body)
-        if len(check) == 1:  # a body whose check "digit" would be 10 has no valid code
-            return body + check
+        code = tax_code_with_check_digit(f"{rng.randrange(10**8, 10**9):09d}")
+        if code:
+            return code
 
 
 def _demo_users() -> tuple[list[tuple[str, str, str]], dict]:
@@ -196,7 +195,12 @@ def seed_demo(cases: int = 300, seed: int = 2026) -> list[tuple[str, str, str]]:
 def _seed_leadership(people: dict, rng: random.Random, today: date) -> None:
     """Province targets, the VGCL leader's provinces and a few visits with follow-ups."""
     from casework.services.targets import set_target
-    from casework.services.visits import add_follow_up, assign_province, create_visit, update_visit
+    from casework.services.visits import (
+        add_follow_up,
+        assign_province,
+        create_visit,
+        update_visit,
+    )
     admin, leader = people["admin@demo.vn"], people["leader@demo.vn"]
     for code in DEMO_PROVINCES[:4]:
         set_target(admin, unit=f"LDLD-{code}", year=today.year,

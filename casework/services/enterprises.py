@@ -27,6 +27,13 @@ def normalise_tax_code(raw) -> str:
     return compact if len(compact) == 10 else f"{compact[:10]}-{compact[10:]}"
 
 
+def tax_code_with_check_digit(body: str) -> str | None:
+    """The valid 10-digit code for a 9-digit body, or None where the check 'digit' would be 10
+    (such a body has no valid code). For generated data: demo, benchmarks, tests."""
+    check = mst.calc_check_digit(body)
+    return body + check if len(check) == 1 else None
+
+
 def clean_enterprise(raw: dict, *, position: int = 0) -> dict:
     """Validate one enterprise as sent by a form or the API; raise Invalid naming the field."""
     if not isinstance(raw, dict):

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from stdnum.vn import mst
 from werkzeug.security import generate_password_hash
 
 from casework import clock
@@ -39,6 +38,7 @@ from casework.services.demo import (
     PILOT_PATH,
     SECTOR_OF,
 )
+from casework.services.enterprises import tax_code_with_check_digit
 from casework.services.imports import allocate_ids
 from casework.services.reference import seed_reference
 from casework.text import search_key
@@ -118,10 +118,9 @@ def _tax_codes(taken: set[str]):
     body = 800_000_000
     while True:
         body += 7
-        text = f"{body:09d}"
-        check = mst.calc_check_digit(text)
-        if len(check) == 1 and text + check not in taken:
-            yield text + check
+        code = tax_code_with_check_digit(f"{body:09d}")
+        if code and code not in taken:
+            yield code
 
 
 def _units(rng, scale: float) -> int:
