@@ -10,7 +10,7 @@ from casework.extensions import db
 from casework.models import ApiToken
 from casework.services.users import issue_token, revoke_tokens
 from casework.workflow.definition import FLOWS, KINDS
-from helpers import (TODAY, Api, enterprise, error_of, fire, log, make_case, make_team,
+from helpers import (TODAY, Api, bearer, enterprise, error_of, fire, log, make_case, make_team,
                      new_user, trigger_data, walk_to)
 
 CASE_KEYS = {"id", "ref", "kind", "state", "version", "unit", "province", "organiser",
@@ -391,3 +391,32 @@ def test_token_expiry_is_in_the_future(team):
     expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(
         tzinfo=timezone.utc)
     assert timedelta(days=29) < expires - datetime.now(timezone.utc) <= timedelta(days=30)
+
+
+def _statements_for(client, url: str, headers: dict) -> int:
+    count = 0
+
+    def counter(*_args):
+        nonlocal count
+        count += 1
+    sa.event.listen(db.engine, "before_cursor_execute", counter)
+    try:
+        assert client.get(url, headers=headers).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", counter)
+    return count
+
+
+def test_the_approvals_list_runs_a_fixed_number_of_queries(client):
+    team = make_team()
+    headers = bearer(team.supervisor)
+
+    def request_closures(n: int) -> None:
+        for _ in range(n):
+            fire(make_case(team.organiser), team.organiser, "close")
+
+    request_closures(2)
+    few = _statements_for(client, "/api/v1/approvals?status=pending", headers)
+    request_closures(8)
+    many = _statements_for(client, "/api/v1/approvals?status=pending", headers)
+    assert few == many

@@ -10,6 +10,7 @@ from casework.models import ApprovalRequest, Case
 from casework.models.approval import APPROVAL_STATUSES
 from casework.services import DomainError
 from casework.services.approvals import decide, get_visible_approval
+from casework.services.history import with_case
 from casework.transaction import commit
 
 
@@ -24,7 +25,7 @@ def list_approvals():
              .where(ApprovalRequest.status == status,
                     Case.unit_id.in_(authz.scope_unit_ids(user)))
              .order_by(ApprovalRequest.requested_at, ApprovalRequest.id).limit(500))
-    items = list(db.session.scalars(query))
+    items = list(db.session.scalars(with_case(query)))
     return jsonify({"items": [approval_json(a, user) for a in items], "total": len(items)})
 
 

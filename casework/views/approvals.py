@@ -5,14 +5,14 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 
 from casework import authz
 from casework.extensions import db
 from casework.forms.transitions import DecisionForm
-from casework.models import ApprovalRequest, Case, CaseEnterprise
+from casework.models import ApprovalRequest
 from casework.services import DomainError
 from casework.services.approvals import decide, get_visible_approval
+from casework.services.history import with_case
 from casework.transaction import commit
 
 bp = Blueprint("approvals", __name__)
@@ -20,20 +20,13 @@ bp = Blueprint("approvals", __name__)
 INBOX_LIMIT = 500
 
 
-def _with_case(query):
-    return query.options(
-        joinedload(ApprovalRequest.case).joinedload(Case.unit),
-        joinedload(ApprovalRequest.case).selectinload(Case.links)
-        .joinedload(CaseEnterprise.enterprise))
-
-
 def _render_inbox(*, errors: dict | None = None, forms: dict | None = None, status: int = 200):
     user = current_user
-    to_decide = list(db.session.scalars(_with_case(
+    to_decide = list(db.session.scalars(with_case(
         sa.select(ApprovalRequest)
         .where(ApprovalRequest.status == "pending", authz.approval_filter(user))
         .order_by(ApprovalRequest.requested_at, ApprovalRequest.id).limit(INBOX_LIMIT))))
-    mine = list(db.session.scalars(_with_case(
+    mine = list(db.session.scalars(with_case(
         sa.select(ApprovalRequest)
         .where(ApprovalRequest.status == "pending", ApprovalRequest.requester_id == user.id)
         .order_by(ApprovalRequest.requested_at.desc(), ApprovalRequest.id.desc())
