@@ -17,6 +17,11 @@ from casework.services.reference import seed_reference
 from casework.services.users import create_user, issue_token
 from casework import clock
 
+# Test modules take "today" once, at import: start the suite's clock at 09:00 in Vietnam so that
+# the date cannot change during a run, whenever the run starts.
+_real_now = clock.now().astimezone(clock.VIETNAM)
+clock.shift(_real_now.replace(hour=9, minute=0, second=0, microsecond=0) - _real_now)
+
 PASSWORD = "correct-horse-1"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
