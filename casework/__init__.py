@@ -6,6 +6,7 @@ import os
 from flask import Flask
 
 from casework.config import INSTANCE_DIR, Config
+from casework.observability import init_observability
 from casework.security import init_security
 
 
@@ -15,9 +16,11 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     os.makedirs(app.instance_path, exist_ok=True)
+    init_observability(app)  # first: the request id exists before any other hook runs
     register_extensions(app)
     register_blueprints(app)
     init_security(app)
+    register_operations(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -29,8 +32,12 @@ def register_extensions(app: Flask) -> None:
     from casework import models  # noqa: F401  (every model on the metadata)
     from casework.extensions import babel, bootstrap, csrf, db, login_manager, migrate
     from casework.i18n import select_locale
+    from casework.replica import configure as configure_dashboard_replica
 
     db.init_app(app)
+    from casework.services.tallies import register as register_tallies
+    register_tallies()  # the case tallies follow every flush (once per process)
+    configure_dashboard_replica(app)  # DASHBOARD_DATABASE_URL: a second engine, for reads
     migrate.init_app(app, db, render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -46,6 +53,9 @@ def register_extensions(app: Flask) -> None:
                 cursor = dbapi_connection.cursor()
                 cursor.execute("PRAGMA foreign_keys=ON")
                 cursor.execute("PRAGMA busy_timeout=5000")
+                # readers never block the writer: a background job reports its progress while
+                # a request (or the job itself) reads
+                cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.close()
 
 
@@ -70,7 +80,23 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(workflow_bp)
     app.register_blueprint(api_bp)
     from casework.views.imports import bp as imports_bp; app.register_blueprint(imports_bp)  # noqa: E702
+    from casework.views.jobs import bp as jobs_bp; app.register_blueprint(jobs_bp)  # noqa: E702
     from casework.views.notifications import bp as notifications_bp; app.register_blueprint(notifications_bp)  # noqa: E702,E501
+
+
+def register_operations(app: Flask) -> None:
+    """Health probes and metrics (never rate limited), and the proxy in front."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from casework.metrics import init_metrics
+    from casework.views.health import init_health
+    init_health(app)
+    init_metrics(app)
+    limiter = app.extensions["casework_limiter"]
+    limiter.exempt(app.blueprints["health"])
+    limiter.exempt(app.blueprints["metrics"])
+    if proxies := app.config["TRUSTED_PROXIES"]:  # the client's address and scheme from nginx
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def register_errorhandlers(app: Flask) -> None:

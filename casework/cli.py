@@ -1,4 +1,5 @@
-"""flask commands: seed reference, users create/token/revoke, demo seed, import enterprises."""
+"""flask commands: seed reference, users create/token/revoke, demo seed, import enterprises,
+notify, backup, tallies rebuild, and the job worker and scheduler."""
 from __future__ import annotations
 
 import click
@@ -253,7 +254,48 @@ def notify_send_command():
     click.echo(f"{sent} email(s) sent.")
 
 
+tallies_cli = AppGroup("tallies", help="The case tallies the leadership pipeline reads.")
+
+
+@tallies_cli.command("rebuild")
+def tallies_rebuild_command():
+    """Recount the case tallies from the cases (a repair: they are kept up to date with every
+    change, and the migration fills them)."""
+    from casework.services.tallies import rebuild
+    rows = rebuild()
+    db.session.commit()
+    click.echo(f"Recounted the case tallies: {rows} rows.")
+
+
+jobs_cli = AppGroup("jobs", help="Background jobs on Redis (REDIS_URL).")
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queues are empty")
+def jobs_worker_command(burst):
+    """Run queued jobs (imports, exports, email) until stopped. SIGTERM lets the job in hand
+    finish first; start as many workers, on as many machines, as the load needs."""
+    from casework import jobs
+    try:
+        jobs.work(burst=burst)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc))
+
+
+@jobs_cli.command("scheduler")
+def jobs_scheduler_command():
+    """Queue the periodic jobs (the overdue digest, OVERDUE_DIGEST_CRON) as they fall due.
+    Run one scheduler for the whole installation."""
+    from casework import jobs
+    try:
+        jobs.schedule()
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc))
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(tallies_cli)
     app.cli.add_command(notify_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(seed_cli)

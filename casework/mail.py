@@ -1,8 +1,9 @@
 """Email of notifications: SMTP when MAIL_SERVER is set, else .eml files in an outbox folder.
 
 Sent only after the transaction that made the notifications has committed, so a failing mail
-server never undoes a decision; a failure is recorded on the notification (`email_error`) and
-`flask notify send` tries again.
+server never undoes a decision: by a background job, which tries again with backoff (the
+MAIL_RETRY_INTERVALS setting); each failure is recorded on the notification (`email_error`), and
+`flask notify send` sends whatever is still unsent.
 """
 from __future__ import annotations
 
@@ -100,20 +101,21 @@ def deliver(notifications: list[Notification]) -> int:
 
 
 def deliver_pending(*, all_pending: bool = False) -> int:
-    """After the commit: send what this request (or command) created, or, with all_pending,
-    every notification not emailed yet (retrying failures)."""
-    if all_pending:
-        notifications = list(db.session.scalars(
-            sa.select(Notification).where(Notification.emailed_at.is_(None))
-            .order_by(Notification.id)))
-    else:
+    """After the commit: queue the sending of what this request (or command) created, retried
+    with backoff while the mail server refuses. With all_pending, send at once every
+    notification not emailed yet (retrying earlier failures); returns the number sent."""
+    if not all_pending:
+        from casework.tasks import queue_notifications
         made = g.pop("casework_notifications", []) if has_app_context() else []
         keys = [sa.inspect(n).identity for n in made]
-        ids = [key[0] for key in keys if key]
-        notifications = list(db.session.scalars(
-            sa.select(Notification).where(Notification.id.in_(ids),
-                                          Notification.emailed_at.is_(None))
-            .order_by(Notification.id))) if ids else []
+        try:
+            queue_notifications([key[0] for key in keys if key])
+        except Exception:       # the queue is down: the notifications wait for `notify send`
+            current_app.logger.exception("queueing notifications failed")
+        return 0
+    notifications = list(db.session.scalars(
+        sa.select(Notification).where(Notification.emailed_at.is_(None))
+        .order_by(Notification.id)))
     try:
         return deliver(notifications)
     except Exception:

@@ -626,6 +626,7 @@ def main(argv=None) -> int:
     env = {**os.environ, "DATABASE_URL": args.database_url,
            "SECRET_KEY": secrets.token_urlsafe(48), "PYTHONUNBUFFERED": "1"}
     env.pop("CASEWORK_ENV", None)  # production settings, as deployed
+    env["LOG_FORMAT"] = "text"  # tracebacks() reads the error blocks of a text log
     proc = None
     exit_code = 1
     try:

@@ -59,7 +59,12 @@ def app(tmp_path_factory):
                       # notification mail goes to .eml files here, not to instance/outbox
                       "MAIL_SERVER": None,
                       "MAIL_OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
-                      "ATTACHMENTS_DIR": str(tmp_path_factory.mktemp("attachments"))})
+                      "ATTACHMENTS_DIR": str(tmp_path_factory.mktemp("attachments")),
+                      "IMPORTS_DIR": str(tmp_path_factory.mktemp("imports")),
+                      "EXPORTS_DIR": str(tmp_path_factory.mktemp("exports")),
+                      # a job runs before the request that queued it returns; the thread and
+                      # Redis backends are tested in test_jobs.py
+                      "JOBS_BACKEND": "inline", "REDIS_URL": None})
     app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()

@@ -77,7 +77,8 @@ def firing(case_id: int, user_id: int, trigger: str, data=None, comment=""):
 def transitions_of(case_id: int) -> list[AuditEntry]:
     db.session.expire_all()
     return list(db.session.scalars(sa.select(AuditEntry).where(
-        AuditEntry.case_id == case_id, AuditEntry.action == "transition")))
+        AuditEntry.case_id == case_id, AuditEntry.action == "transition")
+        .order_by(AuditEntry.id)))
 
 
 def test_two_people_fire_the_same_trigger_at_once(app):

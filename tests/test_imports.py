@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import gc
 import io
-import json
 import tracemalloc
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from casework.extensions import db
-from casework.models import AuditEntry, Case, CaseEnterprise, Enterprise
+from casework.models import AuditEntry, Case, CaseEnterprise, Enterprise, Job
 from casework.services import Forbidden, Invalid
 from casework.services import imports as imports_service
 from casework.services.cases import create_case
@@ -480,11 +479,14 @@ def test_memory_depends_on_the_batch_size_not_on_the_file(tmp_path):
           f"{large_peak / 1e6:.2f} MB for 20,000 rows, {BATCH} rows a batch")
 
 
-def test_result_summary_is_kept_as_json(browser, make_user, app):
+def test_the_web_import_is_a_job_whose_result_is_kept_on_its_row(browser, make_user, app):
     b = browser(make_user("organiser", "LDLD-79"))
     response = b.submit("/imports/", {"file": (io.BytesIO(_csv_bytes([row()])), "x.csv"),
                                       "unit": "LDLD-79"}, content_type="multipart/form-data")
     token = response.headers["Location"].rsplit("/", 1)[1]
-    saved = json.loads((Path(app.config["IMPORTS_DIR"]) / f"{token}.json").read_text())
-    assert saved["created"] == 1 and saved["file"] == "x.csv"
+    job = db.session.scalar(sa.select(Job).where(Job.token == token))
+    db.session.refresh(job)
+    assert (job.kind, job.status, job.params["file"]) == ("import", "done", "x.csv")
+    assert job.result["created"] == 1 and job.result["file"] == "x.csv"
+    assert job.started_at <= job.finished_at
     assert not list(Path(app.config["IMPORTS_DIR"]).glob("*.upload"))

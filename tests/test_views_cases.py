@@ -64,6 +64,24 @@ def test_list_filters_and_scope(browser, team, make_case):
     assert a.ref not in page
 
 
+def test_organiser_filter_is_a_menu_while_short_and_an_email_field_beyond(browser, team,
+                                                                         make_case, monkeypatch):
+    from casework.views import cases as case_views
+    mine = make_case(team["org"], 1, name="Công ty Bình Minh")
+    client = browser(team["sup"])
+    page = text(client.get("/cases"))
+    assert '<select class="form-select form-select-sm" id="organiser"' in page
+    assert f'<option value="{team["org"].email}"' in page
+
+    monkeypatch.setattr(case_views, "ORGANISER_MENU_MAX", 1)   # the two workers of LDLD-79
+    page = text(client.get("/cases", query_string={"organiser": team["org"].email}))
+    assert '<select class="form-select form-select-sm" id="organiser"' not in page
+    assert f'id="organiser" name="organiser" value="{team["org"].email}"' in page
+    assert mine.ref in page
+    page = text(client.get("/cases", query_string={"organiser": team["sup"].email}))
+    assert mine.ref not in page
+
+
 def test_search_ignores_diacritics(browser, team, make_case):
     hit = make_case(team["org"], 1, name="Công ty Thanh Hóa Xanh")
     miss = make_case(team["org"], 2, name="Công ty Nghệ An")

@@ -62,8 +62,12 @@ def transition(case_id: int):
     outcome, result = request_transition(case, g.api_user, trigger=body.get("trigger"),
                                          version=body.get("version"), data=body.get("data"),
                                          comment=body.get("comment"))
+    # the body is written from the flushed state, before the commit expires every attribute
+    # (reading them again afterwards would cost a query each); a failed commit answers 409
+    if outcome == "approval":
+        answer = jsonify({"approval": approval_json(result, g.api_user)}), 202
+    else:
+        answer = jsonify(case_json(case, g.api_user)), 200
     commit()
     from casework.mail import deliver_pending; deliver_pending()  # noqa: I001  (after the commit)
-    if outcome == "approval":
-        return jsonify({"approval": approval_json(result, g.api_user)}), 202
-    return jsonify(case_json(case, g.api_user)), 200
+    return answer

@@ -4,14 +4,17 @@ from casework.models.attachment import Attachment
 from casework.models.audit import AuditEntry
 from casework.models.case import Case, CaseEnterprise
 from casework.models.enterprise import Enterprise, Ownership
+from casework.models.job import Job
 from casework.models.notification import Notification
 from casework.models.org import CalendarDay, OrgUnit, Province, Setting, UnitType
 from casework.models.step import Step
+from casework.models.tally import CaseTally
 from casework.models.target import Target
 from casework.models.user import ApiToken, Role, User
 from casework.models.visit import ProvinceAssignment, Visit, VisitCase, VisitFollowUp
 
 __all__ = ["ApiToken", "ApprovalRequest", "Attachment", "AuditEntry", "CalendarDay", "Case",
-           "CaseEnterprise", "Enterprise", "Notification", "OrgUnit", "Ownership", "Province",
+           "CaseEnterprise", "CaseTally", "Enterprise", "Job", "Notification", "OrgUnit",
+           "Ownership", "Province",
            "Role", "Setting", "Step", "Target", "UnitType", "User",
            "ProvinceAssignment", "Visit", "VisitCase", "VisitFollowUp"]

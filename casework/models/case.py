@@ -29,7 +29,7 @@ class Case(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_units.id"), index=True)
     organiser_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    province_id: Mapped[int] = mapped_column(sa.ForeignKey("provinces.id"), index=True)
+    province_id: Mapped[int] = mapped_column(sa.ForeignKey("provinces.id"))
     target_members: Mapped[int] = mapped_column(default=0)
     applications_vietnamese: Mapped[int] = mapped_column(default=0)
     applications_foreign: Mapped[int] = mapped_column(default=0)
@@ -56,6 +56,23 @@ class Case(db.Model):
         sa.CheckConstraint("applications_vietnamese >= 0", name="applications_vn_not_negative"),
         sa.CheckConstraint("applications_foreign >= 0", name="applications_foreign_not_negative"),
         sa.CheckConstraint("target_members >= 0", name="target_not_negative"),
+        # national scale (migration 5c2e7a9d4b18): the list by province in its order, and the
+        # pipeline's counts read from indexes alone
+        sa.Index("ix_cases_province_id_updated_at", "province_id", "updated_at"),
+        sa.Index("ix_cases_pipeline", "province_id", "state", "kind", "unit_id",
+                 "target_members", "state_changed_at", "deadline"),
+        sa.Index("ix_cases_founded_on", "state", "founded_on", "province_id", "kind",
+                 "unit_id", "founded_members"),
+        # the pipeline on tallies (migration 7d3f1c9a2b60): its live parts read small slices,
+        # the overdue cases (one state, deadline passed) and the active cases that changed
+        # state recently (the stuck ones are the tallied active cases minus these)
+        sa.Index("ix_cases_overdue", "state", "deadline", "province_id", "kind", "unit_id"),
+        sa.Index("ix_cases_state_changed_at", "state", "state_changed_at", "province_id",
+                 "kind", "unit_id"),
+        # the search's LIKE '%…%': a trigram GIN index on PostgreSQL (pg_trgm), a plain index
+        # on SQLite (scanned instead of the table)
+        sa.Index("ix_cases_search_text", "search_text", postgresql_using="gin",
+                 postgresql_ops={"search_text": "gin_trgm_ops"}),
     )
 
     def __init__(self, **kwargs):
@@ -76,6 +93,12 @@ class Case(db.Model):
 
     def __repr__(self) -> str:
         return f"<Case {self.id} {self.kind} {self.state}>"
+
+
+# create_all() (the tests) needs the trigram operator class before the index; the migration
+# creates the extension itself
+sa.event.listen(Case.__table__, "before_create",
+                sa.DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
 
 
 class CaseEnterprise(db.Model):

@@ -10,13 +10,19 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
+from pathlib import Path
+
+from flask import current_app
 
 from openpyxl import Workbook
 
+import sqlalchemy as sa
+
+from casework import authz
 from casework.extensions import db
-from casework.models import User
+from casework.models import Case, User
 from casework.services.pipeline import Pipeline
-from casework.services.queries import CaseFilters, case_list_query
+from casework.services.queries import CaseFilters, apply_case_filters, case_list_query
 from casework.services.targets import TargetTable
 from casework.workflow.definition import N_
 from casework import clock
@@ -51,17 +57,41 @@ def csv_stream(headers: list[str], rows: Iterable[list]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def xlsx_bytes(headers: list[str], rows: Iterable[list], title: str) -> bytes:
-    """The table as an XLSX workbook (write-only mode: rows go to disk-backed storage as they
-    come, not into a cell tree)."""
+def write_xlsx(target, headers: list[str], rows: Iterable[list], title: str) -> None:
+    """The table as an XLSX workbook saved to `target` (a path or a binary file); write-only
+    mode: rows go to disk-backed storage as they come, not into a cell tree."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31] or "Sheet")
     sheet.append(headers)
     for row in rows:
         sheet.append([_xlsx_cell(v) for v in row])
+    workbook.save(target)
+
+
+def xlsx_bytes(headers: list[str], rows: Iterable[list], title: str) -> bytes:
     out = io.BytesIO()
-    workbook.save(out)
+    write_xlsx(out, headers, rows, title)
     return out.getvalue()
+
+
+def write_table(path: Path, fmt: str, headers: list[str], rows: Iterable[list],
+                title: str) -> None:
+    """The table as a file of `fmt` ("csv" or "xlsx"): what an export job leaves to download."""
+    if fmt == "csv":
+        with path.open("w", encoding="utf-8", newline="") as out:
+            out.writelines(csv_stream(headers, rows))
+    elif fmt == "xlsx":
+        write_xlsx(path, headers, rows, title)
+    else:
+        raise ValueError(f"no export format {fmt!r}")
+
+
+def exports_directory() -> Path:
+    """Where export jobs leave their files: shared by every app server and worker."""
+    path = Path(current_app.config.get("EXPORTS_DIR")
+                or Path(current_app.instance_path) / "exports")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def _xlsx_cell(value):
@@ -78,6 +108,13 @@ CASE_COLUMNS = (N_("Reference"), N_("Kind"), N_("State"), N_("Province"), N_("Ma
                 N_("Organiser"), N_("Enterprises"), N_("Tax codes"), N_("Sector"), N_("Ownership"),
                 N_("Target members"), N_("Founded members"), N_("Founded on"),
                 N_("Recognition deadline"), N_("In this state since"), N_("Last activity"))
+
+
+def case_count(user: User, filters: CaseFilters) -> int:
+    """How many rows the case export of `filters` has (one COUNT query)."""
+    query = sa.select(sa.func.count(Case.id)).where(
+        Case.unit_id.in_(authz.scope_unit_ids(user)))
+    return db.session.scalar(apply_case_filters(query, user, filters)) or 0
 
 
 def case_rows(user: User, filters: CaseFilters,

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from casework import authz, clock
@@ -42,6 +43,7 @@ from casework.extensions import db
 from casework.models import AuditEntry, Case, CaseEnterprise, Enterprise, OrgUnit, Province, User
 from casework.models.enterprise import SECTORS, Ownership
 from casework.services import Invalid, _
+from casework.services import tallies
 from casework.services.enterprises import MAX_NAME, MAX_WORKFORCE, normalise_tax_code
 from casework.text import nfc, search_key
 from casework.workflow.definition import initial_state
@@ -764,6 +766,8 @@ def write_batch(rows: list[tuple[int, dict, dict]], ctx: _Context) -> tuple[int,
     db.session.execute(sa.insert(links), [
         {"case_id": case_id, "enterprise_id": existing_id[d["tax_code"]], "position": 0,
          "active": True} for case_id, (_n, d) in zip(case_ids, to_create)])
+    # the pipeline's tallies, in this batch's transaction (the INSERTs bypass the ORM events)
+    tallies.add_rows(case_row(d) for _n, d in to_create)
     db.session.execute(sa.insert(AuditEntry.__table__), [
         {"case_id": case_id, "action": "created", "trigger": None, "from_state": None,
          "to_state": ctx.state, "actor_id": ctx.actor_id, "actor_name": ctx.actor_name,
@@ -795,6 +799,15 @@ def _find_unit(code) -> OrgUnit:
     if unit is None:
         raise Invalid(_("Unknown unit %(code)s", code=repr(str(code)[:40])), field="unit")
     return unit
+
+
+def imports_directory() -> Path:
+    """Uploads waiting for their job, and the rejected rows of each import: shared by every app
+    server and worker."""
+    path = Path(current_app.config.get("IMPORTS_DIR")
+                or Path(current_app.instance_path) / "imports")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def check_importer(actor: User, unit_code) -> OrgUnit:

@@ -29,6 +29,7 @@ from casework.models import (
     Step,
     User,
 )
+from casework.services import tallies
 from casework.services.demo import (
     COMPANY_SUFFIX,
     COMPANY_WORDS,
@@ -375,6 +376,7 @@ def seed_national(scale_factor: float = 1.0, seed: int = 2026,
             row["id"] = audit_id
         _insert(Enterprise.__table__, enterprises)
         _insert(Case.__table__, cases)
+        tallies.add_rows(cases)   # the pipeline's counts, committed with the cases
         _insert(CaseEnterprise.__table__, links)
         _insert(Step.__table__, steps)
         _insert(AuditEntry.__table__, audit)

@@ -17,19 +17,24 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from casework import authz
-from casework.extensions import db
-from casework.models import AuditEntry, Case, CaseEnterprise, Enterprise, OrgUnit, Province, User
+from casework.models import (AuditEntry, Case, CaseEnterprise, CaseTally, Enterprise, OrgUnit,
+                             Province, User)
 from casework.models.enterprise import SECTORS, Ownership
+from casework.replica import dashboard_session  # a replica when one is set
 from casework.services import Invalid, _
 from casework.services.queries import (NO_SECTOR, CaseFilters, apply_case_filters,
-                                       overdue_condition, stuck_condition)
+                                       overdue_condition, scope_condition, stuck_condition,
+                                       stuck_cutoff)
 from casework.text import search_key, whole_number
-from casework.workflow.definition import FLOWS, KINDS, TERMINAL_STATES, Flow, flow_for
+from casework.workflow.definition import (ALL_STATES, FLOWS, KINDS, TERMINAL_STATES, Flow,
+                                          flow_for)
 from casework import clock
 
 DIMENSIONS = ("province", "unit", "sector", "ownership")
 SIDE_STATES = ("on_hold", "closed")
 NUMBERS = ("open", "expected_members", "founded_members", "founded_unions", "overdue", "stuck")
+# the states a case can be stuck in (stuck_condition's NOT IN, as a list an index can seek)
+ACTIVE_STATES = tuple(s for s in ALL_STATES if s not in TERMINAL_STATES + ("on_hold",))
 
 
 def _flow_named(name: str | None) -> Flow | None:
@@ -185,7 +190,7 @@ def _scope_root(user: User, filters: PipelineFilters) -> OrgUnit:
     """The unit whose children are the rows `by=unit`: the chosen unit if the user may see it,
     otherwise the user's own unit."""
     if filters.unit:
-        unit = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == filters.unit))
+        unit = dashboard_session().scalar(sa.select(OrgUnit).where(OrgUnit.code == filters.unit))
         if unit is not None and authz.unit_in_scope(user, unit):
             return unit
     return user.unit
@@ -193,47 +198,186 @@ def _scope_root(user: User, filters: PipelineFilters) -> OrgUnit:
 
 def _filtered_case_ids(user: User, case_filters: CaseFilters):
     """A subquery of the ids of the cases in scope that match the filters."""
-    query = sa.select(Case.id).where(Case.unit_id.in_(authz.scope_unit_ids(user)))
+    query = sa.select(Case.id).where(scope_condition(user))
     return apply_case_filters(query, user, case_filters)
 
 
-def _aggregates(states: tuple[str, ...], year: int, now: datetime | None = None) -> list:
-    founded_in_year = sa.and_(Case.state == "founded",
-                              Case.founded_on >= date(year, 1, 1),
-                              Case.founded_on < date(year + 1, 1, 1))
-    is_open = Case.state.not_in(TERMINAL_STATES)
+class _Counted:
+    """One row's numbers as the aggregation gives them (read by `_row`)."""
 
-    def count_if(condition, name):
-        return sa.func.sum(sa.case((condition, 1), else_=0)).label(name)
-
-    columns = [count_if(Case.state == s, f"state_{s}") for s in states]
-    columns += [
-        count_if(is_open, "open"),
-        sa.func.sum(sa.case((is_open, Case.target_members), else_=0)).label("expected_members"),
-        sa.func.sum(sa.case((founded_in_year, sa.func.coalesce(Case.founded_members, 0)),
-                            else_=0)).label("founded_members"),
-        count_if(founded_in_year, "founded_unions"),
-        count_if(overdue_condition(), "overdue"),
-        count_if(stuck_condition(now), "stuck"),
-    ]
-    return columns
+    def __init__(self, states: tuple[str, ...]):
+        for s in states:
+            setattr(self, f"state_{s}", 0)
+        for name in NUMBERS:
+            setattr(self, name, 0)
 
 
-def pipeline(user: User, filters: PipelineFilters, now: datetime | None = None) -> Pipeline:
-    """The pipeline table for `user`'s scope: 1 aggregation query, plus 1 for the row labels,
-    1 for the stuck setting and 1 to find the chosen unit (a fixed number, whatever the data)."""
+def _counted(user: User, filters: PipelineFilters, key, joins, states: tuple[str, ...],
+             now: datetime | None = None) -> dict:
+    """Per value of `key`: the counts by state and the NUMBERS, in one statement.
+
+    Two GROUP BYs joined by UNION ALL, each reading as little as it can: per state, the count,
+    the members expected, the stuck and the overdue cases (every case, read from the index
+    ix_cases_pipeline alone: no table rows); and the unions founded in the year with their
+    members (the founded cases only, by ix_cases_founded_on)."""
+    year = filters.year
+    case_filters = filters.case_filters()
+    no_state = sa.cast(sa.null(), sa.String(30))
+    zero = sa.literal_column("0", sa.Integer)
+
+    def part(name: str, *columns, where=(), group=()):
+        query = sa.select(key.label("key"), sa.literal_column(f"'{name}'", sa.String)
+                          .label("part"), *columns).select_from(Case)
+        query = joins(query) if joins is not None else query
+        query = apply_case_filters(query.where(scope_condition(user), *where), user,
+                                   case_filters)
+        return query.group_by(key, *group)
+
+    def count_if(condition):
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
+    statement = sa.union_all(
+        part("state", Case.state.label("state"), sa.func.count().label("n"),
+             sa.func.sum(Case.target_members).label("amount"),
+             count_if(stuck_condition(now)).label("stuck"),
+             count_if(overdue_condition()).label("overdue"), group=(Case.state,)),
+        part("founded", no_state, sa.func.count(),
+             sa.func.sum(sa.func.coalesce(Case.founded_members, 0)), zero, zero,
+             where=(Case.state == "founded", Case.founded_on >= date(year, 1, 1),
+                    Case.founded_on < date(year + 1, 1, 1))),
+    )
+    counted: dict = {}
+    for row in dashboard_session().execute(statement):
+        c = counted.setdefault(row.key, _Counted(states))
+        n, amount = int(row.n or 0), int(row.amount or 0)
+        if row.part == "state":
+            if row.state in states:
+                setattr(c, f"state_{row.state}", getattr(c, f"state_{row.state}") + n)
+            if row.state not in TERMINAL_STATES:
+                c.open += n
+                c.expected_members += amount
+            c.stuck += int(row.stuck or 0)
+            c.overdue += int(row.overdue or 0)
+        else:
+            c.founded_unions += n
+            c.founded_members += amount
+    return counted
+
+
+def uses_tallies(filters: PipelineFilters) -> bool:
+    """Whether the pipeline can be read from the case tallies: rows by province or unit, and
+    filters on what a tally is keyed by (kind, flow, unit); the enterprise's sector and
+    ownership are counted from the cases themselves."""
+    return filters.by in ("province", "unit") and not filters.sector and not filters.ownership
+
+
+def _tally_conditions(user: User, filters: PipelineFilters) -> list:
+    """`scope_condition` and `apply_case_filters` (kind, flow, unit) on the tally keys."""
+    conditions = [CaseTally.cases > 0]
+    if user.unit.parent_id is not None:
+        conditions.append(CaseTally.unit_id.in_(authz.scope_unit_ids(user)))
+    if filters.kind:
+        conditions.append(CaseTally.kind == filters.kind)
+    else:
+        flow = filters.flow_def
+        conditions.append(CaseTally.kind.in_(flow.kinds) if flow else sa.false())
+    if filters.unit:
+        unit_path = (sa.select(OrgUnit.path).where(OrgUnit.code == filters.unit)
+                     .scalar_subquery())
+        conditions.append(CaseTally.unit_id.in_(
+            sa.select(OrgUnit.id).where(OrgUnit.path.startswith(unit_path))))
+    return conditions
+
+
+def _tallied(user: User, filters: PipelineFilters, by: str, states: tuple[str, ...],
+             now: datetime | None = None) -> dict:
+    """The numbers `_counted` gives (as dicts), per province id (by="province") or per unit id
+    (by="unit"), from the case tallies and three small slices of the cases, in one statement:
+
+    - per state, the cases and the members expected: the tally rows (a few thousand);
+    - the unions founded in the year and their members: the founded cases of the year
+      (ix_cases_founded_on);
+    - overdue: the submitted dossiers past their deadline (ix_cases_overdue);
+    - stuck: the tallied active cases minus those that changed state since the cutoff
+      (ix_cases_state_changed_at): at most the cases moved in stuck_after_days.
+    """
+    year = filters.year
+    case_filters = filters.case_filters()
+    tally_key = CaseTally.province_id if by == "province" else CaseTally.unit_id
+    case_key = Case.province_id if by == "province" else Case.unit_id
+    no_state = sa.cast(sa.null(), sa.String(30))
+    zero = sa.literal_column("0", sa.Integer)
+
+    def label(name: str):
+        return sa.literal_column(f"'{name}'", sa.String).label("part")
+
+    def cases(name: str, *where, amount=zero):
+        query = (sa.select(case_key.label("key"), label(name), no_state,
+                           sa.func.count().label("n"), amount)
+                 .select_from(Case).where(scope_condition(user), *where))
+        return apply_case_filters(query, user, case_filters).group_by(case_key)
+
+    statement = sa.union_all(
+        sa.select(tally_key.label("key"), label("tally"), CaseTally.state.label("state"),
+                  sa.func.sum(CaseTally.cases).label("n"),
+                  sa.func.sum(CaseTally.target_members).label("amount"))
+        .where(*_tally_conditions(user, filters)).group_by(tally_key, CaseTally.state),
+        cases("founded", Case.state == "founded", Case.founded_on >= date(year, 1, 1),
+              Case.founded_on < date(year + 1, 1, 1),
+              amount=sa.func.sum(sa.func.coalesce(Case.founded_members, 0))),
+        cases("overdue", overdue_condition()),
+        cases("recent", Case.state.in_(ACTIVE_STATES),
+              Case.state_changed_at >= stuck_cutoff(now)),
+    )
+    # a tight loop: by unit, a national leader's tallies come as thousands of rows
+    counts: dict = defaultdict(lambda: defaultdict(int))
+    for key, part, state, n, amount in dashboard_session().execute(statement).tuples():
+        c, n = counts[key], int(n or 0)
+        if part == "tally":
+            c[state] += n
+            if state not in TERMINAL_STATES:
+                c["open"] += n
+                c["expected_members"] += int(amount or 0)
+            if state in ACTIVE_STATES:
+                c["stuck"] += n
+        elif part == "recent":
+            c["stuck"] -= n
+        elif part == "overdue":
+            c["overdue"] += n
+        else:
+            c["founded_unions"] += n
+            c["founded_members"] += int(amount or 0)
+    return counts
+
+
+def _as_counted(counts: dict, states: tuple[str, ...]) -> _Counted:
+    """`_tallied`'s numbers of one row (state names and NUMBERS as keys) as `_Counted`."""
+    counted = _Counted(states)
+    for s in states:
+        setattr(counted, f"state_{s}", counts.get(s, 0))
+    for name in NUMBERS:
+        setattr(counted, name, counts.get(name, 0))
+    return counted
+
+
+def pipeline(user: User, filters: PipelineFilters, now: datetime | None = None, *,
+             live: bool = False) -> Pipeline:
+    """The pipeline table for `user`'s scope: 1 aggregation statement, plus 1 for the row
+    labels, 1 for the stuck setting and 1 to find the chosen unit (a fixed number, whatever the
+    data). By province or unit it reads the case tallies (`_tallied`); by sector or ownership,
+    with a sector or ownership filter, or with `live`, it counts the cases (`_counted`): the
+    same numbers either way."""
     flow = filters.flow_def
     states = flow.state_names
-    ids = _filtered_case_ids(user, filters.case_filters())
-    aggregates = _aggregates(states, filters.year, now)
     rows: list[PipelineRow] = []
+    tallied = not live and uses_tallies(filters)
 
     if filters.by == "province":
-        query = (sa.select(Case.province_id.label("key"), *aggregates)
-                 .where(Case.id.in_(ids)).group_by(Case.province_id))
-        counted = {r.key: r for r in db.session.execute(query)}
+        counted = ({key: _as_counted(numbers, states) for key, numbers
+                    in _tallied(user, filters, "province", states, now).items()} if tallied
+                   else _counted(user, filters, Case.province_id, None, states, now))
         root = _scope_root(user, filters)
-        provinces = db.session.scalars(sa.select(Province)).all()
+        provinces = dashboard_session().scalars(sa.select(Province)).all()
         for p in sorted(provinces, key=lambda p: search_key(p.name)):
             # a national or sector unit sees all 34 provinces, a provincial one those with cases
             if p.id in counted or root.province_id in (None, p.id):
@@ -242,18 +386,41 @@ def pipeline(user: User, filters: PipelineFilters, now: datetime | None = None) 
 
     elif filters.by == "unit":
         root = _scope_root(user, filters)
-        row_unit = aliased(OrgUnit)
-        case_unit = aliased(OrgUnit)
-        query = (sa.select(row_unit.id.label("key"), *aggregates)
-                 .join(case_unit, case_unit.id == Case.unit_id)
-                 .join(row_unit, sa.or_(
-                     sa.and_(row_unit.id == root.id, Case.unit_id == root.id),
-                     sa.and_(row_unit.parent_id == root.id,
-                             case_unit.path.startswith(row_unit.path))))
-                 .where(Case.id.in_(ids)).group_by(row_unit.id))
-        counted = {r.key: r for r in db.session.execute(query)}
-        children = db.session.scalars(
-            sa.select(OrgUnit).where(OrgUnit.parent_id == root.id)).all()
+        if tallied:
+            # counted per managing unit, then rolled up here: the root's own cases, and each
+            # child's subtree (no join of every case against the unit tree)
+            subtree = dashboard_session().execute(
+                sa.select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.path, OrgUnit.code,
+                          OrgUnit.name, OrgUnit.type)
+                .where(OrgUnit.path.startswith(root.path))).all()
+            children = [u for u in subtree if u.parent_id == root.id]
+            # the child whose subtree holds a unit: its path is the unit's path cut one step
+            # below the root's ("/1/4/" + "9/" of "/1/4/9/12/")
+            child_by_path = {c.path: c.id for c in children}
+            row_of = {root.id: root.id}
+            for unit in subtree:
+                if unit.id != root.id:
+                    step = unit.path[len(root.path):].split("/", 1)[0]
+                    row_of[unit.id] = child_by_path.get(f"{root.path}{step}/")
+            by_row: dict = defaultdict(lambda: defaultdict(int))
+            for unit_id, numbers in _tallied(user, filters, "unit", states, now).items():
+                row_id = row_of.get(unit_id)
+                if row_id is not None:
+                    for name, value in numbers.items():
+                        by_row[row_id][name] += value
+            counted = {row_id: _as_counted(numbers, states)
+                       for row_id, numbers in by_row.items()}
+        else:
+            row_unit = aliased(OrgUnit)
+            case_unit = aliased(OrgUnit)
+            counted = _counted(user, filters, row_unit.id, lambda query: (
+                query.join(case_unit, case_unit.id == Case.unit_id)
+                .join(row_unit, sa.or_(
+                    sa.and_(row_unit.id == root.id, Case.unit_id == root.id),
+                    sa.and_(row_unit.parent_id == root.id,
+                            case_unit.path.startswith(row_unit.path))))), states, now)
+            children = dashboard_session().scalars(
+                sa.select(OrgUnit).where(OrgUnit.parent_id == root.id)).all()
         for unit in sorted(children, key=lambda u: (u.type != "provincial_federation",
                                                     search_key(u.name))):
             rows.append(_row(unit.code, unit.name, {"unit": unit.code}, counted.get(unit.id),
@@ -264,12 +431,10 @@ def pipeline(user: User, filters: PipelineFilters, now: datetime | None = None) 
 
     else:  # sector or ownership of the case's first enterprise
         column = Enterprise.sector if filters.by == "sector" else Enterprise.ownership
-        query = (sa.select(column.label("key"), *aggregates)
-                 .join(CaseEnterprise, sa.and_(CaseEnterprise.case_id == Case.id,
+        counted = _counted(user, filters, column, lambda query: (
+            query.join(CaseEnterprise, sa.and_(CaseEnterprise.case_id == Case.id,
                                                CaseEnterprise.position == 0))
-                 .join(Enterprise, Enterprise.id == CaseEnterprise.enterprise_id)
-                 .where(Case.id.in_(ids)).group_by(column))
-        counted = {r.key: r for r in db.session.execute(query)}
+            .join(Enterprise, Enterprise.id == CaseEnterprise.enterprise_id)), states, now)
         known = SECTORS if filters.by == "sector" else tuple(o.value for o in Ownership)
         keys = list(known) + sorted(k for k in counted if k is not None and k not in known)
         if None in counted:
@@ -391,7 +556,7 @@ def timings(user: User, filters: PipelineFilters, start: date, end: date) -> Tim
             partition_by=AuditEntry.case_id,
             order_by=(AuditEntry.created_at, AuditEntry.id)).label("left_at"))
         .where(AuditEntry.to_state.is_not(None), AuditEntry.case_id.in_(ids))).subquery()
-    stays = db.session.execute(
+    stays = dashboard_session().execute(
         sa.select(Case.province_id, entries.c.state, entries.c.entered_at, entries.c.left_at)
         .join(Case, Case.id == entries.c.case_id)
         .where(entries.c.left_at.is_not(None), entries.c.left_at >= since,
@@ -409,7 +574,7 @@ def timings(user: User, filters: PipelineFilters, start: date, end: date) -> Tim
     moved_on = sa.exists(sa.select(later.id).where(
         later.case_id == entered.case_id, later.id > entered.id,
         _rank_of(later.to_state, states) > _rank_of(entered.to_state, states)))
-    conversions = db.session.execute(
+    conversions = dashboard_session().execute(
         sa.select(Case.province_id, entered.to_state,
                   sa.func.count(sa.distinct(entered.case_id)),
                   sa.func.count(sa.distinct(sa.case((moved_on, entered.case_id)))))
@@ -433,7 +598,7 @@ def timings(user: User, filters: PipelineFilters, start: date, end: date) -> Tim
             entered=n_entered, converted=n_converted)
 
     province_ids = {key[0] for key in list(durations) + list(counts) if key[0] is not None}
-    provinces = db.session.scalars(
+    provinces = dashboard_session().scalars(
         sa.select(Province).where(Province.id.in_(province_ids))).all() if province_ids else []
     rows = [(p.code, p.name, {s: timing(p.id, s) for s in states})
             for p in sorted(provinces, key=lambda p: search_key(p.name))]

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from casework import authz
 from casework import clock
+from casework import metrics
 from casework.extensions import db
 from casework.models import ApprovalRequest, Case, User
 from casework.services import Conflict, Invalid, _
@@ -114,6 +115,7 @@ def apply_transition(attempt: Attempt, *, audit_data: dict | None = None) -> Non
            to_state=case.state, comment=attempt.comment,
            data={**to_json(attempt.data), **(audit_data or {})})
     db.session.flush()
+    metrics.transition_applied(case.kind, attempt.trigger.name)  # counted once committed
 
 
 def _supersede_pending(case: Case) -> None:

@@ -232,6 +232,8 @@ def unit_choice_label(unit: OrgUnit, depth_of=None) -> str:
 
 # --- the list ------------------------------------------------------------------------------------
 
+ORGANISER_MENU_MAX = 60
+
 @bp.get("/")
 @bp.get("/cases")
 @login_required
@@ -240,11 +242,19 @@ def index():
     page = request.args.get("page", 1, type=int)
     pagination = db.paginate(case_list_query(current_user, filters), page=max(page, 1),
                              per_page=current_app.config["CASES_PER_PAGE"], error_out=False)
-    units = units_in_scope(current_user)
-    organisers = list(db.session.scalars(
-        sa.select(User).where(User.role.in_(authz.CASE_WORKERS),
-                              User.unit_id.in_(authz.scope_unit_ids(current_user)))
-        .order_by(User.name)))
+    # the filter's choices as plain rows (code, name, path / name, email): a national leader
+    # has ~300 units and ~1,800 organisers to choose from, too many to load as objects
+    units = db.session.execute(
+        sa.select(OrgUnit.code, OrgUnit.name, OrgUnit.path)
+        .where(OrgUnit.path.startswith(current_user.unit.path)).order_by(OrgUnit.path)).all()
+    # a menu of organisers while it stays short; beyond that (a province has hundreds) the
+    # filter is an email typed in, and the page stays light
+    organisers = db.session.execute(
+        sa.select(User.name, User.email).where(User.role.in_(authz.CASE_WORKERS),
+                                               User.unit_id.in_(authz.scope_unit_ids(current_user)))
+        .order_by(User.name).limit(ORGANISER_MENU_MAX + 1)).all()
+    if len(organisers) > ORGANISER_MENU_MAX:
+        organisers = None
     states = [(name, FIRST_STATE_LABELS[name])
               for name in dict.fromkeys(n for flow in FLOWS for n in flow.state_names)]
     return render_template(

@@ -1,35 +1,35 @@
 """Bulk import of target enterprises: the upload page with the column documentation and the
 templates, the result of an import and its rejected rows.
 
-Thin, like every view: the service reads, validates and writes (committing batch by batch); the
-view checks the upload (size, type) and keeps the result where the importer can read it again:
-`<IMPORTS_DIR>/<token>.json` (the counts) and `<token>.rejected.csv` (every rejected row), for
-KEEP_DAYS days. The upload itself is deleted once imported.
+The view checks the upload (size, readable, the unit allowed), keeps it as
+`<IMPORTS_DIR>/<token>.upload`, and queues a job (casework.tasks.import_enterprises), so it
+returns at once; the result page shows the job's progress until it is done, then its counts
+(kept on the job) and `<token>.rejected.csv` (every rejected row, kept KEEP_DAYS days). The
+upload is deleted once imported.
 """
 from __future__ import annotations
 
 import io
-import json
 import math
-import re
-import secrets
 import time
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   send_file, url_for)
+from flask import (Blueprint, abort, current_app, redirect, render_template, request, send_file,
+                   url_for)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
-from casework import authz, clock
-from casework.extensions import csrf, db
+from casework import authz
+from casework.extensions import csrf
 from casework.forms.cases import choices
 from casework.forms.imports import COLUMN_HELP, REASON_LABELS, ImportForm
 from casework.services import DomainError
-from casework.services.imports import (COLUMNS, RejectedRowsCsv, import_enterprises,
-                                       open_source, read_rejected)
+from casework.services.imports import (COLUMNS, check_importer, imports_directory, open_source,
+                                       read_rejected)
+from casework.views.jobs import new_token, own_job, start_job
 from casework.views.cases import add_error, unit_choice_label, units_in_scope
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
@@ -38,18 +38,10 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024     # IMPORT_MAX_BYTES in the app's config o
 FORM_OVERHEAD = 64 * 1024               # the multipart envelope and the other fields
 KEEP_DAYS = 7
 REJECTED_PER_PAGE = 50
-TOKEN = re.compile(r"[A-Za-z0-9_-]{12,64}")
 
 
 def _max_bytes() -> int:
     return int(current_app.config.get("IMPORT_MAX_BYTES", MAX_UPLOAD_BYTES))
-
-
-def _directory() -> Path:
-    path = Path(current_app.config.get("IMPORTS_DIR")
-                or Path(current_app.instance_path) / "imports")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _forget_old(directory: Path) -> None:
@@ -113,69 +105,44 @@ def index():
     if not form.validate():
         return _render(form, status=422)
 
-    directory = _directory()
+    directory = imports_directory()
     _forget_old(directory)
-    token = secrets.token_urlsafe(18)
+    token = new_token()
     upload = directory / f"{token}.upload"
     original = secure_filename(form.file.data.filename or "") or "upload"
     form.file.data.save(upload)
+    queued = False
     try:
         if upload.stat().st_size > _max_bytes():
             return _too_large(form)
         try:
-            source = open_source(upload)
+            open_source(upload).close()          # a file we cannot read is refused now
         except DomainError as exc:
             add_error(form.file, exc.message)
             return _render(form, status=422)
-        rejected_path = directory / f"{token}.rejected.csv"
-        with source:
-            sink = RejectedRowsCsv(rejected_path)
-            try:
-                report = import_enterprises(source, current_user, form.unit.data,
-                                            rejected=sink, start_row=form.start_row.data,
-                                            file_label=original)
-            except DomainError as exc:        # not allowed to import into that unit
-                db.session.rollback()
-                sink.close()
-                rejected_path.unlink(missing_ok=True)
-                add_error(form.unit, exc.message)
-                return _render(form, status=exc.status)
-            finally:
-                sink.close()
+        try:
+            check_importer(current_user, form.unit.data)
+        except DomainError as exc:
+            add_error(form.unit, exc.message)
+            return _render(form, status=exc.status)
+        start_job("import", "import_enterprises", token=token, params={
+            "unit": form.unit.data, "start_row": form.start_row.data, "file": original,
+            "lang": str(get_locale())})
+        queued = True
     finally:
-        upload.unlink(missing_ok=True)
-
-    summary = {**report.as_dict(), "user_id": current_user.id, "file": original,
-               "at": clock.now().isoformat()}
-    (directory / f"{token}.json").write_text(json.dumps(summary), encoding="utf-8")
-    if report.failed:
-        flash(_("The import stopped: rows up to %(row)d are saved. Fix the problem and import "
-                "the same file again starting at row %(resume)d.",
-                row=report.committed_up_to, resume=report.resume_row), "error")
-    else:
-        flash(_("Import finished: %(created)d case(s) created.", created=report.created),
-              "success")
+        if not queued:
+            upload.unlink(missing_ok=True)
     return redirect(url_for(".result", token=token))
-
-
-def _summary(token: str) -> tuple[dict, Path]:
-    """The result of one of the current user's imports; anyone else's does not exist."""
-    if not TOKEN.fullmatch(token):
-        abort(404)
-    directory = _directory()
-    try:
-        summary = json.loads((directory / f"{token}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        abort(404)
-    if summary.get("user_id") != current_user.id:
-        abort(404)
-    return summary, directory / f"{token}.rejected.csv"
 
 
 @bp.get("/<token>")
 @login_required
 def result(token: str):
-    summary, rejected_path = _summary(token)
+    job = own_job(token, "import")
+    if job.status != "done":
+        return render_template("imports/progress.html", job=job)
+    summary = job.result
+    rejected_path = imports_directory() / f"{token}.rejected.csv"
     total = summary["skipped"] + summary["rejected"]
     pages = max(math.ceil(total / REJECTED_PER_PAGE), 1)
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
@@ -189,10 +156,11 @@ def result(token: str):
 @bp.get("/<token>/rejected.csv")
 @login_required
 def rejected_csv(token: str):
-    summary, rejected_path = _summary(token)
-    if not rejected_path.exists():
+    job = own_job(token, "import")
+    rejected_path = imports_directory() / f"{token}.rejected.csv"
+    if job.status != "done" or not rejected_path.exists():
         abort(404)
-    stem = Path(summary.get("file") or "import").stem
+    stem = Path((job.result or {}).get("file") or "import").stem
     return send_file(rejected_path, mimetype="text/csv", as_attachment=True,
                      download_name=f"{stem}.rejected.csv")
 

@@ -192,6 +192,12 @@ def flow_diagram(flow: Flow) -> Diagram:
     return Diagram(flow=flow.name, source=_flow_source(flow, str(get_locale())))
 
 
+@lru_cache(maxsize=1024)
+def _case_source(flow: Flow, state: str, left: str | None, edges: tuple, locale: str) -> str:
+    """A case's diagram depends on these alone: drawn once, not on every page view."""
+    return diagram_machine(flow).draw(current=state, left=left, edges=list(edges))
+
+
 def _edges(case, trigger: Trigger) -> list[tuple[str, str]]:
     if trigger.dest is None:   # resume: back to the state the case left
         return [(case.state, case.resume_state)] if case.resume_state else []
@@ -208,6 +214,6 @@ def case_diagram(case, user=None, allowed: list[Trigger] | None = None) -> Diagr
     flow = flow_for(case.kind)
     marked = [(t.name, src, dst) for t in allowed for src, dst in _edges(case, t)]
     left = case.resume_state if case.state == "on_hold" else None
-    source = diagram_machine(flow).draw(current=case.state, left=left,
-                                        edges=[(src, dst) for _n, src, dst in marked])
+    source = _case_source(flow, case.state, left, tuple((src, dst) for _n, src, dst in marked),
+                          str(get_locale()))
     return Diagram(flow=flow.name, source=source, current=case.state, allowed=tuple(marked))

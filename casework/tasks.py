@@ -1,0 +1,166 @@
+"""The work that runs as background jobs (casework.jobs runs them, each in its own app context).
+
+Each task takes plain arguments (ids), loads what it needs, and commits its own work. A task
+that raises is tried again when it was queued with retry intervals (mail) — so a task must be
+safe to run twice: an import or export already started is not started again.
+"""
+from __future__ import annotations
+
+from datetime import datetime, time
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from casework import clock, jobs
+from casework.extensions import db
+from casework.models import Job, Notification
+from casework.services import DomainError
+
+__all__ = ["export_cases", "import_enterprises", "job_failed", "send_notifications",
+           "send_overdue_digest"]
+
+
+class MailNotSent(RuntimeError):
+    """Raised so the queue tries again later; the notifications keep their email_error."""
+
+
+def send_notifications(ids: list[int]) -> int:
+    from casework.mail import deliver
+    notifications = list(db.session.scalars(
+        sa.select(Notification).where(Notification.id.in_(ids),
+                                      Notification.emailed_at.is_(None))
+        .order_by(Notification.id)))
+    sent = deliver(notifications)
+    unsent = [n for n in notifications if n.emailed_at is None]
+    if unsent:
+        raise MailNotSent(f"{len(unsent)} of {len(notifications)} email(s) not sent: "
+                          f"{unsent[0].email_error}")
+    return sent
+
+
+def queue_notifications(ids: list[int]) -> None:
+    """After the commit that made them: email these notifications in the background, retrying
+    while the mail server refuses."""
+    if ids:
+        jobs.enqueue("send_notifications", ids,
+                     retry_intervals=current_app.config["MAIL_RETRY_INTERVALS"])
+
+
+def send_overdue_digest() -> int:
+    """Today's overdue digest, once a day however often it is queued (a second scheduler, a
+    retried job): the people notified today are not notified again."""
+    from casework.services.notifications import overdue_digest
+    today = clock.today()
+    start_of_day = datetime.combine(today, time(), tzinfo=clock.VIETNAM)
+    already = db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
+        Notification.kind == "overdue_digest", Notification.created_at >= start_of_day))
+    if already:
+        return 0
+    made = overdue_digest(today)
+    db.session.commit()
+    queue_notifications([n.id for n in made])
+    return len(made)
+
+
+# --- jobs that report to a person ------------------------------------------------------------------
+
+def _start(job_id: int, kind: str) -> Job | None:
+    """The job, marked running; None when it is not (or no longer) waiting to run."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.kind != kind or job.status != "queued":
+        return None
+    job.status, job.started_at = "running", clock.now()
+    db.session.commit()
+    return job
+
+
+def _finish(job: Job, *, result: dict | None = None, error: str | None = None) -> None:
+    job.status = "failed" if error else "done"
+    job.result, job.error, job.finished_at = result, error and error[:500], clock.now()
+    if not error and job.total is not None:
+        job.progress = job.total
+    db.session.commit()
+
+
+def job_failed(task: str, args: tuple, reason: str) -> None:
+    """A task that raised (or whose process died) leaves its job failed, not running forever."""
+    if task in ("import_enterprises", "export_cases") and args:
+        db.session.rollback()
+        job = db.session.get(Job, args[0])
+        if job is not None and not job.finished:
+            _finish(job, error=_("The work stopped unexpectedly (%(reason)s). Start it again.",
+                                 reason=reason[:300]))
+
+
+def _report_progress(job_id: int, done: int) -> None:
+    """On a connection of its own: the task's session may be mid-transaction or mid-cursor."""
+    with db.engine.begin() as connection:
+        connection.execute(sa.update(Job).where(Job.id == job_id).values(progress=done))
+
+
+def import_enterprises(job_id: int) -> None:
+    from casework.services import imports
+    job = _start(job_id, "import")
+    if job is None:
+        return
+    params = job.params
+    directory = imports.imports_directory()
+    upload = directory / f"{job.token}.upload"
+    with force_locale(params.get("lang") or current_app.config["DEFAULT_LANGUAGE"]):
+        try:
+            source = imports.open_source(upload)
+        except (DomainError, OSError) as exc:
+            _finish(job, error=getattr(exc, "message", None) or str(exc))
+            return
+        job.total = source.total
+        db.session.commit()
+        sink = imports.RejectedRowsCsv(directory / f"{job.token}.rejected.csv")
+        try:
+            with source:
+                report = imports.import_enterprises(
+                    source, job.user, params["unit"], rejected=sink,
+                    start_row=params.get("start_row"), file_label=params.get("file", ""),
+                    progress=lambda position: _report_progress(job_id, position))
+        except DomainError as exc:          # the importer lost the right since they asked
+            db.session.rollback()
+            _finish(job, error=exc.message)
+            return
+        finally:
+            sink.close()
+            upload.unlink(missing_ok=True)
+        db.session.refresh(job)
+        _finish(job, result=report.as_dict())
+
+
+def export_cases(job_id: int) -> None:
+    from casework.services import exports
+    from casework.services.queries import CaseFilters
+    job = _start(job_id, "export")
+    if job is None:
+        return
+    params = job.params
+    fmt = params["format"]
+    path = exports.exports_directory() / f"{job.token}.{fmt}"
+    with force_locale(params.get("lang") or current_app.config["DEFAULT_LANGUAGE"]):
+        filters = CaseFilters.from_args(params.get("filters") or {})
+        headers = [_(h) for h in exports.CASE_COLUMNS]
+
+        def counted(rows):
+            for done, row in enumerate(rows, start=1):
+                if done % 2000 == 0:
+                    _report_progress(job_id, done)
+                yield row
+        rows = counted(exports.case_rows(job.user, filters, label=_))
+        try:
+            exports.write_table(path, fmt, headers, rows, _("Cases"))
+        except OSError as exc:
+            db.session.rollback()
+            path.unlink(missing_ok=True)
+            _finish(job, error=str(exc))
+            return
+        db.session.rollback()               # end the read transaction the rows came from
+        db.session.refresh(job)
+        _finish(job, result={"file": path.name, "bytes": path.stat().st_size,
+                             "name": exports.export_name("cases", fmt)})
