@@ -82,6 +82,8 @@ def configure_logging(level: str = "INFO", log_format: str = "json") -> logging.
     root.setLevel(level)
     # what alembic says when imported is noise; `flask db upgrade` sets its own levels
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # the state machine library logs every callback it runs at INFO: several lines a transition
+    logging.getLogger("transitions").setLevel(logging.WARNING)
     # alembic's fileConfig() disables the loggers that exist when a migration runs in-process
     for name, logger in list(logging.root.manager.loggerDict.items()):
         if isinstance(logger, logging.Logger) and name.split(".")[0] == "casework":

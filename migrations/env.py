@@ -3,6 +3,8 @@ from logging.config import fileConfig
 
 from flask import current_app
 
+from casework import search_index
+
 from alembic import context
 
 # this is the Alembic Config object, which provides
@@ -60,7 +62,8 @@ def run_migrations_offline():
     """
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
-        url=url, target_metadata=get_metadata(), literal_binds=True
+        url=url, target_metadata=get_metadata(), literal_binds=True,
+        include_name=search_index.include_name
     )
 
     with context.begin_transaction():
@@ -95,6 +98,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_name=search_index.include_name,
             **conf_args
         )
 

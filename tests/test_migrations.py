@@ -12,6 +12,7 @@ from flask_migrate import downgrade, upgrade
 
 from casework import create_app
 from casework.extensions import db
+from casework import search_index
 from tests.conftest import TEST_DATABASE_URL, _database_url
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -41,7 +42,8 @@ def test_upgrade_from_empty_matches_the_models(empty_database_url):
     with app.app_context():
         upgrade(directory=MIGRATIONS)
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(conn, opts={
+                "compare_type": True, "include_name": search_index.include_name})
             differences = compare_metadata(context, db.metadata)
         assert differences == []
         downgrade(directory=MIGRATIONS, revision="base")

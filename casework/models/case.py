@@ -6,6 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from casework import search_index
 from casework.extensions import db
 from casework.models.enterprise import Enterprise
 from casework.models.org import OrgUnit, Province
@@ -119,3 +120,7 @@ class CaseEnterprise(db.Model):
         sa.Index("uq_case_enterprises_active_enterprise", "enterprise_id", unique=True,
                  sqlite_where=sa.text("active"), postgresql_where=sa.text("active")),
     )
+
+
+# SQLite's substring index of the cases' search text, made with the table (casework.search_index)
+sa.event.listen(Case.__table__, "after_create", search_index.after_create)

@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from casework import authz
+from casework import authz, search_index
+from casework.extensions import db
 from casework.models import Case, CaseEnterprise, Enterprise, OrgUnit, Province, User
 from casework.text import search_key, whole_number
 from casework.workflow.definition import ALL_STATES, FLOWS, KINDS, TERMINAL_STATES
@@ -74,11 +75,16 @@ def search_condition(key: str):
 
     The pattern is sent inline (escaped) so that PostgreSQL plans with it and uses the trigram
     index, even once the statement is prepared; on SQLite the subquery scans the narrow
-    search-text index rather than the table."""
+    search-text index rather than the table — or, where it exists, asks the FTS5 trigram index
+    (casework.search_index) for the candidate rows first."""
     escaped = key.replace("/", "//").replace("%", "/%").replace("_", "/_")
     pattern = sa.bindparam("search_pattern", f"%{escaped}%", type_=sa.String,
                            literal_execute=True)
-    return Case.id.in_(sa.select(Case.id).where(Case.search_text.like(pattern, escape="/")))
+    contains = Case.search_text.like(pattern, escape="/")
+    found = search_index.candidates(db.session, key)
+    if found is not None:           # SQLite's trigram index names the few rows to check
+        return sa.and_(Case.id.in_(found), contains)
+    return Case.id.in_(sa.select(Case.id).where(contains))
 
 
 def apply_case_filters(query, user: User, filters: CaseFilters):

@@ -7,7 +7,7 @@ Only an admin or a leader of the VGCL node sets targets (403 with the reason oth
 from __future__ import annotations
 
 from functools import lru_cache
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 import sqlalchemy as sa
 from flask import (Blueprint, Response, abort, current_app, flash, g, redirect,
@@ -200,13 +200,23 @@ def case_link(result, row, column) -> str:
     base = g.get("casework_case_list_url")
     if base is None:
         base = g.casework_case_list_url = url_for("cases.index")
-    args = [(k, v) for k, v in result.link_args(row, column).items() if v is not None]
-    return f"{base}?{urlencode(args, safe=URL_SAFE)}" if args else base
+    query = "&".join(f"{_quoted(k)}={_quoted(str(v))}"
+                     for k, v in result.link_args(row, column).items() if v is not None)
+    return f"{base}?{query}" if query else base
 
 
-@lru_cache(maxsize=16)
-def _group_symbol(locale: str) -> str:
-    return get_group_symbol(locale)
+@lru_cache(maxsize=4096)
+def _quoted(text: str) -> str:
+    """As urlencode() quotes a key or a value (the same few recur in every cell)."""
+    return quote_plus(text, safe=URL_SAFE)
+
+
+def _group_symbol() -> str:
+    """The thousands separator of the request's language, looked up once per request."""
+    symbol = g.get("casework_group_symbol")
+    if symbol is None:
+        symbol = g.casework_group_symbol = get_group_symbol(str(get_locale()))
+    return symbol
 
 
 @bp.app_template_filter("percent")
@@ -219,4 +229,4 @@ def thousands(value) -> str:
     if value is None:
         return "—"
     # 1.000.000 in Vietnamese, 1,000,000 in English (format_decimal's result, faster)
-    return f"{int(round(value)):,}".replace(",", _group_symbol(str(get_locale())))
+    return f"{int(round(value)):,}".replace(",", _group_symbol())
