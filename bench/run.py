@@ -309,6 +309,10 @@ def make_app(target: Target, secret: str, outbox: Path):
             if isinstance(handler, logging.StreamHandler) and handler.stream in (sys.stderr,
                                                                                  sys.stdout):
                 handler.setStream(sink)
+    # as wsgi.py does in every worker: what start-up made stays out of the collector's passes
+    import gc
+    gc.collect()
+    gc.freeze()
     return app
 
 
