@@ -6,6 +6,8 @@ A `LIKE '%…%'` reads all 200,000 search texts of the national data set, twice 
 a table of its own (`case_search`, rowid = the case id) kept by triggers on `cases`, so every
 writer — the ORM, the bulk import, the national seeder — keeps it without knowing of it. The
 candidates are checked against the column again, so results are exactly those of the LIKE.
+The index is asked first; a text it finds in more than PROBE cases is common, and the list then
+scans in its own order instead, stopping at the page (25 rows of a common text come quickly).
 An SQLite built without the trigram tokenizer (before 3.34) keeps the LIKE scan.
 """
 from __future__ import annotations
@@ -15,6 +17,7 @@ from flask import current_app
 
 TABLE = "case_search"
 MIN_LENGTH = 3          # a trigram index matches substrings of three characters or more
+PROBE = 500             # more matches than this: the text is common, scan instead
 
 CREATE = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(search_text, tokenize='trigram')",
@@ -79,11 +82,16 @@ def _available(session) -> bool:
     return known[key]
 
 
-def candidates(session, key: str):
-    """A subquery of the ids of the cases whose search text may contain `key` (all that do,
-    and maybe a few more), or None when the index cannot say."""
+def candidates(session, key: str) -> list[int] | None:
+    """The ids of the cases whose search text contains `key` when they are few (at most
+    PROBE: a name, a tax code), from the index; None when the index cannot say, or when the
+    text is common (then a scan in the list's own order finds a page of them sooner than the
+    index lists them all: "cong ty" is in nearly every case)."""
     if len(key) < MIN_LENGTH or not _available(session):
         return None
     phrase = '"' + key.replace('"', '""') + '"'           # FTS5 syntax: one quoted string
     index = sa.table(TABLE, sa.column("rowid"))
-    return sa.select(index.c.rowid).where(sa.literal_column(TABLE).op("MATCH")(phrase))
+    ids = session.scalars(sa.select(index.c.rowid)
+                          .where(sa.literal_column(TABLE).op("MATCH")(phrase))
+                          .limit(PROBE + 1)).all()
+    return ids if len(ids) <= PROBE else None

@@ -125,5 +125,7 @@ def test_api_case_list_and_case(app, team):
     few_one = queries(client, f"/api/v1/cases/{first.id}", headers=headers)
     cases = grow(team, MANY, start=1)
     assert queries(client, "/api/v1/cases", headers=headers) == few
-    assert queries(client, "/api/v1/cases?q=cong+ty", headers=headers) == few
+    # a search asks SQLite's trigram index once first (casework/search_index.py)
+    probe = 1 if db.engine.dialect.name == "sqlite" else 0
+    assert queries(client, "/api/v1/cases?q=cong+ty", headers=headers) == few + probe
     assert queries(client, f"/api/v1/cases/{cases[-1].id}", headers=headers) == few_one

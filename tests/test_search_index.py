@@ -32,7 +32,9 @@ def _expected(query: str) -> set[int]:
         sa.select(Case.id, Case.search_text)) if key in text}
 
 
-def test_the_search_finds_exactly_the_cases_containing_the_text():
+@pytest.mark.parametrize("probe", [500, 1])     # 1: every text is "common", scanned instead
+def test_the_search_finds_exactly_the_cases_containing_the_text(probe, monkeypatch):
+    monkeypatch.setattr(search_index, "PROBE", probe)
     organiser = new_user("organiser", "LDLD-79")
     for name in NAMES:
         make_case(organiser, enterprises=[enterprise(name)])

@@ -82,6 +82,22 @@ def test_organiser_filter_is_a_menu_while_short_and_an_email_field_beyond(browse
     assert mine.ref not in page
 
 
+def test_a_search_counts_up_to_a_limit_and_says_more_than(browser, team, make_case,
+                                                          monkeypatch):
+    from casework.views import cases as case_views
+    monkeypatch.setattr(case_views, "SEARCH_COUNT_MAX", 2)
+    found = [make_case(team["org"], i, name=f"Công ty Sao Mai {i}") for i in range(1, 5)]
+    make_case(team["org"], 9, name="Công ty Bình Minh")
+    client = browser(team["org"])
+    page = text(client.get("/cases", query_string={"q": "sao mai"}))
+    assert "more than 2 found" in page
+    assert all(case.ref in page for case in found)
+    page = text(client.get("/cases", query_string={"q": "binh minh"}))
+    assert "1 found" in page and "more than" not in page
+    page = text(client.get("/cases"))                 # no search: the exact count
+    assert "5 found" in page
+
+
 def test_search_ignores_diacritics(browser, team, make_case):
     hit = make_case(team["org"], 1, name="Công ty Thanh Hóa Xanh")
     miss = make_case(team["org"], 2, name="Công ty Nghệ An")

@@ -16,13 +16,10 @@ from flask import current_app
 
 from openpyxl import Workbook
 
-import sqlalchemy as sa
-
-from casework import authz
 from casework.extensions import db
-from casework.models import Case, User
+from casework.models import User
 from casework.services.pipeline import Pipeline
-from casework.services.queries import CaseFilters, apply_case_filters, case_list_query
+from casework.services.queries import CaseFilters, case_list_query
 from casework.services.targets import TargetTable
 from casework.workflow.definition import N_
 from casework import clock
@@ -108,13 +105,6 @@ CASE_COLUMNS = (N_("Reference"), N_("Kind"), N_("State"), N_("Province"), N_("Ma
                 N_("Organiser"), N_("Enterprises"), N_("Tax codes"), N_("Sector"), N_("Ownership"),
                 N_("Target members"), N_("Founded members"), N_("Founded on"),
                 N_("Recognition deadline"), N_("In this state since"), N_("Last activity"))
-
-
-def case_count(user: User, filters: CaseFilters) -> int:
-    """How many rows the case export of `filters` has (one COUNT query)."""
-    query = sa.select(sa.func.count(Case.id)).where(
-        Case.unit_id.in_(authz.scope_unit_ids(user)))
-    return db.session.scalar(apply_case_filters(query, user, filters)) or 0
 
 
 def case_rows(user: User, filters: CaseFilters,

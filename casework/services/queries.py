@@ -61,6 +61,15 @@ def case_list_query(user: User, filters: CaseFilters):
     return query.order_by(Case.updated_at.desc(), Case.id.desc())
 
 
+def case_count(user: User, filters: CaseFilters, *, at_most: int | None = None) -> int:
+    """How many cases `case_list_query` gives; with `at_most`, counting stops past it (a search
+    for a common text matches tens of thousands: "more than 1,000" says enough)."""
+    matching = apply_case_filters(sa.select(Case.id).where(scope_condition(user)), user, filters)
+    if at_most is not None:
+        matching = matching.limit(at_most + 1)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(matching.subquery())) or 0
+
+
 def scope_condition(user: User):
     """The cases in the user's scope: those managed in their unit's subtree. At the root (the
     VGCL) that is every case, and no condition at all lets the database use the indexes of the
@@ -76,14 +85,16 @@ def search_condition(key: str):
     The pattern is sent inline (escaped) so that PostgreSQL plans with it and uses the trigram
     index, even once the statement is prepared; on SQLite the subquery scans the narrow
     search-text index rather than the table — or, where it exists, asks the FTS5 trigram index
-    (casework.search_index) for the candidate rows first."""
+    (casework.search_index) first: a rare text is found there, a common one by the scan."""
     escaped = key.replace("/", "//").replace("%", "/%").replace("_", "/_")
     pattern = sa.bindparam("search_pattern", f"%{escaped}%", type_=sa.String,
                            literal_execute=True)
     contains = Case.search_text.like(pattern, escape="/")
     found = search_index.candidates(db.session, key)
-    if found is not None:           # SQLite's trigram index names the few rows to check
-        return sa.and_(Case.id.in_(found), contains)
+    if found is not None:           # SQLite's trigram index named the few cases that match
+        return sa.and_(Case.id.in_(found), contains) if found else sa.false()
+    if db.session.get_bind().dialect.name == "sqlite":
+        return contains             # a common text: checked row by row in the list's order
     return Case.id.in_(sa.select(Case.id).where(contains))
 
 

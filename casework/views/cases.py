@@ -33,7 +33,7 @@ from casework.services.cases import create_case, edit_case, reassign
 from casework.services.history import approvals_of, history_of, steps_of
 from casework.workflow.definition import PERSONAL_FIELDS
 from casework.services.visits import visits_of_case
-from casework.services.queries import CaseFilters, case_list_query
+from casework.services.queries import CaseFilters, case_count, case_list_query
 from casework.services.steps import log_step
 from casework.services.transitions import allowed_triggers, find_trigger, request_transition
 from casework.transaction import commit
@@ -233,6 +233,7 @@ def unit_choice_label(unit: OrgUnit, depth_of=None) -> str:
 # --- the list ------------------------------------------------------------------------------------
 
 ORGANISER_MENU_MAX = 60
+SEARCH_COUNT_MAX = 1000
 
 @bp.get("/")
 @bp.get("/cases")
@@ -240,8 +241,13 @@ ORGANISER_MENU_MAX = 60
 def index():
     filters = CaseFilters.from_args(request.args)
     page = request.args.get("page", 1, type=int)
+    # a search counts up to SEARCH_COUNT_MAX ("more than 1,000 found"): a common text matches
+    # tens of thousands of cases, and counting them all costs more than the page
+    at_most = SEARCH_COUNT_MAX if filters.q else None
     pagination = db.paginate(case_list_query(current_user, filters), page=max(page, 1),
-                             per_page=current_app.config["CASES_PER_PAGE"], error_out=False)
+                             per_page=current_app.config["CASES_PER_PAGE"], error_out=False,
+                             count=False)
+    pagination.total = case_count(current_user, filters, at_most=at_most)
     # the filter's choices as plain rows (code, name, path / name, email): a national leader
     # has ~300 units and ~1,800 organisers to choose from, too many to load as objects
     units = db.session.execute(
@@ -259,6 +265,7 @@ def index():
               for name in dict.fromkeys(n for flow in FLOWS for n in flow.state_names)]
     return render_template(
         "cases/list.html", pagination=pagination, cases=pagination.items, filters=filters,
+        more_than=at_most if at_most is not None and pagination.total > at_most else None,
         filter_args=filters.as_args(), states=states, kinds=KINDS, units=units,
         provinces=province_choices(), organisers=organisers,
         unit_choice_label=unit_choice_label)
