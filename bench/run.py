@@ -616,7 +616,15 @@ def measure_import(target: Target, result: Result, actors: Actors, workdir: Path
     source = import_csv(workdir / f"enterprises-{args.import_rows}.csv", args.import_rows)
     if target.name == "sqlite":
         copy = target.sqlite_path.with_name("import-copy.sqlite")
-        shutil.copyfile(target.sqlite_path, copy)
+        copy.unlink(missing_ok=True)
+        # SQLite's backup API, not a file copy: the database is in WAL mode, and the pages
+        # still in its -wal file would be missing from a copy of the main file alone
+        original, replica = sqlite3.connect(target.sqlite_path), sqlite3.connect(copy)
+        try:
+            original.backup(replica)
+        finally:
+            replica.close()
+            original.close()
         copy_url = f"sqlite:///{copy}"
     else:
         copy_url = target.url.rsplit("/", 1)[0] + "/" + database_name(target.url) + "_import"
