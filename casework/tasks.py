@@ -94,6 +94,12 @@ def job_failed(task: str, args: tuple, reason: str) -> None:
                                  reason=reason[:300]))
 
 
+def _in_language_of(job: Job):
+    """Messages (a rejection's reason, the headers of an export) in the language of the person
+    who started the job, as they saw the page."""
+    return force_locale(job.params.get("lang") or current_app.config["DEFAULT_LANGUAGE"])
+
+
 def _report_progress(job_id: int, done: int) -> None:
     """On a connection of its own: the task's session may be mid-transaction or mid-cursor."""
     with db.engine.begin() as connection:
@@ -108,7 +114,7 @@ def import_enterprises(job_id: int) -> None:
     params = job.params
     directory = imports.imports_directory()
     upload = directory / f"{job.token}.upload"
-    with force_locale(params.get("lang") or current_app.config["DEFAULT_LANGUAGE"]):
+    with _in_language_of(job):
         try:
             source = imports.open_source(upload)
         except (DomainError, OSError) as exc:
@@ -143,7 +149,7 @@ def export_cases(job_id: int) -> None:
     params = job.params
     fmt = params["format"]
     path = exports.exports_directory() / f"{job.token}.{fmt}"
-    with force_locale(params.get("lang") or current_app.config["DEFAULT_LANGUAGE"]):
+    with _in_language_of(job):
         filters = CaseFilters.from_args(params.get("filters") or {})
         headers = [_(h) for h in exports.CASE_COLUMNS]
 

@@ -24,7 +24,7 @@ from casework.replica import dashboard_session  # a replica when one is set
 from casework.services import Invalid, _
 from casework.services.queries import (NO_SECTOR, CaseFilters, apply_case_filters,
                                        overdue_condition, scope_condition, stuck_condition,
-                                       stuck_cutoff)
+                                       stuck_cutoff, units_under)
 from casework.text import search_key, whole_number
 from casework.workflow.definition import (ALL_STATES, FLOWS, KINDS, TERMINAL_STATES, Flow,
                                           flow_for)
@@ -202,19 +202,10 @@ def _filtered_case_ids(user: User, case_filters: CaseFilters):
     return apply_case_filters(query, user, case_filters)
 
 
-class _Counted:
-    """One row's numbers as the aggregation gives them (read by `_row`)."""
-
-    def __init__(self, states: tuple[str, ...]):
-        for s in states:
-            setattr(self, f"state_{s}", 0)
-        for name in NUMBERS:
-            setattr(self, name, 0)
-
-
-def _counted(user: User, filters: PipelineFilters, key, joins, states: tuple[str, ...],
+def _counted(user: User, filters: PipelineFilters, key, joins,
              now: datetime | None = None) -> dict:
-    """Per value of `key`: the counts by state and the NUMBERS, in one statement.
+    """Per value of `key`: the counts by state and the NUMBERS (a dict of each, keyed by state
+    name and number name), in one statement.
 
     Two GROUP BYs joined by UNION ALL, each reading as little as it can: per state, the count,
     the members expected, the stuck and the overdue cases (every case, read from the index
@@ -246,22 +237,21 @@ def _counted(user: User, filters: PipelineFilters, key, joins, states: tuple[str
              where=(Case.state == "founded", Case.founded_on >= date(year, 1, 1),
                     Case.founded_on < date(year + 1, 1, 1))),
     )
-    counted: dict = {}
+    counts: dict = defaultdict(lambda: defaultdict(int))
     for row in dashboard_session().execute(statement):
-        c = counted.setdefault(row.key, _Counted(states))
+        c = counts[row.key]
         n, amount = int(row.n or 0), int(row.amount or 0)
         if row.part == "state":
-            if row.state in states:
-                setattr(c, f"state_{row.state}", getattr(c, f"state_{row.state}") + n)
+            c[row.state] += n
             if row.state not in TERMINAL_STATES:
-                c.open += n
-                c.expected_members += amount
-            c.stuck += int(row.stuck or 0)
-            c.overdue += int(row.overdue or 0)
+                c["open"] += n
+                c["expected_members"] += amount
+            c["stuck"] += int(row.stuck or 0)
+            c["overdue"] += int(row.overdue or 0)
         else:
-            c.founded_unions += n
-            c.founded_members += amount
-    return counted
+            c["founded_unions"] += n
+            c["founded_members"] += amount
+    return counts
 
 
 def uses_tallies(filters: PipelineFilters) -> bool:
@@ -273,25 +263,20 @@ def uses_tallies(filters: PipelineFilters) -> bool:
 
 def _tally_conditions(user: User, filters: PipelineFilters) -> list:
     """`scope_condition` and `apply_case_filters` (kind, flow, unit) on the tally keys."""
-    conditions = [CaseTally.cases > 0]
-    if user.unit.parent_id is not None:
-        conditions.append(CaseTally.unit_id.in_(authz.scope_unit_ids(user)))
+    conditions = [CaseTally.cases > 0, scope_condition(user, CaseTally.unit_id)]
     if filters.kind:
         conditions.append(CaseTally.kind == filters.kind)
     else:
         flow = filters.flow_def
         conditions.append(CaseTally.kind.in_(flow.kinds) if flow else sa.false())
     if filters.unit:
-        unit_path = (sa.select(OrgUnit.path).where(OrgUnit.code == filters.unit)
-                     .scalar_subquery())
-        conditions.append(CaseTally.unit_id.in_(
-            sa.select(OrgUnit.id).where(OrgUnit.path.startswith(unit_path))))
+        conditions.append(CaseTally.unit_id.in_(units_under(filters.unit)))
     return conditions
 
 
-def _tallied(user: User, filters: PipelineFilters, by: str, states: tuple[str, ...],
+def _tallied(user: User, filters: PipelineFilters, by: str,
              now: datetime | None = None) -> dict:
-    """The numbers `_counted` gives (as dicts), per province id (by="province") or per unit id
+    """The numbers `_counted` gives, per province id (by="province") or per unit id
     (by="unit"), from the case tallies and three small slices of the cases, in one statement:
 
     - per state, the cases and the members expected: the tally rows (a few thousand);
@@ -350,16 +335,6 @@ def _tallied(user: User, filters: PipelineFilters, by: str, states: tuple[str, .
     return counts
 
 
-def _as_counted(counts: dict, states: tuple[str, ...]) -> _Counted:
-    """`_tallied`'s numbers of one row (state names and NUMBERS as keys) as `_Counted`."""
-    counted = _Counted(states)
-    for s in states:
-        setattr(counted, f"state_{s}", counts.get(s, 0))
-    for name in NUMBERS:
-        setattr(counted, name, counts.get(name, 0))
-    return counted
-
-
 def pipeline(user: User, filters: PipelineFilters, now: datetime | None = None, *,
              live: bool = False) -> Pipeline:
     """The pipeline table for `user`'s scope: 1 aggregation statement, plus 1 for the row
@@ -373,9 +348,8 @@ def pipeline(user: User, filters: PipelineFilters, now: datetime | None = None, 
     tallied = not live and uses_tallies(filters)
 
     if filters.by == "province":
-        counted = ({key: _as_counted(numbers, states) for key, numbers
-                    in _tallied(user, filters, "province", states, now).items()} if tallied
-                   else _counted(user, filters, Case.province_id, None, states, now))
+        counted = (_tallied(user, filters, "province", now) if tallied
+                   else _counted(user, filters, Case.province_id, None, now))
         root = _scope_root(user, filters)
         provinces = dashboard_session().scalars(sa.select(Province)).all()
         for p in sorted(provinces, key=lambda p: search_key(p.name)):
@@ -403,13 +377,12 @@ def pipeline(user: User, filters: PipelineFilters, now: datetime | None = None, 
                     step = unit.path[len(root.path):].split("/", 1)[0]
                     row_of[unit.id] = child_by_path.get(f"{root.path}{step}/")
             by_row: dict = defaultdict(lambda: defaultdict(int))
-            for unit_id, numbers in _tallied(user, filters, "unit", states, now).items():
+            for unit_id, numbers in _tallied(user, filters, "unit", now).items():
                 row_id = row_of.get(unit_id)
                 if row_id is not None:
                     for name, value in numbers.items():
                         by_row[row_id][name] += value
-            counted = {row_id: _as_counted(numbers, states)
-                       for row_id, numbers in by_row.items()}
+            counted = by_row
         else:
             row_unit = aliased(OrgUnit)
             case_unit = aliased(OrgUnit)
@@ -418,7 +391,7 @@ def pipeline(user: User, filters: PipelineFilters, now: datetime | None = None, 
                 .join(row_unit, sa.or_(
                     sa.and_(row_unit.id == root.id, Case.unit_id == root.id),
                     sa.and_(row_unit.parent_id == root.id,
-                            case_unit.path.startswith(row_unit.path))))), states, now)
+                            case_unit.path.startswith(row_unit.path))))), now)
             children = dashboard_session().scalars(
                 sa.select(OrgUnit).where(OrgUnit.parent_id == root.id)).all()
         for unit in sorted(children, key=lambda u: (u.type != "provincial_federation",
@@ -434,7 +407,7 @@ def pipeline(user: User, filters: PipelineFilters, now: datetime | None = None, 
         counted = _counted(user, filters, column, lambda query: (
             query.join(CaseEnterprise, sa.and_(CaseEnterprise.case_id == Case.id,
                                                CaseEnterprise.position == 0))
-            .join(Enterprise, Enterprise.id == CaseEnterprise.enterprise_id)), states, now)
+            .join(Enterprise, Enterprise.id == CaseEnterprise.enterprise_id)), now)
         known = SECTORS if filters.by == "sector" else tuple(o.value for o in Ownership)
         keys = list(known) + sorted(k for k in counted if k is not None and k not in known)
         if None in counted:
@@ -452,14 +425,13 @@ def pipeline(user: User, filters: PipelineFilters, now: datetime | None = None, 
     return Pipeline(filters=filters, states=states, rows=rows, totals=totals)
 
 
-def _row(key: str, label: str, row_filter: dict, counted, states) -> PipelineRow:
-    row = PipelineRow(key=key, label=label, states={s: 0 for s in states},
+def _row(key: str, label: str, row_filter: dict, counts: dict | None, states) -> PipelineRow:
+    """A row from its numbers (keyed by state name and NUMBERS; None: no case)."""
+    counts = counts or {}
+    row = PipelineRow(key=key, label=label, states={s: int(counts.get(s, 0)) for s in states},
                       row_filter=row_filter)
-    if counted is not None:
-        for s in states:
-            row.states[s] = int(getattr(counted, f"state_{s}") or 0)
-        for name in NUMBERS:
-            setattr(row, name, int(getattr(counted, name) or 0))
+    for name in NUMBERS:
+        setattr(row, name, int(counts.get(name, 0)))
     return row
 
 

@@ -70,13 +70,20 @@ def case_count(user: User, filters: CaseFilters, *, at_most: int | None = None) 
     return db.session.scalar(sa.select(sa.func.count()).select_from(matching.subquery())) or 0
 
 
-def scope_condition(user: User):
-    """The cases in the user's scope: those managed in their unit's subtree. At the root (the
-    VGCL) that is every case, and no condition at all lets the database use the indexes of the
-    other filters (a list of every unit would have it check each row against ~300 ids)."""
+def scope_condition(user: User, unit_column=Case.unit_id):
+    """The cases (or, given its `unit_column`, the case tallies) in the user's scope: those
+    managed in their unit's subtree. At the root (the VGCL) that is every case, and no
+    condition at all lets the database use the indexes of the other filters (a list of every
+    unit would have it check each row against ~300 ids)."""
     if user.unit.parent_id is None:
         return sa.true()
-    return Case.unit_id.in_(authz.scope_unit_ids(user))
+    return unit_column.in_(authz.scope_unit_ids(user))
+
+
+def units_under(code: str):
+    """A subquery of the ids of the unit of `code` and of every unit in its subtree."""
+    unit_path = sa.select(OrgUnit.path).where(OrgUnit.code == code).scalar_subquery()
+    return sa.select(OrgUnit.id).where(OrgUnit.path.startswith(unit_path))
 
 
 def search_condition(key: str):
@@ -112,10 +119,7 @@ def apply_case_filters(query, user: User, filters: CaseFilters):
         query = query.where(Case.province_id.in_(
             sa.select(Province.id).where(Province.code == filters.province.zfill(2))))
     if filters.unit:
-        unit_path = (sa.select(OrgUnit.path).where(OrgUnit.code == filters.unit)
-                     .scalar_subquery())
-        query = query.where(Case.unit_id.in_(
-            sa.select(OrgUnit.id).where(OrgUnit.path.startswith(unit_path))))
+        query = query.where(Case.unit_id.in_(units_under(filters.unit)))
     if filters.organiser:
         if filters.organiser == "me":
             query = query.where(Case.organiser_id == user.id)
