@@ -78,3 +78,43 @@ def test_postgresql_refuses_to_change_the_audit_history(empty_database_url):
         with db.engine.connect() as conn:
             assert conn.execute(sa.text("SELECT comment FROM audit_entries")).scalar_one() == ""
         db.engine.dispose()
+
+
+BEFORE_ISSUE_10 = "e5a8c2f4b913"   # the head before the organisation tree's constraints
+TREE = ("INSERT INTO org_units (id, code, name, type, parent_id, path) VALUES "
+        "(1, 'VGCL', 'VGCL', 'vgcl', NULL, '/1/'), "
+        "(2, 'LDLD-79', 'LĐLĐ HCM', 'provincial_federation', 1, '/1/2/'), "
+        "(3, 'CD-XA-79', 'Công đoàn phường', 'commune_union', 2, '/1/2/3/')",
+        "INSERT INTO users (id, email, name, password_hash, role, unit_id, active, created_at) "
+        "VALUES (1, 'lead@test.vn', 'Lead', 'x', 'leader', 3, true, CURRENT_TIMESTAMP)")
+
+
+def _at_revision(url: str, revision: str, statements) -> None:
+    """The database at an older revision, with some rows in it."""
+    upgrade(directory=MIGRATIONS, revision=revision)
+    with db.engine.begin() as conn:
+        for statement in statements:
+            conn.execute(sa.text(statement))
+
+
+def test_upgrade_keeps_a_sound_tree_and_stops_at_a_second_vgcl(empty_database_url, capfd):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        _at_revision(empty_database_url, BEFORE_ISSUE_10, TREE + (
+            "UPDATE org_units SET type = 'vgcl' WHERE code = 'CD-XA-79'",))
+        with pytest.raises(SystemExit):     # flask-migrate logs the error and exits
+            upgrade(directory=MIGRATIONS)
+        assert "These units break it: CD-XA-79" in capfd.readouterr().err
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE org_units SET type = 'commune_union' "
+                                 "WHERE code = 'CD-XA-79'"))
+        upgrade(directory=MIGRATIONS)   # users point at the rebuilt table: all kept, all checked
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT unit_id FROM users")).scalar_one() == 3
+            with pytest.raises(sa.exc.IntegrityError):
+                conn.execute(sa.text("UPDATE org_units SET type = 'vgcl' WHERE id = 3"))
+            conn.rollback()
+            if conn.dialect.name == "sqlite":
+                assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()

@@ -157,10 +157,10 @@ def _units(rng, scale: float) -> int:
 def _users(rng, scale: float, units: list) -> list[dict]:
     """Users over every unit (at least one organiser per unit), all with one precomputed hash."""
     password_hash = generate_password_hash(DEMO_PASSWORD, method="scrypt")
-    case_units = [u for u in units if u.type != "vgcl"]
+    case_units = [u for u in units if not u.is_root]
     count = max(round(USERS * scale), len(case_units) + 4)
-    assignments = [("admin", next(u for u in units if u.type == "vgcl")),
-                   ("leader", next(u for u in units if u.type == "vgcl"))]
+    root = next(u for u in units if u.is_root)
+    assignments = [("admin", root), ("leader", root)]
     assignments += [("organiser", u) for u in case_units]
     weights = [PROVINCE_WEIGHTS.get(u.province.code, 1) if u.province else 3 for u in case_units]
     roles, role_w = zip(*ROLE_WEIGHTS)
