@@ -245,8 +245,7 @@ def test_imported_cases_are_indistinguishable_from_cases_created_one_by_one(tmp_
     assert outcome == "moved" and moved.state == "outreach" and moved.version == 2
 
 
-def test_one_created_audit_entry_per_case_and_an_enterprise_without_active_case_is_reused(
-        tmp_path):
+def test_one_created_audit_entry_per_case_and_a_finished_case_keeps_its_enterprise(tmp_path):
     supervisor = new_user("supervisor", "LDLD-79")
     reused = tax_code()
     old = create_case(supervisor, kind="grassroots", unit="LDLD-79",
@@ -265,9 +264,10 @@ def test_one_created_audit_entry_per_case_and_an_enterprise_without_active_case_
     assert len(created) == 7 and len({a.case_id for a in created}) == 7
     assert {(a.actor_name, a.actor_role, a.actor_unit) for a in created} == {
         (supervisor.name, "supervisor", "LDLD-79")}
-    enterprise = db.session.scalar(sa.select(Enterprise).where(Enterprise.tax_code == reused))
-    assert (enterprise.name, enterprise.workforce) == ("Tên mới", 55)
-    assert count_rows(Enterprise) == 7
+    recorded = {e.name: e.workforce for e in db.session.scalars(
+        sa.select(Enterprise).where(Enterprise.tax_code == reused))}
+    assert recorded == {"Tên cũ": 10, "Tên mới": 55}   # the closed case's row is untouched
+    assert count_rows(Enterprise) == 8
 
 
 # --- batches and failures -----------------------------------------------------------------------
@@ -490,3 +490,25 @@ def test_the_web_import_is_a_job_whose_result_is_kept_on_its_row(browser, make_u
     assert job.result["created"] == 1 and job.result["file"] == "x.csv"
     assert job.started_at <= job.finished_at
     assert not list(Path(app.config["IMPORTS_DIR"]).glob("*.upload"))
+
+
+def test_an_import_in_another_province_does_not_rewrite_a_closed_case(tmp_path, client):
+    from test_api import RENAMED, assert_still_recorded, closed_case_in_79
+    closed, saigon = closed_case_in_79(client)
+    code = closed.enterprises[0].tax_code
+    hanoi = new_user("organiser", "LDLD-01")
+    path = write_csv(tmp_path / "hanoi.csv", [row(RENAMED["name"], code, "01",
+                                                   RENAMED["workforce"], "nhà nước",
+                                                   "banking")])
+    report = run(path, hanoi, unit="LDLD-01")
+    assert (report.created, report.skipped, report.rejected) == (1, 0, 0)
+    db.session.expire_all()
+    assert_still_recorded(saigon, closed)
+    made = cases_of(hanoi)[0]
+    assert (made.enterprises[0].name, made.province.code, made.enterprises[0].workforce) == (
+        RENAMED["name"], "01", RENAMED["workforce"])
+    assert "doi ten" in made.search_text
+    # and the import still skips a tax code with an active case
+    report = run(path, hanoi, unit="LDLD-01")
+    assert (report.created, report.skipped) == (0, 1)
+

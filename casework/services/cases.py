@@ -11,7 +11,7 @@ from casework.extensions import db
 from casework.models import Case, CaseEnterprise, OrgUnit, User
 from casework.services import Conflict, Invalid, NotFound, _
 from casework.services.audit import record
-from casework.services.enterprises import clean_enterprise, upsert_enterprise
+from casework.services.enterprises import clean_enterprise, new_enterprise
 from casework.text import search_key, whole_number
 from casework.workflow.definition import KINDS, TERMINAL_STATES
 
@@ -103,7 +103,7 @@ def create_case(actor: User, *, kind, unit, enterprises, organiser=None,
                               field=f"enterprises.{i}.workforce")
     _refuse_second_active_case(tax_codes)
 
-    linked = [upsert_enterprise(data) for data in cleaned]
+    linked = [new_enterprise(data) for data in cleaned]
     case = Case(kind=kind, unit=managing_unit, organiser=assigned, target_members=target,
                 province=cleaned[0]["province"], created_by_id=actor.id,
                 links=[CaseEnterprise(enterprise=e, position=i) for i, e in enumerate(linked)])
@@ -126,12 +126,10 @@ def create_case(actor: User, *, kind, unit, enterprises, organiser=None,
 
 
 def _refuse_second_active_case(tax_codes: list[str]) -> None:
-    from casework.models import Enterprise
     existing = db.session.execute(
-        sa.select(Enterprise.tax_code, Case.ref)
-        .join(CaseEnterprise, CaseEnterprise.enterprise_id == Enterprise.id)
+        sa.select(CaseEnterprise.tax_code, Case.ref)
         .join(Case, Case.id == CaseEnterprise.case_id)
-        .where(Enterprise.tax_code.in_(tax_codes), CaseEnterprise.active)).first()
+        .where(CaseEnterprise.tax_code.in_(tax_codes), CaseEnterprise.active)).first()
     if existing:
         raise Conflict(_("The enterprise with tax code %(tax_code)s already has an active case "
                          "(%(ref)s)", tax_code=existing.tax_code, ref=existing.ref),

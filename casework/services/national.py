@@ -289,8 +289,8 @@ def seed_national(scale_factor: float = 1.0, seed: int = 2026,
                     "workforce": workforce, "workforce_women": workforce * rng.randint(30, 80) // 100,
                     "workforce_foreign": rng.randint(0, 5) if ownership == "fdi" else 0,
                     "search_text": search_key(f"{name} {tax}")})
-                links.append({"case_id": case_id, "enterprise_id": ent_id, "position": position,
-                              "active": state not in flow.terminal})
+                links.append({"case_id": case_id, "enterprise_id": ent_id, "tax_code": tax,
+                              "position": position, "active": state not in flow.terminal})
                 names.append(f"{name} {tax}")
             workforce_total = sum(e["workforce"] for e in enterprises[-n_ents:])
 
