@@ -115,12 +115,24 @@ def test_create_case_errors_have_the_error_shape(api, body, status):
     error_of(response)
 
 
-def test_create_case_for_an_existing_tax_code_is_409(api, team):
+def test_create_case_for_an_existing_tax_code_is_409(api, team, client):
     case = make_case(team.organiser)
+    code = case.enterprises[0].tax_code
     response = api.post("/cases", {"kind": "grassroots", "unit": "LDLD-79",
-                                   "enterprises": [enterprise(code=case.enterprises[0].tax_code)]})
+                                   "enterprises": [enterprise(code=code)]})
     assert response.status_code == 409
     assert error_of(response)["code"] == "duplicate_case"
+    assert case.ref in error_of(response)["message"]
+    # outside the scope of the active case: that it exists and whom to contact, no reference
+    hanoi = Api(client, new_user("organiser", "LDLD-01"))
+    response = hanoi.post("/cases", {"kind": "grassroots", "unit": "LDLD-01",
+                                     "enterprises": [enterprise(code=code, province="01")]})
+    assert response.status_code == 409
+    error = error_of(response)
+    assert error["code"] == "duplicate_case"
+    assert "already has an active case" in error["message"]
+    assert "Liên đoàn Lao động Hồ Chí Minh" in error["message"]
+    assert case.ref not in error["message"]
 
 
 def test_show_case_has_history_and_steps(api, team):

@@ -512,3 +512,26 @@ def test_an_import_in_another_province_does_not_rewrite_a_closed_case(tmp_path, 
     report = run(path, hanoi, unit="LDLD-01")
     assert (report.created, report.skipped) == (0, 1)
 
+
+def test_a_rejected_row_names_an_active_case_only_to_those_who_may_see_it(tmp_path):
+    organiser = new_user("organiser", "LDLD-79")
+    taken = tax_code()
+    case = create_case(organiser, kind="grassroots", unit="LDLD-79",
+                       enterprises=[{"name": "Đã có", "tax_code": taken, "province": "79",
+                                     "workforce": 10}])
+    commit()
+    path = write_csv(tmp_path / "x.csv", [row(code=taken)])
+    reasons = {}
+    for who, unit in ((organiser, "LDLD-79"), (new_user("organiser", "LDLD-01"), "LDLD-01")):
+        sink = RejectedRowsCsv(tmp_path / f"{unit}.rejected.csv")
+        report = run(path, who, unit=unit, rejected=sink)
+        sink.close()
+        assert (report.created, report.skipped) == (0, 1)
+        assert report.sample[0].code == "active_case"
+        with open(tmp_path / f"{unit}.rejected.csv", encoding="utf-8-sig", newline="") as f:
+            reasons[unit] = next(csv.DictReader(f))["reason"]
+        assert reasons[unit] == report.sample[0].reason
+    assert case.ref in reasons["LDLD-79"]
+    assert "already has an active case" in reasons["LDLD-01"]
+    assert "Liên đoàn Lao động Hồ Chí Minh" in reasons["LDLD-01"]
+    assert case.ref not in reasons["LDLD-01"]

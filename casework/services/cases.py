@@ -101,7 +101,7 @@ def create_case(actor: User, *, kind, unit, enterprises, organiser=None,
                 raise Invalid(_("Enterprise %(number)d: a small unit has fewer than %(limit)d "
                                 "workers", number=i + 1, limit=SMALL_UNIT_LIMIT),
                               field=f"enterprises.{i}.workforce")
-    _refuse_second_active_case(tax_codes)
+    _refuse_second_active_case(actor, tax_codes)
 
     linked = [new_enterprise(data) for data in cleaned]
     case = Case(kind=kind, unit=managing_unit, organiser=assigned, target_members=target,
@@ -125,15 +125,25 @@ def create_case(actor: User, *, kind, unit, enterprises, organiser=None,
     return case
 
 
-def _refuse_second_active_case(tax_codes: list[str]) -> None:
+def _refuse_second_active_case(actor: User, tax_codes: list[str]) -> None:
     existing = db.session.execute(
-        sa.select(CaseEnterprise.tax_code, Case.ref)
+        sa.select(CaseEnterprise.tax_code, Case)
         .join(Case, Case.id == CaseEnterprise.case_id)
         .where(CaseEnterprise.tax_code.in_(tax_codes), CaseEnterprise.active)).first()
     if existing:
-        raise Conflict(_("The enterprise with tax code %(tax_code)s already has an active case "
-                         "(%(ref)s)", tax_code=existing.tax_code, ref=existing.ref),
-                       code="duplicate_case", status=409)
+        tax_code, case = existing
+        raise Conflict(active_case_message(actor, tax_code, case), code="duplicate_case",
+                       status=409)
+
+
+def active_case_message(actor: User, tax_code: str, case: Case) -> str:
+    """Why a case (or an import row) for `tax_code` is refused by the active `case`: its
+    reference for those who may see it; for others only that it exists and which unit to ask."""
+    if authz.case_in_scope(actor, case):
+        return _("The enterprise with tax code %(tax_code)s already has an active case "
+                 "(%(ref)s)", tax_code=tax_code, ref=case.ref)
+    return _("The enterprise with tax code %(tax_code)s already has an active case, managed "
+             "by %(unit)s: contact that unit.", tax_code=tax_code, unit=case.unit.name)
 
 
 def reassign(case: Case, actor: User, *, organiser, version, comment: str = "") -> Case:

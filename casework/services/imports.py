@@ -45,6 +45,7 @@ from casework.models import AuditEntry, Case, CaseEnterprise, Enterprise, OrgUni
 from casework.models.enterprise import SECTORS, Ownership
 from casework.services import Invalid, _
 from casework.services import tallies
+from casework.services.cases import active_case_message
 from casework.services.enterprises import MAX_NAME, MAX_WORKFORCE, normalise_tax_code
 from casework.text import nfc, search_key
 from casework.workflow.definition import initial_state
@@ -651,34 +652,32 @@ def write_batch(rows: list[tuple[int, dict, dict]], ctx: _Context) -> tuple[int,
         # sequential scan) would make every later batch slower than the one before
         db.session.execute(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
     codes = [data["tax_code"] for _n, data, _r in unique]
-    found = db.session.execute(
-        sa.select(links.c.tax_code, cases.c.id.label("case_id"), cases.c.ref)
-        .select_from(links).join(cases, cases.c.id == links.c.case_id)
-        .where(links.c.tax_code.in_(codes), links.c.active)).all()
-    active = {r.tax_code: (r.case_id, r.ref) for r in found}
+    active = dict(db.session.execute(
+        sa.select(links.c.tax_code, Case).join(Case, Case.id == links.c.case_id)
+        .where(links.c.tax_code.in_(codes), links.c.active)).all())
     made_here: dict[int, int] = {}      # case id -> row of this import that made it
     if active:
         for case_id, data in db.session.execute(
                 sa.select(AuditEntry.case_id, AuditEntry.data).where(
-                    AuditEntry.case_id.in_([c for c, _ref in active.values()]),
+                    AuditEntry.case_id.in_([case.id for case in active.values()]),
                     AuditEntry.action == "created")):
             made = (data or {}).get("import") or {}
             if made.get("id") == ctx.import_id:
                 made_here[case_id] = made.get("row")
 
+    actor = db.session.get(User, ctx.actor_id) if active else None
     to_create = []
     for number, data, raw in unique:
         hit = active.get(data["tax_code"])
         if hit is None:
             to_create.append((number, data))
-        elif hit[0] in made_here:
+        elif hit.id in made_here:
             skipped.append(Rejection(number, "duplicate_in_file", _(
                 "duplicate: the tax code %(tax_code)s is already on row %(row)d of this file",
-                tax_code=data["tax_code"], row=made_here[hit[0]]), _values_of(raw)))
+                tax_code=data["tax_code"], row=made_here[hit.id]), _values_of(raw)))
         else:
-            skipped.append(Rejection(number, "active_case", _(
-                "The enterprise with tax code %(tax_code)s already has an active case "
-                "(%(ref)s)", tax_code=data["tax_code"], ref=hit[1]), _values_of(raw)))
+            skipped.append(Rejection(number, "active_case", active_case_message(
+                actor, data["tax_code"], hit), _values_of(raw)))
     if not to_create:
         return 0, skipped
 
