@@ -338,7 +338,7 @@ def find_actors(app, transitions_needed: int) -> Actors:
 
     with app.app_context():
         unit = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == PROVINCE_UNIT))
-        vgcl = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.type == "vgcl"))
+        vgcl = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.is_root))
         supervisor = db.session.scalar(sa.select(User).where(
             User.role == "supervisor", User.unit_id == unit.id, User.active).order_by(User.id))
         leader = db.session.scalar(sa.select(User).where(

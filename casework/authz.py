@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from casework.models import ApprovalRequest, Case, OrgUnit, User
+from casework.models import UNIT_LEVELS, ApprovalRequest, Case, OrgUnit, UnitType, User
 from casework.services import Forbidden, NotFound, _
 from casework.workflow.definition import (APPROVER_SUPERVISOR, APPROVER_VGCL_LEADER, FLOWS,
                                           ORGANISERS, SUPERVISORS, N_, Trigger, flow_for)
@@ -21,6 +21,18 @@ ROLE_NAMES = {"organiser": N_("organiser"), "supervisor": N_("supervisor"),
 
 def role_name(role: str) -> str:
     return _(ROLE_NAMES[role]) if role in ROLE_NAMES else role
+
+
+def national(user: User) -> bool:
+    """A user of the tree's root (the VGCL): reads and acts in every province. Being the root
+    is what counts, not a unit type an administrator could set."""
+    return user.unit.is_root
+
+
+def assignable_unit_types(user: User) -> list[str]:
+    """The types an administrator may give a unit: strictly below their own unit's level."""
+    own = UNIT_LEVELS[user.unit.type]
+    return [t.value for t in UnitType if UNIT_LEVELS[t.value] > own]
 
 
 def unit_in_scope(user: User, unit: OrgUnit) -> bool:
@@ -67,6 +79,12 @@ def why_not(user: User, action: str, obj=None, trigger: Trigger | None = None) -
         return _why_not_decide(user, obj)
     if action == "admin":
         return None if user.role == "admin" else _("Only an administrator may do this.")
+    if action == "unit.give_type":  # obj: the type
+        if user.role != "admin":
+            return _("Only an administrator may do this.")
+        return None if obj in assignable_unit_types(user) else _(
+            "An administrator of %(unit)s gives a unit only a type below their own unit's.",
+            unit=user.unit.code)
     raise ValueError(action)
 
 
@@ -83,7 +101,7 @@ def _only_roles_may(trigger: Trigger) -> str:
 def _why_not_decide(user: User, approval: ApprovalRequest) -> str | None:
     trigger = flow_for(approval.case.kind).trigger(approval.trigger)
     if trigger.approval == APPROVER_VGCL_LEADER:
-        if user.role != "leader" or user.unit.type != "vgcl":
+        if user.role != "leader" or not national(user):
             return _("Only a leader of the VGCL decides a conglomerate scheme.")
     elif trigger.approval == APPROVER_SUPERVISOR:
         if user.role != "supervisor":
@@ -123,7 +141,7 @@ def approval_filter(user: User):
                        ApprovalRequest.requester_id != user.id,
                        ApprovalRequest.case_id.in_(
                            sa.select(Case.id).where(Case.unit_id.in_(scope_unit_ids(user)))))
-    if user.role == "leader" and user.unit.type == "vgcl":
+    if user.role == "leader" and national(user):
         return sa.and_(ApprovalRequest.trigger.in_(_triggers_decided_by(APPROVER_VGCL_LEADER)),
                        ApprovalRequest.requester_id != user.id)
     return sa.false()

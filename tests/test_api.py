@@ -115,12 +115,24 @@ def test_create_case_errors_have_the_error_shape(api, body, status):
     error_of(response)
 
 
-def test_create_case_for_an_existing_tax_code_is_409(api, team):
+def test_create_case_for_an_existing_tax_code_is_409(api, team, client):
     case = make_case(team.organiser)
+    code = case.enterprises[0].tax_code
     response = api.post("/cases", {"kind": "grassroots", "unit": "LDLD-79",
-                                   "enterprises": [enterprise(code=case.enterprises[0].tax_code)]})
+                                   "enterprises": [enterprise(code=code)]})
     assert response.status_code == 409
     assert error_of(response)["code"] == "duplicate_case"
+    assert case.ref in error_of(response)["message"]
+    # outside the scope of the active case: that it exists and whom to contact, no reference
+    hanoi = Api(client, new_user("organiser", "LDLD-01"))
+    response = hanoi.post("/cases", {"kind": "grassroots", "unit": "LDLD-01",
+                                     "enterprises": [enterprise(code=code, province="01")]})
+    assert response.status_code == 409
+    error = error_of(response)
+    assert error["code"] == "duplicate_case"
+    assert "already has an active case" in error["message"]
+    assert "Liên đoàn Lao động Hồ Chí Minh" in error["message"]
+    assert case.ref not in error["message"]
 
 
 def test_show_case_has_history_and_steps(api, team):
@@ -420,3 +432,47 @@ def test_the_approvals_list_runs_a_fixed_number_of_queries(client):
     request_closures(8)
     many = _statements_for(client, "/api/v1/approvals?status=pending", headers)
     assert few == many
+
+
+# ---------------------------------------------------------------------------------------------
+# a new case never changes what another case recorded
+
+SAIGON = {"name": "Công ty TNHH May Sài Gòn", "province": "79", "workforce": 300,
+          "ownership": "fdi", "sector": "textile_garment"}
+RENAMED = {"name": "Công ty Đổi Tên", "province": "01", "workforce": 7, "ownership": "state",
+           "sector": "banking"}
+
+
+def closed_case_in_79(client):
+    team = make_team("LDLD-79")
+    case = walk_to(make_case(team.organiser, enterprises=[enterprise(**SAIGON)]), "closed", team)
+    return case, Api(client, team.organiser)
+
+
+def assert_still_recorded(saigon: Api, case) -> None:
+    """The closed case shows what it recorded and is found by it, and only by it."""
+    shown = saigon.case(case.id)["enterprises"][0]
+    assert {k: shown[k] for k in SAIGON} == SAIGON
+    assert saigon.case(case.id)["province"] == "79"
+    found = saigon.get("/cases", q="may sai gon").get_json()
+    assert [item["id"] for item in found["items"]] == [case.id]
+    assert case.id not in [i["id"] for i in saigon.get("/cases", q="doi ten").get_json()["items"]]
+
+
+def test_a_case_in_another_province_does_not_rewrite_a_closed_case(client):
+    closed, saigon = closed_case_in_79(client)
+    code = closed.enterprises[0].tax_code
+    hanoi = Api(client, new_user("organiser", "LDLD-01"))
+    response = hanoi.post("/cases", {"kind": "grassroots", "unit": "LDLD-01",
+                                     "enterprises": [{**RENAMED, "tax_code": code}]})
+    assert response.status_code == 201, response.get_json()
+    made = response.get_json()
+    assert {k: made["enterprises"][0][k] for k in RENAMED} == RENAMED
+    assert made["province"] == "01"
+    assert_still_recorded(saigon, closed)
+    found = hanoi.get("/cases", q="doi ten").get_json()
+    assert [item["id"] for item in found["items"]] == [made["id"]]
+    # one active case per tax code still: a third is refused, wherever it comes from
+    response = saigon.post("/cases", {"kind": "grassroots", "unit": "LDLD-79",
+                                      "enterprises": [enterprise(code=code)]})
+    assert response.status_code == 409 and error_of(response)["code"] == "duplicate_case"

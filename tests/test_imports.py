@@ -245,8 +245,7 @@ def test_imported_cases_are_indistinguishable_from_cases_created_one_by_one(tmp_
     assert outcome == "moved" and moved.state == "outreach" and moved.version == 2
 
 
-def test_one_created_audit_entry_per_case_and_an_enterprise_without_active_case_is_reused(
-        tmp_path):
+def test_one_created_audit_entry_per_case_and_a_finished_case_keeps_its_enterprise(tmp_path):
     supervisor = new_user("supervisor", "LDLD-79")
     reused = tax_code()
     old = create_case(supervisor, kind="grassroots", unit="LDLD-79",
@@ -265,9 +264,10 @@ def test_one_created_audit_entry_per_case_and_an_enterprise_without_active_case_
     assert len(created) == 7 and len({a.case_id for a in created}) == 7
     assert {(a.actor_name, a.actor_role, a.actor_unit) for a in created} == {
         (supervisor.name, "supervisor", "LDLD-79")}
-    enterprise = db.session.scalar(sa.select(Enterprise).where(Enterprise.tax_code == reused))
-    assert (enterprise.name, enterprise.workforce) == ("Tên mới", 55)
-    assert count_rows(Enterprise) == 7
+    recorded = {e.name: e.workforce for e in db.session.scalars(
+        sa.select(Enterprise).where(Enterprise.tax_code == reused))}
+    assert recorded == {"Tên cũ": 10, "Tên mới": 55}   # the closed case's row is untouched
+    assert count_rows(Enterprise) == 8
 
 
 # --- batches and failures -----------------------------------------------------------------------
@@ -490,3 +490,48 @@ def test_the_web_import_is_a_job_whose_result_is_kept_on_its_row(browser, make_u
     assert job.result["created"] == 1 and job.result["file"] == "x.csv"
     assert job.started_at <= job.finished_at
     assert not list(Path(app.config["IMPORTS_DIR"]).glob("*.upload"))
+
+
+def test_an_import_in_another_province_does_not_rewrite_a_closed_case(tmp_path, client):
+    from test_api import RENAMED, assert_still_recorded, closed_case_in_79
+    closed, saigon = closed_case_in_79(client)
+    code = closed.enterprises[0].tax_code
+    hanoi = new_user("organiser", "LDLD-01")
+    path = write_csv(tmp_path / "hanoi.csv", [row(RENAMED["name"], code, "01",
+                                                   RENAMED["workforce"], "nhà nước",
+                                                   "banking")])
+    report = run(path, hanoi, unit="LDLD-01")
+    assert (report.created, report.skipped, report.rejected) == (1, 0, 0)
+    db.session.expire_all()
+    assert_still_recorded(saigon, closed)
+    made = cases_of(hanoi)[0]
+    assert (made.enterprises[0].name, made.province.code, made.enterprises[0].workforce) == (
+        RENAMED["name"], "01", RENAMED["workforce"])
+    assert "doi ten" in made.search_text
+    # and the import still skips a tax code with an active case
+    report = run(path, hanoi, unit="LDLD-01")
+    assert (report.created, report.skipped) == (0, 1)
+
+
+def test_a_rejected_row_names_an_active_case_only_to_those_who_may_see_it(tmp_path):
+    organiser = new_user("organiser", "LDLD-79")
+    taken = tax_code()
+    case = create_case(organiser, kind="grassroots", unit="LDLD-79",
+                       enterprises=[{"name": "Đã có", "tax_code": taken, "province": "79",
+                                     "workforce": 10}])
+    commit()
+    path = write_csv(tmp_path / "x.csv", [row(code=taken)])
+    reasons = {}
+    for who, unit in ((organiser, "LDLD-79"), (new_user("organiser", "LDLD-01"), "LDLD-01")):
+        sink = RejectedRowsCsv(tmp_path / f"{unit}.rejected.csv")
+        report = run(path, who, unit=unit, rejected=sink)
+        sink.close()
+        assert (report.created, report.skipped) == (0, 1)
+        assert report.sample[0].code == "active_case"
+        with open(tmp_path / f"{unit}.rejected.csv", encoding="utf-8-sig", newline="") as f:
+            reasons[unit] = next(csv.DictReader(f))["reason"]
+        assert reasons[unit] == report.sample[0].reason
+    assert case.ref in reasons["LDLD-79"]
+    assert "already has an active case" in reasons["LDLD-01"]
+    assert "Liên đoàn Lao động Hồ Chí Minh" in reasons["LDLD-01"]
+    assert case.ref not in reasons["LDLD-01"]

@@ -78,3 +78,88 @@ def test_postgresql_refuses_to_change_the_audit_history(empty_database_url):
         with db.engine.connect() as conn:
             assert conn.execute(sa.text("SELECT comment FROM audit_entries")).scalar_one() == ""
         db.engine.dispose()
+
+
+BEFORE_ISSUE_10 = "e5a8c2f4b913"   # the head before the organisation tree's constraints
+TREE = ("INSERT INTO org_units (id, code, name, type, parent_id, path) VALUES "
+        "(1, 'VGCL', 'VGCL', 'vgcl', NULL, '/1/'), "
+        "(2, 'LDLD-79', 'LĐLĐ HCM', 'provincial_federation', 1, '/1/2/'), "
+        "(3, 'CD-XA-79', 'Công đoàn phường', 'commune_union', 2, '/1/2/3/')",
+        "INSERT INTO users (id, email, name, password_hash, role, unit_id, active, created_at) "
+        "VALUES (1, 'lead@test.vn', 'Lead', 'x', 'leader', 3, true, CURRENT_TIMESTAMP)")
+
+
+def _at_revision(url: str, revision: str, statements) -> None:
+    """The database at an older revision, with some rows in it."""
+    upgrade(directory=MIGRATIONS, revision=revision)
+    with db.engine.begin() as conn:
+        for statement in statements:
+            conn.execute(sa.text(statement))
+
+
+def test_upgrade_keeps_a_sound_tree_and_stops_at_a_second_vgcl(empty_database_url, capfd):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        _at_revision(empty_database_url, BEFORE_ISSUE_10, TREE + (
+            "UPDATE org_units SET type = 'vgcl' WHERE code = 'CD-XA-79'",))
+        with pytest.raises(SystemExit):     # flask-migrate logs the error and exits
+            upgrade(directory=MIGRATIONS)
+        assert "These units break it: CD-XA-79" in capfd.readouterr().err
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE org_units SET type = 'commune_union' "
+                                 "WHERE code = 'CD-XA-79'"))
+        upgrade(directory=MIGRATIONS)   # users point at the rebuilt table: all kept, all checked
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT unit_id FROM users")).scalar_one() == 3
+            with pytest.raises(sa.exc.IntegrityError):
+                conn.execute(sa.text("UPDATE org_units SET type = 'vgcl' WHERE id = 3"))
+            conn.rollback()
+            if conn.dialect.name == "sqlite":
+                assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()
+
+
+CASE_COLUMNS = ("kind, state, version, unit_id, province_id, target_members, "
+                "applications_vietnamese, applications_foreign, details, search_text, created_at, "
+                "updated_at, state_changed_at")
+SHARED_ENTERPRISE = TREE + (
+    "INSERT INTO provinces (id, code, name, is_city) VALUES (1, '79', 'HCM', true)",
+    # ids from the sequence (1 and 2), so the migration's copies get the next ones
+    "INSERT INTO enterprises (name, tax_code, province_id, ownership, workforce, search_text) "
+    "VALUES ('Công ty Đổi Tên', '0100109106', 1, 'private', 7, 'x')",
+    "INSERT INTO enterprises (name, tax_code, province_id, ownership, workforce, search_text) "
+    "VALUES ('Công ty Khác', '0300588569', 1, 'private', 9, 'y')",
+    *(f"INSERT INTO cases (id, {CASE_COLUMNS}) VALUES ({case_id}, 'grassroots', '{state}', 1, "
+      f"3, 1, 0, 0, 0, '{{}}', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+      for case_id, state in ((1, "closed"), (2, "identified"), (3, "identified"))),
+    "INSERT INTO case_enterprises (case_id, enterprise_id, position, active) VALUES "
+    "(1, 1, 0, false), (2, 1, 0, true), (3, 2, 0, true)")
+
+
+def test_upgrade_gives_each_case_its_own_enterprise_rows(empty_database_url):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        _at_revision(empty_database_url, BEFORE_ISSUE_10, SHARED_ENTERPRISE)
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as conn:
+            links = conn.execute(sa.text(
+                "SELECT l.case_id, l.tax_code, e.id, e.name, e.workforce FROM case_enterprises l "
+                "JOIN enterprises e ON e.id = l.enterprise_id ORDER BY l.case_id")).all()
+            assert [(c, t, n, w) for c, t, _id, n, w in links] == [
+                (1, "0100109106", "Công ty Đổi Tên", 7), (2, "0100109106", "Công ty Đổi Tên", 7),
+                (3, "0300588569", "Công ty Khác", 9)]
+            assert links[0][2] == 1 and len({link[2] for link in links}) == 3
+            with pytest.raises(sa.exc.IntegrityError):   # still one active case per tax code
+                conn.execute(sa.text("UPDATE case_enterprises SET active = true "
+                                     "WHERE case_id = 1"))
+            conn.rollback()
+        downgrade(directory=MIGRATIONS, revision=BEFORE_ISSUE_10)
+        with db.engine.connect() as conn:
+            copy = links[1][2]    # the newest row of the tax code is the one kept
+            assert conn.execute(sa.text(
+                "SELECT case_id, enterprise_id FROM case_enterprises ORDER BY case_id")
+            ).all() == [(1, copy), (2, copy), (3, 2)]
+            assert conn.execute(sa.text("SELECT count(*) FROM enterprises")).scalar() == 2
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()

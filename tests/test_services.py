@@ -92,12 +92,15 @@ def test_second_active_case_for_a_tax_code_is_refused(team):
         create_case(other, kind="grassroots", unit="CD-DETMAY",
                     enterprises=[enterprise(code=code)])
     assert refused.value.status == 409 and refused.value.code == "duplicate_case"
-    assert first.ref in refused.value.message
+    # the sector union may not see LDLD-79's case: told whom to contact, not its reference
+    assert first.ref not in refused.value.message
+    assert "Liên đoàn Lao động Hồ Chí Minh" in refused.value.message
     db.session.rollback()
-    # also inside a small-units case
-    with pytest.raises(Conflict):
+    # also inside a small-units case; in the case's own scope, its reference is given
+    with pytest.raises(Conflict) as refused:
         create_case(team.organiser, kind="small_units", unit="LDLD-79",
                     enterprises=[enterprise(workforce=5), enterprise(code=code, workforce=5)])
+    assert first.ref in refused.value.message
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count(Case.id))) == 1
 
@@ -113,22 +116,39 @@ def test_same_tax_code_twice_in_one_case_is_refused(team):
 @pytest.mark.parametrize("end", ["founded", "closed"])
 def test_a_new_case_is_allowed_once_the_first_is_finished(team, end):
     first = walk_to(make_case(team.organiser), end, team)
+    recorded = first.enterprises[0].name
     code = first.enterprises[0].tax_code
     second = make_case(team.organiser, enterprises=[enterprise("Tên mới", code=code)])
-    assert second.enterprises[0].id == first.enterprises[0].id   # the same enterprise row
+    # the new case records the enterprise anew; the first keeps what it recorded
+    assert second.enterprises[0].id != first.enterprises[0].id
     assert second.enterprises[0].name == "Tên mới"
+    db.session.expire_all()
+    assert first.enterprises[0].name == recorded
     links = db.session.scalars(sa.select(CaseEnterprise).where(
-        CaseEnterprise.enterprise_id == second.enterprises[0].id)).all()
+        CaseEnterprise.tax_code == code)).all()
     assert sorted((link.case_id, link.active) for link in links) == [
         (first.id, False), (second.id, True)]
 
 
-def test_the_database_refuses_two_active_links_for_one_enterprise(team):
+def test_the_database_refuses_two_active_links_for_one_tax_code(team):
     """Even past the service's check, the partial unique index holds."""
     first = make_case(team.organiser)
     second = make_case(team.organiser)
+    recorded = first.enterprises[0]
+    copy = Enterprise(name=recorded.name, tax_code=recorded.tax_code, province=recorded.province,
+                      workforce=recorded.workforce)
+    db.session.add(CaseEnterprise(case_id=second.id, enterprise=copy, position=1))
+    with pytest.raises(Conflict):
+        commit()
+
+
+def test_an_enterprise_row_belongs_to_one_case(team):
+    first = make_case(team.organiser)
+    second = make_case(team.organiser)
+    db.session.execute(sa.update(CaseEnterprise).values(active=False))
     db.session.add(CaseEnterprise(case_id=second.id, enterprise_id=first.enterprises[0].id,
-                                  position=1))
+                                  tax_code=first.enterprises[0].tax_code, position=1,
+                                  active=False))
     with pytest.raises(Conflict):
         commit()
 

@@ -1,14 +1,20 @@
 """Administration pages: users and units, for administrators only."""
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
+from casework import clock
 from casework.extensions import db
 from casework.models import ApiToken, OrgUnit, User
 from casework.services.users import issue_token
 from conftest import PASSWORD
 from test_views_support import browser, text  # noqa: F401
+
+TODAY = clock.today()
 
 
 @pytest.fixture
@@ -157,3 +163,154 @@ def test_a_provincial_admin_manages_only_their_subtree(browser, make_user):
     assert refused.status_code == 403
     assert "outside your own unit's subtree" in text(refused)
     assert db.session.scalar(sa.select(User).where(User.email == "new.admin@test.vn")) is None
+
+
+# --- national powers come from the root of the tree, not from a type an administrator sets -----
+
+def _type_options(page: str) -> list[str]:
+    select = re.search(r'<select[^>]*name="type"[^>]*>(.*?)</select>', page, re.S).group(1)
+    return re.findall(r'<option[^>]*value="([^"]*)"', select)
+
+
+def test_a_provincial_admin_cannot_give_a_unit_national_powers(app, browser, make_user,
+                                                             token_for):
+    """The probe's attack: LDLD-79's administrator types a commune union `vgcl`; its leader
+    then read and decided what only the VGCL's leaders may."""
+    from helpers import enterprise, fire, log, make_case, new_user
+    from casework.services.units import create_unit
+    commune = create_unit(code="CD-XA-79", name="Công đoàn phường Sài Gòn",
+                          type_="commune_union", parent_code="LDLD-79", province_code="79")
+    db.session.commit()
+    client = browser(make_user("admin", "LDLD-79"))
+    fields = {"name": "Công đoàn phường Sài Gòn", "type": "vgcl", "parent": "LDLD-79",
+              "province": "79"}
+    response = client.submit(f"/admin/units/{commune.id}", {"code": "CD-XA-79", **fields})
+    assert response.status_code == 422, text(response)
+    response = client.submit("/admin/units/new", {"code": "CD-XA-79-B", **fields})
+    assert response.status_code == 422, text(response)
+    assert _unit("CD-XA-79-B") is None
+    db.session.refresh(commune)
+    assert commune.type == "commune_union"
+
+    # what the leader of that unit got with the type: none of it
+    organiser = new_user("organiser", "CD-XA-79")
+    case = make_case(organiser, "conglomerate_pilot",
+                     enterprises=[enterprise("Tập đoàn Dệt May", workforce=5000)])
+    fire(case, organiser, "start_survey")
+    log(case, organiser, "survey_report", note="Báo cáo khảo sát")
+    fire(case, organiser, "draft_scheme")
+    _outcome, scheme = fire(case, organiser, "approve_scheme")
+    national = token_for(make_user("leader", "VGCL"))
+    plan = {"province": "01", "host_unit": "LDLD-01", "host_note": "Thành ủy Hà Nội",
+            "planned_date": (TODAY + timedelta(days=10)).isoformat(), "purpose": "Đôn đốc"}
+    api = app.test_client()
+    hanoi_visit = api.post("/api/v1/visits", headers=national, json=plan).get_json()
+    leader = make_user("leader", "CD-XA-79")
+    headers = token_for(leader)
+    assert api.get(f"/api/v1/visits/{hanoi_visit['id']}", headers=headers).status_code == 404
+    assert api.get("/api/v1/visits", headers=headers).get_json()["total"] == 0
+    assert api.post("/api/v1/visits", headers=headers, json=plan).status_code == 403
+    assert f"/approvals/{scheme.id}/decision" not in text(browser(leader).get("/approvals"))
+    response = api.post(f"/api/v1/approvals/{scheme.id}/decision", headers=headers,
+                        json={"decision": "approve", "comment": "Đồng ý"})
+    assert response.status_code == 403
+    assert "leader of the VGCL" in response.get_json()["error"]["message"]
+    # the VGCL's own leader (the root's) still decides it
+    response = api.post(f"/api/v1/approvals/{scheme.id}/decision", headers=national,
+                        json={"decision": "approve", "comment": "Đồng ý"})
+    assert response.status_code == 200, response.get_json()
+
+
+def test_the_root_cannot_be_created_retyped_or_moved(browser, admin):
+    from casework.services import Invalid
+    from casework.services.units import create_unit, update_unit
+    root, hcm = _unit("VGCL"), _unit("LDLD-79")
+    client = browser(admin)
+    # a second VGCL, anywhere
+    response = client.submit("/admin/units/new", {
+        "code": "VGCL-2", "name": "Tổng Liên đoàn 2", "type": "vgcl", "parent": "LDLD-79"})
+    assert response.status_code == 422 and _unit("VGCL-2") is None
+    for parent in ("LDLD-79", None):
+        with pytest.raises(Invalid):
+            create_unit(code="VGCL-2", name="Tổng Liên đoàn 2", type_="vgcl",
+                        parent_code=parent)
+        db.session.rollback()
+    # the root keeps its type and its place
+    same = {"code": "VGCL", "name": root.name, "province": ""}
+    response = client.submit(f"/admin/units/{root.id}",
+                             {**same, "type": "provincial_federation", "parent": ""})
+    assert response.status_code == 422, text(response)
+    response = client.submit(f"/admin/units/{root.id}", {**same, "type": "vgcl",
+                                                         "parent": "LDLD-79"})
+    assert response.status_code == 422, text(response)
+    with pytest.raises(Invalid):
+        update_unit(root, code="VGCL", name=root.name, type_="sector_union", parent_code=None)
+    db.session.rollback()
+    # no other unit becomes the root or the VGCL
+    moved = {"code": "LDLD-79", "name": hcm.name, "province": "79"}
+    response = client.submit(f"/admin/units/{hcm.id}", {**moved, "type": "vgcl",
+                                                        "parent": "VGCL"})
+    assert response.status_code == 422, text(response)
+    response = client.submit(f"/admin/units/{hcm.id}", {**moved, "type": "provincial_federation",
+                                                        "parent": ""})
+    assert response.status_code == 422, text(response)
+    with pytest.raises(Invalid):
+        update_unit(hcm, code="LDLD-79", name=hcm.name, type_="vgcl", parent_code="VGCL")
+    db.session.rollback()
+    db.session.refresh(root)
+    db.session.refresh(hcm)
+    assert (root.type, root.parent_id) == ("vgcl", None)
+    assert (hcm.type, hcm.parent_id) == ("provincial_federation", root.id)
+    # an edit that keeps the root as it is still saves
+    response = client.submit(f"/admin/units/{root.id}", {**same, "name": "Tổng Liên đoàn LĐVN",
+                                                         "type": "vgcl", "parent": ""})
+    assert response.status_code == 302, text(response)
+
+
+def test_the_database_holds_one_vgcl_and_it_is_the_root():
+    from sqlalchemy.exc import IntegrityError
+    hcm = _unit("LDLD-79")
+    for values in ({"code": "X-1", "type": "vgcl", "parent_id": hcm.id, "path": "/x/"},
+                   {"code": "X-2", "type": "vgcl", "parent_id": None, "path": "/y/"},
+                   {"code": "X-3", "type": "commune_union", "parent_id": None, "path": "/z/"}):
+        with pytest.raises(IntegrityError):
+            with db.session.begin_nested():
+                db.session.execute(sa.insert(OrgUnit).values(name="X", **values))
+    db.session.rollback()
+
+
+def test_an_admin_gives_only_types_below_their_own_level(browser, make_user):
+    from casework.models import UNIT_LEVELS, UnitType
+    from casework.services.units import create_unit
+    create_unit(code="CD-XA-79", name="Công đoàn phường Sài Gòn", type_="commune_union",
+                parent_code="LDLD-79", province_code="79")
+    db.session.commit()
+    for unit, offered in (("VGCL", ["provincial_federation", "sector_union", "corporation_union",
+                                    "commune_union", "industrial_park_union", "grassroots"]),
+                          ("LDLD-79", ["commune_union", "industrial_park_union", "grassroots"]),
+                          ("CD-XA-79", ["grassroots"])):
+        client = browser(make_user("admin", unit))
+        assert _type_options(text(client.get("/admin/units/new"))) == offered, unit
+        assert offered == [t.value for t in UnitType
+                           if UNIT_LEVELS[t.value] > UNIT_LEVELS[_unit(unit).type]]
+    # a provincial administrator's own federation: shown with its type, not retyped to a peer's
+    client = browser(make_user("admin", "LDLD-79"))
+    hcm = _unit("LDLD-79")
+    page = text(client.get(f"/admin/units/{hcm.id}"))
+    assert _type_options(page) == ["provincial_federation", "commune_union",
+                                   "industrial_park_union", "grassroots"]
+    for type_ in ("sector_union", "provincial_federation"):
+        response = client.submit("/admin/units/new", {
+            "code": "CD-NGANH-79", "name": "Công đoàn ngành", "type": type_,
+            "parent": "LDLD-79", "province": "79"})
+        assert response.status_code == 422, (type_, text(response))
+    assert _unit("CD-NGANH-79") is None
+    response = client.submit(f"/admin/units/{_unit('CD-XA-79').id}", {
+        "code": "CD-XA-79", "name": "Công đoàn phường Sài Gòn", "type": "corporation_union",
+        "parent": "LDLD-79", "province": "79"})
+    assert response.status_code == 422
+    assert _unit("CD-XA-79").type == "commune_union"
+    response = client.submit("/admin/units/new", {
+        "code": "CDCS-79-1", "name": "CĐCS Công ty May", "type": "grassroots",
+        "parent": "CD-XA-79", "province": "79"})
+    assert response.status_code == 302, text(response)

@@ -268,9 +268,17 @@ def test_unknown_organiser_is_shown_next_to_the_field(browser, team):
 def test_duplicate_active_case_is_refused(browser, team):
     client = browser(team["org"])
     assert _new_case(client).status_code == 302
+    ref = db.session.scalar(sa.select(Case.ref))
     response = _new_case(client)
     assert response.status_code == 409
-    assert "already has an active case" in text(response)
+    assert "already has an active case" in text(response) and ref in text(response)
+    assert count_rows(Case) == 1
+    # outside the active case's scope, its reference is not told: whom to contact is
+    response = _new_case(browser(team["other"]), unit="LDLD-01")
+    assert response.status_code == 409
+    page = text(response)
+    assert "already has an active case" in page and "Liên đoàn Lao động Hồ Chí Minh" in page
+    assert ref not in page
     assert count_rows(Case) == 1
 
 

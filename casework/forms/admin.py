@@ -6,7 +6,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from casework.forms import CaseworkForm
 from casework.forms.cases import ROLE_LABELS, choices
-from casework.models import Role, UnitType
+from casework.models import Role
 
 UNIT_TYPE_LABELS = {
     "vgcl": _l("Vietnam General Confederation of Labour"),
@@ -49,8 +49,8 @@ class UnitForm(CaseworkForm):
     code = StringField(_l("Code"), validators=[InputRequired(), Length(max=40)],
                        description=_l("For example LDLD-79 or CD-DETMAY"))
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
-    type = SelectField(_l("Type"), choices=choices((t.value, UNIT_TYPE_LABELS[t.value])
-                                                    for t in UnitType))
+    # the types the administrator may give (casework.authz.assignable_unit_types), set by the view
+    type = SelectField(_l("Type"), choices=[])
     parent = SelectField(_l("Parent unit"), choices=[], validate_choice=False)
     province = SelectField(_l("Province"), choices=[], validate_choice=False)
     submit = SubmitField(_l("Save"))

@@ -103,13 +103,16 @@ sa.event.listen(Case.__table__, "before_create",
 
 
 class CaseEnterprise(db.Model):
-    """Links a case to its enterprise(s); `active` mirrors the case so the DB refuses a second
-    live case for one enterprise (a partial unique index, on SQLite and PostgreSQL alike)."""
+    """Links a case to its own enterprise row(s): an enterprise row belongs to one case.
+    `tax_code` repeats the enterprise's and `active` mirrors the case, so the DB refuses a second
+    live case for one tax code (a partial unique index, on SQLite and PostgreSQL alike)."""
 
     __tablename__ = "case_enterprises"
 
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(sa.ForeignKey("enterprises.id"), primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(sa.ForeignKey("enterprises.id"), primary_key=True,
+                                               unique=True)
+    tax_code: Mapped[str] = mapped_column(sa.String(14))
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
 
@@ -117,9 +120,14 @@ class CaseEnterprise(db.Model):
     enterprise: Mapped[Enterprise] = relationship(lazy="joined")
 
     __table_args__ = (
-        sa.Index("uq_case_enterprises_active_enterprise", "enterprise_id", unique=True,
+        sa.Index("uq_case_enterprises_active_tax_code", "tax_code", unique=True,
                  sqlite_where=sa.text("active"), postgresql_where=sa.text("active")),
     )
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if self.tax_code is None and self.enterprise is not None:
+            self.tax_code = self.enterprise.tax_code
 
 
 # SQLite's substring index of the cases' search text, made with the table (casework.search_index)

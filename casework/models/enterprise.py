@@ -22,11 +22,15 @@ SECTORS = ("textile_garment", "footwear", "electronics", "banking", "constructio
 
 
 class Enterprise(db.Model):
+    """The employer as one case recorded it. Each case has rows of its own (a snapshot, never
+    updated), so a later case for the same tax code — in another province, by another unit —
+    cannot change what an earlier case shows; the tax code is what the cases share."""
+
     __tablename__ = "enterprises"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(300))
-    tax_code: Mapped[str] = mapped_column(sa.String(14), unique=True)
+    tax_code: Mapped[str] = mapped_column(sa.String(14), index=True)
     province_id: Mapped[int] = mapped_column(sa.ForeignKey("provinces.id"), index=True)
     ownership: Mapped[str] = mapped_column(
         sa.Enum(*[o.value for o in Ownership], name="ownership", native_enum=False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.extensions import db
@@ -19,6 +20,20 @@ class UnitType(str, enum.Enum):
     grassroots = "grassroots"
 
 
+# How far below the root each type sits. An administrator gives a unit only a type strictly
+# below their own unit's (casework.authz.assignable_unit_types), so nobody can make a peer or a
+# superior of their own unit; the root's type, `vgcl`, is below nobody and is never given.
+UNIT_LEVELS = {
+    UnitType.vgcl.value: 0,
+    UnitType.provincial_federation.value: 1,
+    UnitType.sector_union.value: 1,
+    UnitType.corporation_union.value: 1,
+    UnitType.commune_union.value: 2,
+    UnitType.industrial_park_union.value: 2,
+    UnitType.grassroots.value: 3,
+}
+
+
 class Province(db.Model):
     __tablename__ = "provinces"
 
@@ -32,7 +47,10 @@ class Province(db.Model):
 
 
 class OrgUnit(db.Model):
-    """A node of the union tree. `path` ("/1/4/9/") makes a subtree one LIKE prefix query."""
+    """A node of the union tree. `path` ("/1/4/9/") makes a subtree one LIKE prefix query.
+
+    The tree has one root, the VGCL, and it is the only unit of type `vgcl` (two constraints
+    below): national powers come from being the root (`is_root`), never from a type."""
 
     __tablename__ = "org_units"
 
@@ -48,6 +66,24 @@ class OrgUnit(db.Model):
 
     parent: Mapped[OrgUnit | None] = relationship(remote_side=[id])
     province: Mapped[Province | None] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("(type = 'vgcl' AND parent_id IS NULL) OR "
+                           "(type <> 'vgcl' AND parent_id IS NOT NULL)", name="root_is_vgcl"),
+        sa.Index("uq_org_units_one_root", "type", unique=True,
+                 sqlite_where=sa.text("parent_id IS NULL"),
+                 postgresql_where=sa.text("parent_id IS NULL")),
+    )
+
+    @hybrid_property
+    def is_root(self) -> bool:
+        """The VGCL: the unit whose users have national powers."""
+        return self.parent_id is None and self.parent is None
+
+    @is_root.inplace.expression
+    @classmethod
+    def _is_root_expression(cls):
+        return cls.parent_id.is_(None)
 
     def is_within(self, ancestor: "OrgUnit") -> bool:
         return self.path.startswith(ancestor.path)

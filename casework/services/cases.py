@@ -11,7 +11,7 @@ from casework.extensions import db
 from casework.models import Case, CaseEnterprise, OrgUnit, User
 from casework.services import Conflict, Invalid, NotFound, _
 from casework.services.audit import record
-from casework.services.enterprises import clean_enterprise, upsert_enterprise
+from casework.services.enterprises import clean_enterprise, new_enterprise
 from casework.text import search_key, whole_number
 from casework.workflow.definition import KINDS, TERMINAL_STATES
 
@@ -101,9 +101,9 @@ def create_case(actor: User, *, kind, unit, enterprises, organiser=None,
                 raise Invalid(_("Enterprise %(number)d: a small unit has fewer than %(limit)d "
                                 "workers", number=i + 1, limit=SMALL_UNIT_LIMIT),
                               field=f"enterprises.{i}.workforce")
-    _refuse_second_active_case(tax_codes)
+    _refuse_second_active_case(actor, tax_codes)
 
-    linked = [upsert_enterprise(data) for data in cleaned]
+    linked = [new_enterprise(data) for data in cleaned]
     case = Case(kind=kind, unit=managing_unit, organiser=assigned, target_members=target,
                 province=cleaned[0]["province"], created_by_id=actor.id,
                 links=[CaseEnterprise(enterprise=e, position=i) for i, e in enumerate(linked)])
@@ -125,17 +125,25 @@ def create_case(actor: User, *, kind, unit, enterprises, organiser=None,
     return case
 
 
-def _refuse_second_active_case(tax_codes: list[str]) -> None:
-    from casework.models import Enterprise
+def _refuse_second_active_case(actor: User, tax_codes: list[str]) -> None:
     existing = db.session.execute(
-        sa.select(Enterprise.tax_code, Case.ref)
-        .join(CaseEnterprise, CaseEnterprise.enterprise_id == Enterprise.id)
+        sa.select(CaseEnterprise.tax_code, Case)
         .join(Case, Case.id == CaseEnterprise.case_id)
-        .where(Enterprise.tax_code.in_(tax_codes), CaseEnterprise.active)).first()
+        .where(CaseEnterprise.tax_code.in_(tax_codes), CaseEnterprise.active)).first()
     if existing:
-        raise Conflict(_("The enterprise with tax code %(tax_code)s already has an active case "
-                         "(%(ref)s)", tax_code=existing.tax_code, ref=existing.ref),
-                       code="duplicate_case", status=409)
+        tax_code, case = existing
+        raise Conflict(active_case_message(actor, tax_code, case), code="duplicate_case",
+                       status=409)
+
+
+def active_case_message(actor: User, tax_code: str, case: Case) -> str:
+    """Why a case (or an import row) for `tax_code` is refused by the active `case`: its
+    reference for those who may see it; for others only that it exists and which unit to ask."""
+    if authz.case_in_scope(actor, case):
+        return _("The enterprise with tax code %(tax_code)s already has an active case "
+                 "(%(ref)s)", tax_code=tax_code, ref=case.ref)
+    return _("The enterprise with tax code %(tax_code)s already has an active case, managed "
+             "by %(unit)s: contact that unit.", tax_code=tax_code, unit=case.unit.name)
 
 
 def reassign(case: Case, actor: User, *, organiser, version, comment: str = "") -> Case:

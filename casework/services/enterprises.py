@@ -1,4 +1,4 @@
-"""Validating and finding the enterprises a case targets."""
+"""Validating the enterprises a case targets, and recording them for the case."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -81,17 +81,13 @@ def clean_enterprise(raw: dict, *, position: int = 0) -> dict:
             "ownership": ownership, "sector": sector}
 
 
-def upsert_enterprise(data: dict) -> Enterprise:
-    """The enterprise with this tax code, updated with what the user typed, or a new one."""
-    enterprise = db.session.scalar(sa.select(Enterprise).where(Enterprise.tax_code == data["tax_code"]))
-    if enterprise is None:
-        enterprise = Enterprise(tax_code=data["tax_code"])
-        db.session.add(enterprise)
-    enterprise.name = data["name"]
-    enterprise.province = data["province"]
-    enterprise.province_id = data["province"].id
-    enterprise.workforce = data["workforce"]
-    enterprise.ownership = data["ownership"]
-    enterprise.sector = data["sector"]
-    enterprise.search_text = search_key(f"{data['name']} {data['tax_code']}")
+def new_enterprise(data: dict) -> Enterprise:
+    """The enterprise as this case records it: a row of its own, whatever other cases recorded
+    for the same tax code (their rows are never changed)."""
+    enterprise = Enterprise(
+        tax_code=data["tax_code"], name=data["name"], province=data["province"],
+        province_id=data["province"].id, workforce=data["workforce"],
+        ownership=data["ownership"], sector=data["sector"],
+        search_text=search_key(f"{data['name']} {data['tax_code']}"))
+    db.session.add(enterprise)
     return enterprise

@@ -10,8 +10,9 @@ report says the row to resume from.
 
 Imported cases are indistinguishable from cases made one at a time by
 `services.cases.create_case`: the same columns (version 1, state `identified`, the reference
-`<province>-<year>-<id>`, the search text), the same enterprise columns as `upsert_enterprise`,
-and one `created` audit entry each, whose data also says which import and row made the case.
+`<province>-<year>-<id>`, the search text), an enterprise row of its own as `new_enterprise`
+makes it, and one `created` audit entry each, whose data also says which import and row made
+the case.
 
 Rows are refused, never half-imported, for: a missing or bad name, tax code, province,
 workforce (or women / foreign workers, ownership, sector, address); and skipped as duplicates
@@ -44,6 +45,7 @@ from casework.models import AuditEntry, Case, CaseEnterprise, Enterprise, OrgUni
 from casework.models.enterprise import SECTORS, Ownership
 from casework.services import Invalid, _
 from casework.services import tallies
+from casework.services.cases import active_case_message
 from casework.services.enterprises import MAX_NAME, MAX_WORKFORCE, normalise_tax_code
 from casework.text import nfc, search_key
 from casework.workflow.definition import initial_state
@@ -650,75 +652,55 @@ def write_batch(rows: list[tuple[int, dict, dict]], ctx: _Context) -> tuple[int,
         # sequential scan) would make every later batch slower than the one before
         db.session.execute(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
     codes = [data["tax_code"] for _n, data, _r in unique]
-    found = db.session.execute(
-        sa.select(enterprises.c.id, enterprises.c.tax_code, cases.c.id.label("case_id"),
-                  cases.c.ref)
-        .select_from(enterprises)
-        .outerjoin(links, sa.and_(links.c.enterprise_id == enterprises.c.id, links.c.active))
-        .outerjoin(cases, cases.c.id == links.c.case_id)
-        .where(enterprises.c.tax_code.in_(codes))).all()
-    existing_id = {r.tax_code: r.id for r in found}
-    active = {r.tax_code: (r.case_id, r.ref) for r in found if r.case_id is not None}
+    active = dict(db.session.execute(
+        sa.select(links.c.tax_code, Case).join(Case, Case.id == links.c.case_id)
+        .where(links.c.tax_code.in_(codes), links.c.active)).all())
     made_here: dict[int, int] = {}      # case id -> row of this import that made it
     if active:
         for case_id, data in db.session.execute(
                 sa.select(AuditEntry.case_id, AuditEntry.data).where(
-                    AuditEntry.case_id.in_([c for c, _ref in active.values()]),
+                    AuditEntry.case_id.in_([case.id for case in active.values()]),
                     AuditEntry.action == "created")):
             made = (data or {}).get("import") or {}
             if made.get("id") == ctx.import_id:
                 made_here[case_id] = made.get("row")
 
+    actor = db.session.get(User, ctx.actor_id) if active else None
     to_create = []
     for number, data, raw in unique:
         hit = active.get(data["tax_code"])
         if hit is None:
             to_create.append((number, data))
-        elif hit[0] in made_here:
+        elif hit.id in made_here:
             skipped.append(Rejection(number, "duplicate_in_file", _(
                 "duplicate: the tax code %(tax_code)s is already on row %(row)d of this file",
-                tax_code=data["tax_code"], row=made_here[hit[0]]), _values_of(raw)))
+                tax_code=data["tax_code"], row=made_here[hit.id]), _values_of(raw)))
         else:
-            skipped.append(Rejection(number, "active_case", _(
-                "The enterprise with tax code %(tax_code)s already has an active case "
-                "(%(ref)s)", tax_code=data["tax_code"], ref=hit[1]), _values_of(raw)))
+            skipped.append(Rejection(number, "active_case", active_case_message(
+                actor, data["tax_code"], hit), _values_of(raw)))
     if not to_create:
         return 0, skipped
 
-    # enterprises: new ones inserted, known ones (no active case) updated as upsert_enterprise does
-    def enterprise_values(data):
-        data["search_text"] = search_key(f"{data['name']} {data['tax_code']}")
-        return {"name": data["name"], "province_id": data["province_id"],
-                "workforce": data["workforce"], "ownership": data["ownership"],
-                "sector": data["sector"], "search_text": data["search_text"]}
-    new = [{**enterprise_values(d), "tax_code": d["tax_code"], "investor_country": None,
-            "address": d["address"], "workforce_women": d["women"],
-            "workforce_foreign": d["foreign_workers"]}
-           for _n, d in to_create if d["tax_code"] not in existing_id]
-    if new:
-        ids = allocate_ids(enterprises, len(new))
-        if ids is None:      # matched back by tax code: any order will do, so it batches
-            inserted = db.session.execute(
-                sa.insert(enterprises).returning(enterprises.c.id, enterprises.c.tax_code), new)
-            existing_id.update({r.tax_code: r.id for r in inserted})
-        else:
-            for row, enterprise_id in zip(new, ids):
-                row["id"] = existing_id[row["tax_code"]] = enterprise_id
-            db.session.execute(sa.insert(enterprises), new)
-    inserted_codes = {e["tax_code"] for e in new}
-    known = [{**enterprise_values(d), "b_id": existing_id[d["tax_code"]],
-              "b_address": d["address"], "b_women": d["women"],
-              "b_foreign": d["foreign_workers"]}
-             for _n, d in to_create if d["tax_code"] not in inserted_codes]
-    if known:
-        db.session.execute(
-            sa.update(enterprises).where(enterprises.c.id == sa.bindparam("b_id"))
-            .values(address=sa.func.coalesce(sa.bindparam("b_address"), enterprises.c.address),
-                    workforce_women=sa.func.coalesce(sa.bindparam("b_women"),
-                                                     enterprises.c.workforce_women),
-                    workforce_foreign=sa.func.coalesce(sa.bindparam("b_foreign"),
-                                                       enterprises.c.workforce_foreign)),
-            known)
+    # each case's enterprise is a row of its own, as services.enterprises.new_enterprise makes
+    # it: what other cases recorded for the same tax code is never touched
+    new = []
+    for _n, d in to_create:
+        d["search_text"] = search_key(f"{d['name']} {d['tax_code']}")
+        new.append({"tax_code": d["tax_code"], "name": d["name"], "province_id": d["province_id"],
+                    "workforce": d["workforce"], "ownership": d["ownership"],
+                    "sector": d["sector"], "search_text": d["search_text"],
+                    "investor_country": None, "address": d["address"],
+                    "workforce_women": d["women"], "workforce_foreign": d["foreign_workers"]})
+    ids = allocate_ids(enterprises, len(new))
+    if ids is None:      # matched back by tax code (unique in `to_create`): so it batches
+        inserted = db.session.execute(
+            sa.insert(enterprises).returning(enterprises.c.id, enterprises.c.tax_code), new)
+        enterprise_id = {r.tax_code: r.id for r in inserted}
+    else:
+        for row, new_id in zip(new, ids):
+            row["id"] = new_id
+        enterprise_id = {row["tax_code"]: row["id"] for row in new}
+        db.session.execute(sa.insert(enterprises), new)
 
     # cases, as create_case makes them: the reference and search text need the id
     now = clock.now()
@@ -764,8 +746,9 @@ def write_batch(rows: list[tuple[int, dict, dict]], ctx: _Context) -> tuple[int,
             .values(ref=sa.bindparam("b_ref"), search_text=sa.bindparam("b_search"),
                     updated_at=sa.bindparam("b_updated")), finishing)
     db.session.execute(sa.insert(links), [
-        {"case_id": case_id, "enterprise_id": existing_id[d["tax_code"]], "position": 0,
-         "active": True} for case_id, (_n, d) in zip(case_ids, to_create)])
+        {"case_id": case_id, "enterprise_id": enterprise_id[d["tax_code"]],
+         "tax_code": d["tax_code"], "position": 0, "active": True}
+        for case_id, (_n, d) in zip(case_ids, to_create)])
     # the pipeline's tallies, in this batch's transaction (the INSERTs bypass the ORM events)
     tallies.add_rows(case_row(d) for _n, d in to_create)
     db.session.execute(sa.insert(AuditEntry.__table__), [

@@ -157,10 +157,10 @@ def _units(rng, scale: float) -> int:
 def _users(rng, scale: float, units: list) -> list[dict]:
     """Users over every unit (at least one organiser per unit), all with one precomputed hash."""
     password_hash = generate_password_hash(DEMO_PASSWORD, method="scrypt")
-    case_units = [u for u in units if u.type != "vgcl"]
+    case_units = [u for u in units if not u.is_root]
     count = max(round(USERS * scale), len(case_units) + 4)
-    assignments = [("admin", next(u for u in units if u.type == "vgcl")),
-                   ("leader", next(u for u in units if u.type == "vgcl"))]
+    root = next(u for u in units if u.is_root)
+    assignments = [("admin", root), ("leader", root)]
     assignments += [("organiser", u) for u in case_units]
     weights = [PROVINCE_WEIGHTS.get(u.province.code, 1) if u.province else 3 for u in case_units]
     roles, role_w = zip(*ROLE_WEIGHTS)
@@ -289,8 +289,8 @@ def seed_national(scale_factor: float = 1.0, seed: int = 2026,
                     "workforce": workforce, "workforce_women": workforce * rng.randint(30, 80) // 100,
                     "workforce_foreign": rng.randint(0, 5) if ownership == "fdi" else 0,
                     "search_text": search_key(f"{name} {tax}")})
-                links.append({"case_id": case_id, "enterprise_id": ent_id, "position": position,
-                              "active": state not in flow.terminal})
+                links.append({"case_id": case_id, "enterprise_id": ent_id, "tax_code": tax,
+                              "position": position, "active": state not in flow.terminal})
                 names.append(f"{name} {tax}")
             workforce_total = sum(e["workforce"] for e in enterprises[-n_ents:])
 

@@ -64,7 +64,7 @@ def approval_deciders(approval: ApprovalRequest) -> list[User]:
     query = sa.select(User).join(OrgUnit, OrgUnit.id == User.unit_id).where(
         User.active.is_(True), User.id != approval.requester_id)
     if spec.approval == APPROVER_VGCL_LEADER:
-        query = query.where(User.role == "leader", OrgUnit.type == "vgcl")
+        query = query.where(User.role == "leader", OrgUnit.is_root)
     elif spec.approval == APPROVER_SUPERVISOR:
         # supervisors whose subtree contains the case: their path is a prefix of its unit's
         query = query.where(User.role == "supervisor",

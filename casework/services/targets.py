@@ -44,7 +44,7 @@ NATIONAL_TARGETS = (
 def why_not_edit_targets(user: User) -> str | None:
     if user.role == "admin":
         return None
-    if user.role == "leader" and user.unit.type == "vgcl":
+    if user.role == "leader" and authz.national(user):
         return None
     return _("Only an administrator or a leader of the VGCL sets targets.")
 

@@ -1,7 +1,9 @@
 """Creating and editing nodes of the organisation tree (admin).
 
 `OrgUnit.path` ("/1/4/9/") is kept right for the whole subtree when a unit moves; a move under
-itself or under one of its own descendants (a cycle) is refused.
+itself or under one of its own descendants (a cycle) is refused. The root is the VGCL and the
+only unit of that type: it is never created here (the reference data makes it), retyped or
+moved, and no other unit becomes the root or a `vgcl`.
 """
 from __future__ import annotations
 
@@ -79,11 +81,20 @@ def _refuse_second_root(unit: OrgUnit | None) -> None:
         raise Invalid(_("A parent unit is required (the tree has one root)"), field="parent")
 
 
+def _refuse_second_vgcl(type_: str, parent: OrgUnit | None) -> None:
+    """National powers come with the root: the root stays the VGCL, and nothing else is one."""
+    if parent is None and type_ != UnitType.vgcl.value:
+        raise Invalid(_("The root of the tree is the VGCL and keeps that type"), field="type")
+    if parent is not None and type_ == UnitType.vgcl.value:
+        raise Invalid(_("Only the root of the tree is the VGCL"), field="type")
+
+
 def create_unit(*, code, name, type_, parent_code, province_code=None) -> OrgUnit:
     code, name, type_ = _clean_code(code), _clean_name(name), _clean_type(type_)
     parent = _find_parent(parent_code)
     if parent is None:
         _refuse_second_root(None)
+    _refuse_second_vgcl(type_, parent)
     province = _find_province(province_code)
     _refuse_taken_code(code)
     unit = OrgUnit(code=code, name=name, type=type_, parent=parent, province=province, path="")
@@ -104,6 +115,7 @@ def update_unit(unit: OrgUnit, *, code, name, type_, parent_code, province_code=
     elif parent.id == unit.id or parent.path.startswith(unit.path):
         raise Invalid(_("%(code)s cannot be moved under itself or one of its own sub-units",
                         code=unit.code), field="parent")
+    _refuse_second_vgcl(type_, parent)
     unit.code, unit.name, unit.type, unit.province = code, name, type_, province
     if (parent.id if parent else None) != unit.parent_id:
         move_unit(unit, parent)

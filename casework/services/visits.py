@@ -50,10 +50,6 @@ FIXED = {"leader": N_("The leader of a visit cannot be changed; cancel it and pl
 
 # --- who may see and do what ------------------------------------------------------------------
 
-def at_vgcl(user: User) -> bool:
-    return user.unit.type == "vgcl"
-
-
 def unit_province_id(unit: OrgUnit) -> int | None:
     """The province a unit belongs to: its own, or that of its nearest ancestor that has one."""
     if unit.province_id is not None:
@@ -76,7 +72,7 @@ def _federated_province_ids(user: User):
 
 def visit_scope(user: User):
     """A WHERE clause for the visits `user` may read."""
-    if at_vgcl(user):
+    if authz.national(user):
         return sa.true()
     return sa.or_(Visit.province_id.in_(_federated_province_ids(user)),
                   Visit.host_unit_id.in_(authz.scope_unit_ids(user)),
@@ -84,7 +80,8 @@ def visit_scope(user: User):
 
 
 def visit_in_scope(user: User, visit: Visit) -> bool:
-    if at_vgcl(user) or visit.leader_id == user.id or authz.unit_in_scope(user, visit.host_unit):
+    if authz.national(user) or visit.leader_id == user.id \
+            or authz.unit_in_scope(user, visit.host_unit):
         return True
     return bool(db.session.scalar(sa.select(sa.exists().where(
         OrgUnit.type == "provincial_federation", OrgUnit.province_id == visit.province_id,
@@ -93,7 +90,7 @@ def visit_in_scope(user: User, visit: Visit) -> bool:
 
 def province_scope(user: User):
     """A WHERE clause for the provinces whose coverage `user` may see."""
-    if at_vgcl(user):
+    if authz.national(user):
         return sa.true()
     return Province.id.in_(_federated_province_ids(user))
 
@@ -103,7 +100,7 @@ def why_not_write(user: User, province: Province | None = None) -> str | None:
     if user.role not in ("leader", "admin"):
         return _("Only leaders plan and record leadership visits; organisers and supervisors "
                  "may read them.")
-    if at_vgcl(user):
+    if authz.national(user):
         return None
     own = unit_province_id(user.unit)
     if user.role == "admin":  # an administrator of a province manages that province's visits
@@ -130,7 +127,7 @@ def require_write(user: User, province: Province | None = None) -> None:
 
 
 def why_not_assign(user: User) -> str | None:
-    if user.role == "admin" or (user.role == "leader" and at_vgcl(user)):
+    if user.role == "admin" or (user.role == "leader" and authz.national(user)):
         return None
     return _("Only an administrator or a leader of the VGCL assigns provinces.")
 
@@ -222,7 +219,7 @@ def _eligible_leader(email, province: Province) -> User:
     if user.role != "leader":
         raise Invalid(_("%(name)s is a %(role)s, not a leader", name=user.name,
                         role=authz.role_name(user.role)), field="leader")
-    if not at_vgcl(user) and unit_province_id(user.unit) != province.id:
+    if not authz.national(user) and unit_province_id(user.unit) != province.id:
         raise Invalid(_("%(name)s is neither a leader of the VGCL nor a leader in %(province)s",
                         name=user.name, province=province.name), field="leader")
     return user
@@ -630,7 +627,7 @@ def assign_province(actor: User, *, leader, province) -> ProvinceAssignment:
     if user is None or not user.active:
         raise Invalid(_("No active user with the email %(email)s", email=repr(str(leader)[:100])),
                       field="leader")
-    if user.role != "leader" or not at_vgcl(user):
+    if user.role != "leader" or not authz.national(user):
         raise Invalid(_("%(name)s is not a leader of the VGCL; only standing members of the "
                         "Presidium are assigned provinces", name=user.name), field="leader")
     assignment = db.session.scalar(
@@ -662,7 +659,7 @@ def unassign_province(actor: User, province) -> None:
 def assignable_leaders() -> list[User]:
     return list(db.session.scalars(
         sa.select(User).join(User.unit)
-        .where(User.role == "leader", User.active.is_(True), OrgUnit.type == "vgcl")
+        .where(User.role == "leader", User.active.is_(True), OrgUnit.is_root)
         .order_by(User.name)))
 
 
@@ -672,7 +669,7 @@ def eligible_leaders(actor: User) -> list[User]:
     return list(db.session.scalars(
         sa.select(User).join(User.unit)
         .where(User.role == "leader", User.active.is_(True),
-               sa.or_(OrgUnit.type == "vgcl", OrgUnit.path.startswith(actor.unit.path)))
+               sa.or_(OrgUnit.is_root, OrgUnit.path.startswith(actor.unit.path)))
         .order_by(User.name)))
 
 
@@ -689,6 +686,6 @@ def writable_provinces(actor: User) -> list[Province]:
     if why_not_write(actor) is not None:
         return []
     query = sa.select(Province)
-    if actor.role == "leader" and not at_vgcl(actor):
+    if actor.role == "leader" and not authz.national(actor):
         query = query.where(Province.id == unit_province_id(actor.unit))
     return _by_name(db.session.scalars(query))

@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 from casework import authz
 from casework.extensions import db
 from casework.forms.cases import choices
-from casework.forms.admin import RevokeTokensForm, UnitForm, UserCreateForm, UserEditForm
+from casework.forms.admin import (UNIT_TYPE_LABELS, RevokeTokensForm, UnitForm, UserCreateForm,
+                                  UserEditForm)
 from casework.models import ApiToken, OrgUnit, User
 from casework.services import DomainError
 from casework.services.units import create_unit, update_unit
@@ -166,6 +167,16 @@ def units():
 def _unit_form_choices(form: UnitForm, unit: OrgUnit | None = None) -> None:
     form.parent.choices = _unit_choices(blank=_("(none: the root of the tree)"), exclude=unit)
     form.province.choices = province_choices(blank=_("(none)"))
+    # the types this administrator may give, and the unit's own (kept as it is)
+    types = authz.assignable_unit_types(current_user)
+    if unit is not None and unit.type not in types:
+        types.insert(0, unit.type)
+    form.type.choices = choices((t, UNIT_TYPE_LABELS[t]) for t in types)
+
+
+def _require_type_given(type_, unit: OrgUnit | None = None) -> None:
+    if unit is None or type_ != unit.type:
+        authz.require(current_user, "unit.give_type", type_)
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
@@ -179,6 +190,7 @@ def new_unit():
     if form.validate_on_submit():
         try:
             _require_unit_in_scope(form.parent.data, "parent")
+            _require_type_given(form.type.data)
             unit = create_unit(code=form.code.data, name=form.name.data, type_=form.type.data,
                                parent_code=form.parent.data, province_code=form.province.data)
             commit()
@@ -206,6 +218,7 @@ def edit_unit(unit_id: int):
         try:
             if form.parent.data != (unit.parent.code if unit.parent else ""):
                 _require_unit_in_scope(form.parent.data, "parent")
+            _require_type_given(form.type.data, unit)
             update_unit(unit, code=form.code.data, name=form.name.data, type_=form.type.data,
                         parent_code=form.parent.data, province_code=form.province.data)
             commit()

@@ -173,7 +173,7 @@ def navigation() -> dict:
         user = current_user
         context["can_create_case"] = user.role in authz.CASE_WORKERS
         decides = user.role == "supervisor" or (user.role == "leader"
-                                                 and user.unit.type == "vgcl")
+                                                 and authz.national(user))
         context["shows_approvals"] = decides or user.role == "organiser"
         context["pending_to_decide"] = db.session.scalar(
             sa.select(sa.func.count(ApprovalRequest.id)).where(
