@@ -1,6 +1,6 @@
 """Logging in and out, CSRF on every form, the language switch."""
 from casework.extensions import db
-from test_views_support import browser, text  # noqa: F401
+from test_views_support import Browser, browser, text  # noqa: F401
 
 
 def test_login_page_renders_with_csrf(browser):
@@ -81,3 +81,76 @@ def test_the_chosen_language_follows_the_user_to_another_device(browser, make_us
 
     phone = browser(user)  # a new browser: no language cookie
     assert "Đăng xuất" in text(phone.get("/cases"))
+
+
+# --- a session ends on logout, on a password change and on deactivation -------------------------
+
+def stolen_copy(app, b):
+    """Another browser holding a copy of `b`'s session cookie, as an attacker would."""
+    name = app.config["SESSION_COOKIE_NAME"]
+    thief = Browser(app)
+    thief.client.set_cookie(name, b.client.get_cookie(name).value)
+    return thief
+
+
+def test_a_copied_session_cookie_is_dead_after_logout(app, browser, make_user, token_for):
+    user = make_user("organiser", "LDLD-79")
+    headers = token_for(user)
+    b = browser(user)
+    thief = stolen_copy(app, b)
+    assert thief.get("/cases").status_code == 200
+    assert b.submit("/cases", {}, post_url="/logout").status_code == 302
+    response = thief.get("/cases")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert browser(user).get("/cases").status_code == 200          # logging in again works
+    assert b.client.get("/api/v1/cases", headers=headers).status_code == 200  # tokens live on
+
+
+def test_a_password_change_by_an_administrator_ends_the_users_sessions(app, browser, make_user):
+    user = make_user("organiser", "LDLD-79")
+    admin = make_user("admin", "VGCL")
+    b = browser(user)
+    assert b.get("/cases").status_code == 200
+    admin_browser = browser(admin)
+    response = admin_browser.submit(f"/admin/users/{user.id}", {
+        "name": user.name, "role": "organiser", "unit": "LDLD-79", "active": "y",
+        "password": "a new long passphrase 2027"})
+    assert response.status_code == 302, text(response)
+    assert b.get("/cases").status_code == 302
+    assert browser().login(user, "a new long passphrase 2027").status_code == 302
+    assert admin_browser.get("/cases").status_code == 200
+
+
+def test_administrators_changing_their_own_password_stay_signed_in_here_only(app, browser,
+                                                                             make_user):
+    admin = make_user("admin", "VGCL")
+    b = browser(admin)
+    elsewhere = stolen_copy(app, b)
+    response = b.submit(f"/admin/users/{admin.id}", {
+        "name": admin.name, "role": "admin", "unit": "VGCL", "active": "y",
+        "password": "a new long passphrase 2027"})
+    assert response.status_code == 302, text(response)
+    assert b.get("/cases").status_code == 200
+    assert elsewhere.get("/cases").status_code == 302
+
+
+def test_deactivation_ends_sessions_and_reactivation_does_not_revive_them(app, browser,
+                                                                          make_user):
+    user = make_user("organiser", "LDLD-79")
+    admin_browser = browser(make_user("admin", "VGCL"))
+    b = browser(user)
+    fields = {"name": user.name, "role": "organiser", "unit": "LDLD-79", "password": ""}
+    assert admin_browser.submit(f"/admin/users/{user.id}", fields).status_code == 302
+    assert b.get("/cases").status_code == 302
+    assert admin_browser.submit(f"/admin/users/{user.id}",
+                                {**fields, "active": "y"}).status_code == 302
+    assert b.get("/cases").status_code == 302
+    assert browser(user).get("/cases").status_code == 200
+
+
+def test_a_session_of_the_old_form_without_a_generation_is_refused(app, make_user):
+    user = make_user("organiser", "LDLD-79")
+    client = Browser(app)
+    with client.client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+    assert client.get("/cases").status_code == 302

@@ -38,11 +38,15 @@ class User(UserMixin, db.Model):
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_units.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str | None] = mapped_column(sa.String(5))  # chosen in the menu; None: default
+    # part of the id a session cookie carries (get_id): raising it ends every session at once
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     unit: Mapped[OrgUnit] = relationship(lazy="joined")
 
     def set_password(self, password: str) -> None:
+        if self.password_hash:   # a change: whoever signed in with the old one is signed out
+            self.end_sessions()
         self.password_hash = generate_password_hash(password, method="scrypt")
 
     def check_password(self, password: str) -> bool:
@@ -52,8 +56,22 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # flask-login refuses inactive users
         return self.active
 
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session cookie: a cookie from an earlier generation
+        no longer signs anyone in (see casework.views.auth.load_user)."""
+        return session_id(self.id, self.session_generation or 0)
+
+    def end_sessions(self) -> None:
+        """Signs the user out everywhere (logout, a new password, deactivation); API tokens
+        are revoked on their own."""
+        self.session_generation = (self.session_generation or 0) + 1
+
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+def session_id(user_id: int, generation: int) -> str:
+    return f"{user_id}:{generation}"
 
 
 class ApiToken(db.Model):

@@ -50,6 +50,8 @@ def update_user(user: User, *, name, role, unit_code, active: bool) -> User:
         if isinstance(unit_code, str) else None
     if unit is None:
         raise Invalid(_("Unknown unit %(code)s", code=repr(str(unit_code)[:40])), field="unit")
+    if user.active and not active:
+        user.end_sessions()
     user.name, user.role, user.unit, user.active = name, role, unit, active
     return user
 

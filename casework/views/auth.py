@@ -17,8 +17,15 @@ login_manager.login_message = None
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str):
+    """The user of a session cookie, only while the cookie's generation is the user's own
+    (User.get_id): a cookie copied before a logout or a password change opens nothing."""
+    user_id, _colon, generation = session_id.partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and generation.isascii()
+            and generation.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_generation == int(generation) else None
 
 
 def _safe_next(target: str | None) -> str:
@@ -57,6 +64,8 @@ def too_many_requests(exc):
 @bp.post("/logout")
 @login_required
 def logout():
+    current_user.end_sessions()
+    commit()
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
