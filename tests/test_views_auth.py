@@ -1,4 +1,7 @@
 """Logging in and out, CSRF on every form, the language switch."""
+import pytest
+from conftest import PASSWORD
+
 from casework.extensions import db
 from test_views_support import Browser, browser, text  # noqa: F401
 
@@ -154,3 +157,34 @@ def test_a_session_of_the_old_form_without_a_generation_is_refused(app, make_use
     with client.client.session_transaction() as session:
         session["_user_id"] = str(user.id)
     assert client.get("/cases").status_code == 302
+
+
+# --- the login takes as long whether the email exists or not ------------------------------------
+
+@pytest.fixture
+def password_checks(monkeypatch):
+    """Every check_password_hash the login runs, with the hash it was given."""
+    from casework.models import user as user_module
+    seen = []
+    real = user_module.check_password_hash
+
+    def spy(hashed, password):
+        seen.append(hashed)
+        return real(hashed, password)
+    monkeypatch.setattr(user_module, "check_password_hash", spy)
+    return seen
+
+
+def test_every_login_attempt_hashes_the_password_once(browser, make_user, password_checks):
+    user = make_user("organiser", "LDLD-79")
+    gone = make_user("organiser", "LDLD-79")
+    gone.active = False
+    db.session.commit()
+    attempts = [("nobody@test.vn", PASSWORD, 200), (gone.email, PASSWORD, 200),
+                (user.email, "not-the-password", 200), (user.email, PASSWORD, 302)]
+    for email, password, status in attempts:
+        password_checks.clear()
+        assert browser().login(email, password).status_code == status, email
+        assert len(password_checks) == 1, email
+        # the unknown email is checked against a hash made like a real one
+        assert password_checks[0].split("$")[0] == user.password_hash.split("$")[0]

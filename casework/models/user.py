@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -16,6 +18,18 @@ from casework.models.org import OrgUnit
 
 def utcnow() -> datetime:
     return clock.now()
+
+
+def hash_password(password: str) -> str:
+    """Werkzeug's default: scrypt, N=2**15, r=8, p=1, a 16-character salt (werkzeug 3.1)."""
+    return generate_password_hash(password)
+
+
+@cache
+def _decoy_hash() -> str:
+    """A hash made like every user's, of a password nobody knows: checked when the email is
+    unknown, so that the answer takes as long as for a real user."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 class Role(str, enum.Enum):
@@ -47,10 +61,19 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         if self.password_hash:   # a change: whoever signed in with the old one is signed out
             self.end_sessions()
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @staticmethod
+    def authenticate(user: User | None, password: str) -> bool:
+        """Whether `user` (None: no such email) is active and this is their password. Hashes
+        the password exactly once in every case, so its timing tells no one which emails
+        exist."""
+        real = user is not None and user.active and bool(user.password_hash)
+        matches = check_password_hash(user.password_hash if real else _decoy_hash(), password)
+        return real and matches
 
     @property
     def is_active(self) -> bool:  # flask-login refuses inactive users

@@ -42,7 +42,7 @@ def login():  # rate-limited by casework.security
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(sa.select(User).where(User.email == form.email.data.strip().lower()))
-        if user is not None and user.active and user.check_password(form.password.data):
+        if User.authenticate(user, form.password.data):
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(_("Wrong email or password."))
