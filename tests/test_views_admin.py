@@ -157,3 +157,24 @@ def test_a_provincial_admin_manages_only_their_subtree(browser, make_user):
     assert refused.status_code == 403
     assert "outside your own unit's subtree" in text(refused)
     assert db.session.scalar(sa.select(User).where(User.email == "new.admin@test.vn")) is None
+
+
+def test_the_admin_forms_refuse_a_guessable_password_and_say_so_in_vietnamese(browser, admin,
+                                                                               make_user):
+    client = browser(admin)
+    fields = {"email": "lan@test.vn", "name": "Lan", "role": "organiser", "unit": "LDLD-79"}
+    response = client.submit("/admin/users/new", {**fields, "password": "password1"})
+    assert response.status_code == 422
+    assert "too easy to guess" in text(response) and 'value="lan@test.vn"' in text(response)
+    assert db.session.scalar(sa.select(User).where(User.email == "lan@test.vn")) is None
+
+    user = make_user("organiser", "LDLD-79")
+    before = user.password_hash
+    client.client.set_cookie("lang", "vi")
+    response = client.submit(f"/admin/users/{user.id}", {
+        "name": user.name, "role": "organiser", "unit": "LDLD-79", "active": "y",
+        "password": "12345678"})
+    assert response.status_code == 422
+    assert "quá dễ đoán" in text(response)
+    db.session.refresh(user)
+    assert user.password_hash == before
