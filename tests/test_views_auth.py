@@ -67,23 +67,55 @@ def test_post_without_csrf_token_is_refused(browser, make_user):
     assert b.post("/login", data={"email": user.email, "password": "x"}).status_code == 400
 
 
-def test_language_switch_sets_cookie(browser, make_user):
+def switch_language(b, lang: str, page: str = "/cases"):
+    """Clicks the language entry of the menu on `page`: a small form posting its CSRF token."""
+    return b.submit(page, {}, post_url=f"/language/{lang}")
+
+
+def test_language_switch_sets_cookie_and_returns_to_the_page(browser, make_user):
     b = browser(make_user("organiser", "LDLD-79"))
-    response = b.get("/language/en", headers={"Referer": "http://localhost/cases"})
+    response = switch_language(b, "en", "/cases?state=identified")
     assert response.status_code == 302
+    assert response.headers["Location"] == "/cases?state=identified"
     assert "lang=en" in response.headers["Set-Cookie"]
     assert b.get("/cases").status_code == 200
+    token = b.token("/cases")
+    for elsewhere in ("https://attacker.example/", "//attacker.example/"):
+        response = b.post("/language/vi", data={"csrf_token": token, "next": elsewhere})
+        assert response.headers["Location"] == "/cases", elsewhere
 
 
 def test_the_chosen_language_follows_the_user_to_another_device(browser, make_user):
     user = make_user("organiser", "LDLD-79")
     laptop = browser(user)
-    laptop.get("/language/vi")
+    switch_language(laptop, "vi")
     db.session.refresh(user)
     assert user.language == "vi"
 
     phone = browser(user)  # a new browser: no language cookie
     assert "Đăng xuất" in text(phone.get("/cases"))
+
+
+def test_the_language_switch_is_a_post_with_csrf(browser, make_user):
+    user = make_user("organiser", "LDLD-79")
+    b = browser(user)
+    assert b.get("/language/vi").status_code == 405
+    assert b.post("/language/vi").status_code == 400           # no CSRF token: a forged link
+    db.session.refresh(user)
+    assert user.language is None
+    assert "Set-Cookie" not in b.last.headers or "lang=" not in b.last.headers["Set-Cookie"]
+    # the login page offers the same one-click forms to someone not signed in
+    anonymous = browser()
+    response = switch_language(anonymous, "en", "/login")
+    assert response.status_code == 302 and "lang=en" in response.headers["Set-Cookie"]
+
+
+def test_the_language_cookie_is_secure_when_the_session_cookie_is(app, browser, make_user,
+                                                                   monkeypatch):
+    b = browser(make_user("organiser", "LDLD-79"))
+    assert "Secure" not in switch_language(b, "en").headers["Set-Cookie"]
+    monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)   # as in production
+    assert "Secure" in switch_language(b, "vi").headers["Set-Cookie"]
 
 
 # --- a session ends on logout, on a password change and on deactivation -------------------------

@@ -2,7 +2,7 @@
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -71,12 +71,16 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-@bp.get("/language/<lang>")
+@bp.post("/language/<lang>")
 def language(lang: str):
+    """The menu's language entries: small forms posting the CSRF token (CSRFProtect refuses a
+    POST without it), since the choice is stored for the user; back to the page it came from."""
     from casework.i18n import LANGUAGES
-    response = redirect(_safe_next(request.referrer and urlsplit(request.referrer).path))
+    back = request.form.get("next") or (request.referrer and urlsplit(request.referrer).path)
+    response = redirect(_safe_next(back))
     if lang in LANGUAGES:
-        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
         if current_user.is_authenticated and current_user.language != lang:
             current_user.language = lang  # follows the user to their phone and laptop
             commit()
