@@ -369,10 +369,19 @@ def find_actors(app, transitions_needed: int) -> Actors:
     return actors
 
 
+def session_user_id(app, user_id: int) -> str:
+    """What a session cookie carries for the user: Flask-Login's id, with its generation."""
+    from casework.extensions import db
+    from casework.models import User
+    with app.app_context():
+        return db.session.get(User, user_id).get_id()
+
+
 def signed_in_client(app, user_id: int):
     client = app.test_client()
+    user_session = session_user_id(app, user_id)
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = user_session
         session["_fresh"] = True
     return client
 
@@ -536,7 +545,8 @@ def measure_gunicorn(target: Target, result: Result, actors: Actors, app, secret
     cookie_name = app.config["SESSION_COOKIE_NAME"]
 
     def cookie(user_id: int) -> str:
-        return f"{cookie_name}={serializer.dumps({'_user_id': str(user_id), '_fresh': True})}"
+        user_session = session_user_id(app, user_id)
+        return f"{cookie_name}={serializer.dumps({'_user_id': user_session, '_fresh': True})}"
 
     env = {**os.environ, "DATABASE_URL": target.url, "SECRET_KEY": secret,
            "PYTHONUNBUFFERED": "1", "RATELIMIT_ENABLED": "0"}

@@ -1,7 +1,7 @@
 """What production requires of the app, and the HTTP headers every response carries."""
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
@@ -21,6 +21,10 @@ CONTENT_SECURITY_POLICY = {
     "form-action": "'self'",
     "frame-ancestors": "'none'",
 }
+
+
+# files that are the same for everyone keep the caching Flask gives them
+STATIC_ENDPOINTS = ("static", "bootstrap.static")
 
 
 class InsecureConfiguration(RuntimeError):
@@ -55,8 +59,19 @@ def init_security(app: Flask) -> None:
         content_security_policy=CONTENT_SECURITY_POLICY,
         referrer_policy="same-origin",
     )
+    app.after_request(_no_store_for_signed_in)
     # only trying passwords is limited, not reading pages
     limiter = Limiter(get_remote_address, app=app, default_limits=[])
     app.extensions["casework_limiter"] = limiter
     app.view_functions["auth.login"] = limiter.limit(
         _login_rate_limit, methods=["POST"])(app.view_functions["auth.login"])
+
+
+def _no_store_for_signed_in(response):
+    """Whatever answers a signed-in person (a page, a file, an API answer, an error) carries
+    personal data: no browser or proxy may keep it, e.g. for the next person at the computer.
+    Read from the session cookie and the API's token check, so no query is ever run here."""
+    if request.endpoint not in STATIC_ENDPOINTS and (
+            g.get("api_user") is not None or "_user_id" in session):
+        response.headers["Cache-Control"] = "no-store"
+    return response

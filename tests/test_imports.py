@@ -184,6 +184,27 @@ def test_every_rejection_reason_with_its_row_number(tmp_path):
     assert count_rows(Case) == 2
 
 
+def test_rejected_rows_neither_run_as_formulas_nor_change_when_read_back(tmp_path):
+    from casework.services.imports import read_rejected
+    organiser = new_user("organiser", "LDLD-79")
+    path = write_csv(tmp_path / "bad.csv", [
+        row(name='=HYPERLINK("http://attacker.example","Xem")', code="0100109107"),
+        row(name="@SUM(A1)", workforce=-4, address="+84 28 3822 0000")])
+    sink = RejectedRowsCsv(tmp_path / "bad.rejected.csv")
+    report = run(path, organiser, rejected=sink)
+    sink.close()
+    assert report.rejected == 2
+    with open(tmp_path / "bad.rejected.csv", encoding="utf-8-sig", newline="") as f:
+        written = list(csv.reader(f))[1:]
+    assert [r[3] for r in written] == ["'=HYPERLINK(\"http://attacker.example\",\"Xem\")",
+                                       "'@SUM(A1)"]
+    assert "'-4" in written[1] and "'+84 28 3822 0000" in written[1]
+    shown = read_rejected(tmp_path / "bad.rejected.csv")      # the result page: as typed
+    assert [r.values["name"] for r in shown] == ['=HYPERLINK("http://attacker.example","Xem")',
+                                                 "@SUM(A1)"]
+    assert shown[1].values["address"] == "+84 28 3822 0000"
+
+
 def test_missing_columns_and_wrong_files_are_refused_before_anything_is_written(tmp_path):
     organiser = new_user("organiser", "LDLD-79")
     path = write_csv(tmp_path / "no-province.csv", [["A", tax_code(), 10]],

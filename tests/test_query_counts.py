@@ -42,7 +42,7 @@ def queries(client, url: str, **kwargs) -> int:
 def signed_in(app, user):
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
     return client
 

@@ -60,7 +60,7 @@ def test_the_pipeline_reads_through_the_dashboard_engine(replica_app):
     leader = team.vgcl_leader
     client = replica_app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(leader.id)
+        session["_user_id"] = leader.get_id()
         session["_fresh"] = True
     engines = {"main": db.engine, "dashboard": dashboard_engine()}
     assert engines["main"] is not engines["dashboard"]

@@ -7,6 +7,7 @@ from casework import create_app
 from casework.extensions import db
 from casework.security import InsecureConfiguration
 from conftest import PASSWORD
+from test_views_support import browser, make_case  # noqa: F401  (fixtures)
 
 
 def _csp(response) -> dict:
@@ -74,3 +75,32 @@ def test_production_cookies_are_secure_and_http_only():
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Strict-Transport-Security" in response.headers
+
+
+# --- nothing a signed-in person sees is kept by a browser or a proxy ---------------------------
+
+def test_every_answer_to_a_signed_in_user_is_no_store(browser, make_user, make_case, token_for):
+    user = make_user("organiser", "LDLD-79")
+    case = make_case(user)
+    b = browser(user)
+    for url in ("/cases", f"/cases/{case.id}", "/approvals", "/leadership/pipeline", "/visits/",
+                "/notifications/", "/workflow/", "/admin/users", "/cases/999999",
+                "/leadership/exports/cases.csv", "/leadership/exports/cases.xlsx"):
+        response = b.get(url)
+        assert response.status_code < 500, url
+        assert response.headers.get("Cache-Control") == "no-store", (url, response.status_code)
+    headers = token_for(user)
+    for url in ("/api/v1/cases", f"/api/v1/cases/{case.id}", "/api/v1/pipeline"):
+        response = b.client.get(url, headers=headers)
+        assert response.status_code == 200, url
+        assert response.headers.get("Cache-Control") == "no-store", url
+
+
+def test_static_files_and_anonymous_pages_keep_their_caching(browser, make_user):
+    anonymous = browser()
+    assert "no-store" not in anonymous.get("/login").headers.get("Cache-Control", "")
+    b = browser(make_user("organiser", "LDLD-79"))
+    for url in ("/static/casework.css", "/bootstrap/static/css/bootstrap.min.css"):
+        response = b.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" not in response.headers.get("Cache-Control", ""), url

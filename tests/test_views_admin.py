@@ -314,3 +314,24 @@ def test_an_admin_gives_only_types_below_their_own_level(browser, make_user):
         "code": "CDCS-79-1", "name": "CĐCS Công ty May", "type": "grassroots",
         "parent": "CD-XA-79", "province": "79"})
     assert response.status_code == 302, text(response)
+
+
+def test_the_admin_forms_refuse_a_guessable_password_and_say_so_in_vietnamese(browser, admin,
+                                                                               make_user):
+    client = browser(admin)
+    fields = {"email": "lan@test.vn", "name": "Lan", "role": "organiser", "unit": "LDLD-79"}
+    response = client.submit("/admin/users/new", {**fields, "password": "password1"})
+    assert response.status_code == 422
+    assert "too easy to guess" in text(response) and 'value="lan@test.vn"' in text(response)
+    assert db.session.scalar(sa.select(User).where(User.email == "lan@test.vn")) is None
+
+    user = make_user("organiser", "LDLD-79")
+    before = user.password_hash
+    client.client.set_cookie("lang", "vi")
+    response = client.submit(f"/admin/users/{user.id}", {
+        "name": user.name, "role": "organiser", "unit": "LDLD-79", "active": "y",
+        "password": "12345678"})
+    assert response.status_code == 422
+    assert "quá dễ đoán" in text(response)
+    db.session.refresh(user)
+    assert user.password_hash == before

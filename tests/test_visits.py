@@ -29,7 +29,7 @@ def login(client, user) -> None:
     # a request: forget the previous user
     g.pop("_login_user", None)
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
 
 

@@ -26,8 +26,9 @@ class UserCreateForm(CaseworkForm):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     unit = SelectField(_l("Unit"), choices=[], validate_choice=False)
-    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)],
-                             description=_l("At least 8 characters"))
+    password = PasswordField(
+        _l("Password"), validators=[InputRequired(), Length(max=200)],
+        description=_l("At least 8 characters, and not a common password, word or pattern"))
     submit = SubmitField(_l("Create user"))
 
 

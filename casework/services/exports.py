@@ -1,4 +1,5 @@
-"""Tables as CSV (UTF-8 with a BOM, so Excel shows Vietnamese) and XLSX (openpyxl).
+"""Tables as CSV (UTF-8 with a BOM, so Excel shows Vietnamese) and XLSX (openpyxl); every cell
+goes through casework.spreadsheet, so no text runs as a formula.
 
 A table is a list of header strings and an iterable of rows; the case list is read in batches
 from `case_list_query` and written as it is read, never built as one list of cases.
@@ -6,7 +7,6 @@ Headers are passed in already translated (the caller runs them through gettext).
 """
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
@@ -23,6 +23,7 @@ from casework.services.queries import CaseFilters, case_list_query
 from casework.services.targets import TargetTable
 from casework.workflow.definition import N_
 from casework import clock
+from casework.spreadsheet import CsvWriter, xlsx_row
 
 BOM = "\ufeff"
 BATCH = 500
@@ -40,7 +41,7 @@ def _cell(value):
 def csv_stream(headers: list[str], rows: Iterable[list]) -> Iterator[str]:
     """The table as CSV text in chunks: the BOM and the header first, then BATCH rows a chunk."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = CsvWriter(buffer)
     buffer.write(BOM)
     writer.writerow(headers)
     count = 0
@@ -59,9 +60,9 @@ def write_xlsx(target, headers: list[str], rows: Iterable[list], title: str) -> 
     mode: rows go to disk-backed storage as they come, not into a cell tree."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31] or "Sheet")
-    sheet.append(headers)
+    sheet.append(xlsx_row(sheet, headers))
     for row in rows:
-        sheet.append([_xlsx_cell(v) for v in row])
+        sheet.append(xlsx_row(sheet, [_xlsx_cell(v) for v in row]))
     workbook.save(target)
 
 

@@ -47,6 +47,7 @@ from casework.services import Invalid, _
 from casework.services import tallies
 from casework.services.cases import active_case_message
 from casework.services.enterprises import MAX_NAME, MAX_WORKFORCE, normalise_tax_code
+from casework.spreadsheet import CsvWriter, csv_value
 from casework.text import nfc, search_key
 from casework.workflow.definition import initial_state
 
@@ -540,7 +541,7 @@ class RejectedRowsCsv:
         exists = append and self.path.exists() and self.path.stat().st_size > 0
         self._file = open(self.path, "a" if exists else "w", encoding="utf-8-sig" if not exists
                           else "utf-8", newline="")
-        self._writer = csv.writer(self._file)
+        self._writer = CsvWriter(self._file)
         if not exists:
             self._writer.writerow(REJECTED_HEADER)
 
@@ -564,6 +565,7 @@ def read_rejected(path: str | Path, *, offset: int = 0, limit: int = 50) -> list
             if len(out) >= limit:
                 break
             cells = cells + [""] * (len(REJECTED_HEADER) - len(cells))
+            cells = [csv_value(c) for c in cells]
             out.append(Rejection(row=int(cells[0]) if cells[0].isdigit() else 0, code=cells[1],
                                  reason=cells[2], values=dict(zip(COLUMN_KEYS, cells[3:]))))
     return out

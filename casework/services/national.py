@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from casework import clock
 from casework.extensions import db
@@ -29,6 +28,7 @@ from casework.models import (
     Step,
     User,
 )
+from casework.models.user import hash_password
 from casework.services import tallies
 from casework.services.demo import (
     COMPANY_SUFFIX,
@@ -156,7 +156,7 @@ def _units(rng, scale: float) -> int:
 
 def _users(rng, scale: float, units: list) -> list[dict]:
     """Users over every unit (at least one organiser per unit), all with one precomputed hash."""
-    password_hash = generate_password_hash(DEMO_PASSWORD, method="scrypt")
+    password_hash = hash_password(DEMO_PASSWORD)
     case_units = [u for u in units if not u.is_root]
     count = max(round(USERS * scale), len(case_units) + 4)
     root = next(u for u in units if u.is_root)

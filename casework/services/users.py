@@ -7,6 +7,7 @@ from datetime import timedelta, timezone
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from zxcvbn import zxcvbn
 
 from casework import clock
 from casework.extensions import db
@@ -15,6 +16,11 @@ from casework.services import Conflict, Invalid, _
 from casework.text import nfc
 
 MIN_PASSWORD = 8
+# zxcvbn's score 3, "safely unguessable": about 10**8 guesses or more. It knows English words,
+# names, keyboard patterns, dates and common passwords; these words of the app and of Vietnamese
+# count as guessable too, with the user's own email and name
+MIN_STRENGTH = 3
+OWN_WORDS = ("casework", "matkhau", "congdoan", "vietnam", "ldld", "vgcl")
 TOKEN_DAYS = 365
 
 
@@ -50,15 +56,28 @@ def update_user(user: User, *, name, role, unit_code, active: bool) -> User:
         if isinstance(unit_code, str) else None
     if unit is None:
         raise Invalid(_("Unknown unit %(code)s", code=repr(str(unit_code)[:40])), field="unit")
+    if user.active and not active:
+        user.end_sessions()
     user.name, user.role, user.unit, user.active = name, role, unit, active
     return user
 
 
 def set_password(user: User, password) -> None:
+    """Every way a password is set comes here (the CLI, the admin forms)."""
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         raise Invalid(_("The password needs at least %(minimum)d characters",
                         minimum=MIN_PASSWORD), field="password")
+    if _guessable(user, password):
+        raise Invalid(_("This password is too easy to guess: it is a common password, word or "
+                        "name, or a simple pattern. Choose a longer one, for example a few "
+                        "unrelated words."), field="password")
     user.set_password(password)
+
+
+def _guessable(user: User, password: str) -> bool:
+    own = [v for v in (user.email, (user.email or "").partition("@")[0], user.name) if v]
+    # zxcvbn refuses more than 72 characters; what follows can only make it stronger
+    return zxcvbn(password[:72], user_inputs=own + list(OWN_WORDS))["score"] < MIN_STRENGTH
 
 
 def _hash(token: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 
 from casework import authz
 from casework.extensions import db
@@ -133,6 +133,8 @@ def edit_user(user_id: int):
             if form.password.data:
                 set_password(user, form.password.data)
             commit()
+            if form.password.data and user.id == current_user.id:
+                login_user(user)   # a new password ends the other sessions, not this one
         except DomainError as exc:
             status = _fail(form, exc, errors)
         else:

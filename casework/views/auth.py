@@ -2,7 +2,7 @@
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -17,8 +17,15 @@ login_manager.login_message = None
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str):
+    """The user of a session cookie, only while the cookie's generation is the user's own
+    (User.get_id): a cookie copied before a logout or a password change opens nothing."""
+    user_id, _colon, generation = session_id.partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and generation.isascii()
+            and generation.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_generation == int(generation) else None
 
 
 def _safe_next(target: str | None) -> str:
@@ -35,7 +42,7 @@ def login():  # rate-limited by casework.security
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(sa.select(User).where(User.email == form.email.data.strip().lower()))
-        if user is not None and user.active and user.check_password(form.password.data):
+        if User.authenticate(user, form.password.data):
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(_("Wrong email or password."))
@@ -57,17 +64,23 @@ def too_many_requests(exc):
 @bp.post("/logout")
 @login_required
 def logout():
+    current_user.end_sessions()
+    commit()
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 
 
-@bp.get("/language/<lang>")
+@bp.post("/language/<lang>")
 def language(lang: str):
+    """The menu's language entries: small forms posting the CSRF token (CSRFProtect refuses a
+    POST without it), since the choice is stored for the user; back to the page it came from."""
     from casework.i18n import LANGUAGES
-    response = redirect(_safe_next(request.referrer and urlsplit(request.referrer).path))
+    back = request.form.get("next") or (request.referrer and urlsplit(request.referrer).path)
+    response = redirect(_safe_next(back))
     if lang in LANGUAGES:
-        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
         if current_user.is_authenticated and current_user.language != lang:
             current_user.language = lang  # follows the user to their phone and laptop
             commit()

@@ -445,8 +445,7 @@ def download_attachment(case_id: int, attachment_id: int):
                          download_name=attachment.original_name, max_age=0, conditional=True,
                          etag=attachment.sha256)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return response   # no-store, as every answer to a signed-in user (casework.security)
 
 
 # --- firing a trigger ----------------------------------------------------------------------------

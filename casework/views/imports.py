@@ -9,6 +9,7 @@ upload is deleted once imported.
 """
 from __future__ import annotations
 
+import csv
 import io
 import math
 import time
@@ -29,6 +30,7 @@ from casework.forms.imports import COLUMN_HELP, REASON_LABELS, ImportForm
 from casework.services import DomainError
 from casework.services.imports import (COLUMNS, check_importer, imports_directory, open_source,
                                        read_rejected)
+from casework.spreadsheet import CsvWriter, xlsx_row
 from casework.views.jobs import new_token, own_job, start_job
 from casework.views.cases import add_error, unit_choice_label, units_in_scope
 
@@ -171,7 +173,7 @@ def rejected_csv(token: str):
 @login_required
 def template_csv():
     text = io.StringIO()
-    text.write(",".join(f'"{c.header}"' for c in COLUMNS) + "\r\n")
+    CsvWriter(text, quoting=csv.QUOTE_ALL).writerow([c.header for c in COLUMNS])
     data = io.BytesIO(text.getvalue().encode("utf-8-sig"))
     return send_file(data, mimetype="text/csv", as_attachment=True,
                      download_name="casework-enterprises-template.csv")
@@ -186,7 +188,7 @@ def template_xlsx():
     book = Workbook()
     sheet = book.active
     sheet.title = "Doanh nghiệp"
-    sheet.append([c.header for c in COLUMNS])
+    sheet.append(xlsx_row(sheet, [c.header for c in COLUMNS]))
     for index, column in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True)
@@ -197,11 +199,12 @@ def template_xlsx():
                 sheet.cell(row=row, column=index).number_format = "@"
     sheet.freeze_panes = "A2"
     notes = book.create_sheet("Hướng dẫn")
-    notes.append([_("Column"), _("Key"), _("What it accepts"), _("Example")])
+    notes.append(xlsx_row(notes, [_("Column"), _("Key"), _("What it accepts"), _("Example")]))
     for cell in notes[1]:
         cell.font = Font(bold=True)
     for column in COLUMNS:
-        notes.append([column.header, column.key, str(COLUMN_HELP[column.key]), column.example])
+        notes.append(xlsx_row(notes, [column.header, column.key, str(COLUMN_HELP[column.key]),
+                                      column.example]))
     for letter, width in (("A", 34), ("B", 16), ("C", 90), ("D", 28)):
         notes.column_dimensions[letter].width = width
     data = io.BytesIO()
