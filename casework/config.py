@@ -66,6 +66,9 @@ class Config:
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1").lower() in ("1", "true", "yes", "on")
     MAIL_FROM = os.environ.get("MAIL_FROM", "casework@localhost")
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR") or str(INSTANCE_DIR / "outbox")
+    # the address people open casework at (e.g. https://casework.congdoan.vn): the links in
+    # notification emails, which jobs write outside any request; without it they carry none
+    BASE_URL = os.environ.get("BASE_URL") or None
     API_MAX_PER_PAGE = 200
     # dossier attachments: where the files are kept, and the largest accepted (bytes)
     ATTACHMENTS_DIR = os.environ.get("ATTACHMENTS_DIR", str(INSTANCE_DIR / "attachments"))

@@ -16,6 +16,7 @@ from flask_babel import force_locale
 from casework import authz, clock
 from casework.extensions import db
 from casework.models import ApprovalRequest, Case, Notification, OrgUnit, User
+from casework.routing import external_url
 from casework.services import _
 from casework.services.queries import overdue_condition, stuck_condition
 from casework.workflow.definition import (
@@ -33,6 +34,21 @@ def _default_locale():
 def case_title(case: Case) -> str:
     name = case.links[0].enterprise.name if case.links else ""
     return f"{case.ref} {name}".strip() if case.ref else name
+
+
+def _link(case: Case) -> str:
+    """The case's absolute address under BASE_URL, or "" when it is not set."""
+    return external_url("cases.detail", case_id=case.id) or ""
+
+
+def _line_link(case: Case) -> str:
+    link = _link(case)
+    return "\n  " + link if link else ""
+
+
+def _with_link(body: str, case: Case) -> str:
+    link = _link(case)
+    return body + "\n\n" + _("Open the case: %(url)s", url=link) if link else body
 
 
 def _trigger_label(case: Case, trigger: str) -> str:
@@ -85,6 +101,7 @@ def notify_approval_requested(approval: ApprovalRequest) -> list[Notification]:
                  requester=approval.requester.name, action=action, case=title)
         if approval.comment:
             body += "\n\n“" + approval.comment + "”"
+        body = _with_link(body, case)
         made = [_add(user, "approval_requested", subject, body, case=case, approval=approval)
                 for user in approval_deciders(approval)]
     db.session.flush()
@@ -110,6 +127,7 @@ def notify_approval_decided(approval: ApprovalRequest) -> Notification | None:
                      decider=decider, action=action, case=title)
         if approval.decision_comment:
             body += "\n\n“" + approval.decision_comment + "”"
+        body = _with_link(body, case)
         made = _add(requester, "approval_decided", subject, body, case=case, approval=approval)
     db.session.flush()
     return made
@@ -161,7 +179,7 @@ def overdue_digest(today: date | None = None) -> list[Notification]:
             if found["overdue"]:
                 lines.append(_("Recognition deadline passed:"))
                 lines += ["- " + _("%(case)s: deadline %(deadline)s", case=case_title(c),
-                                   deadline=c.deadline.isoformat())
+                                   deadline=c.deadline.isoformat()) + _line_link(c)
                           for c in found["overdue"]]
             if found["stuck"]:
                 if lines:
@@ -170,7 +188,7 @@ def overdue_digest(today: date | None = None) -> list[Notification]:
                 lines += ["- " + _("%(case)s: %(state)s since %(since)s", case=case_title(c),
                                    state=_(STATE_LABELS.get(c.state, c.state)),
                                    since=c.state_changed_at.astimezone(clock.VIETNAM)
-                                   .date().isoformat())
+                                   .date().isoformat()) + _line_link(c)
                           for c in found["stuck"]]
             subject = _("Overdue on %(day)s: %(overdue)s deadline(s), %(stuck)s stuck case(s)",
                         day=today.isoformat(), overdue=len(found["overdue"]),
