@@ -231,12 +231,15 @@ notify_cli = AppGroup("notify", help="Notifications by email.")
 
 @notify_cli.command("overdue")
 def notify_overdue_command():
-    """One digest per person of their overdue recognition deadlines and stuck cases (today);
-    nothing is sent when nothing is overdue."""
-    from casework import clock
+    """One digest per person of their overdue recognition deadlines and stuck cases (today),
+    once a day like the scheduler's job; nothing is sent when nothing is overdue."""
     from casework.mail import deliver
-    from casework.services.notifications import overdue_digest
-    made = overdue_digest(clock.today())
+    from casework.services.notifications import daily_overdue_digest
+    made = daily_overdue_digest()
+    if made is None:
+        db.session.rollback()
+        click.echo("Today's digest was made already; nothing sent.")
+        return
     if not made:
         db.session.rollback()
         click.echo("Nothing overdue.")

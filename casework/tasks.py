@@ -6,8 +6,6 @@ safe to run twice: an import or export already started is not started again.
 """
 from __future__ import annotations
 
-from datetime import datetime, time
-
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
@@ -50,15 +48,11 @@ def queue_notifications(ids: list[int]) -> None:
 
 def send_overdue_digest() -> int:
     """Today's overdue digest, once a day however often it is queued (a second scheduler, a
-    retried job): the people notified today are not notified again."""
-    from casework.services.notifications import overdue_digest
-    today = clock.today()
-    start_of_day = datetime.combine(today, time(), tzinfo=clock.VIETNAM)
-    already = db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
-        Notification.kind == "overdue_digest", Notification.created_at >= start_of_day))
-    if already:
+    retried job, `flask notify overdue` too): the day's digest is not made again."""
+    from casework.services.notifications import daily_overdue_digest
+    made = daily_overdue_digest()
+    if not made:
         return 0
-    made = overdue_digest(today)
     db.session.commit()
     queue_notifications([n.id for n in made])
     return len(made)

@@ -162,6 +162,22 @@ def test_notify_overdue_sends_one_digest_per_person(runner, outbox):
         u.email for u in (team.organiser, other_org, team.supervisor))
 
 
+def test_notify_overdue_makes_one_digest_a_day_however_often_it_runs(runner, outbox):
+    team = make_team("LDLD-79")
+    late = make_case(team.organiser)
+    walk_to(late, "dossier_submitted", team)
+    late.deadline = clock.today() - timedelta(days=1)
+    db.session.commit()
+    first = runner.invoke(args=["notify", "overdue"])
+    assert "Notified 2 people" in first.output
+    again = runner.invoke(args=["notify", "overdue"])   # cron twice, or by hand after the job
+    assert again.exit_code == 0
+    assert "already" in again.output and "Notified" not in again.output
+    assert db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
+        Notification.kind == "overdue_digest")) == 2
+    assert len(sent_mail(outbox)) == 2
+
+
 def test_the_list_shows_ones_own_and_marks_them_read(browser, make_user, outbox):  # noqa: F811
     org = make_user("organiser", "LDLD-79")
     sup = make_user("supervisor", "LDLD-79")

@@ -7,7 +7,7 @@ federation's default language: a notification outlives the request that made it.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context
@@ -196,6 +196,19 @@ def overdue_digest(today: date | None = None) -> list[Notification]:
             made.append(_add(users[user_id], "overdue_digest", subject, "\n".join(lines)))
     db.session.flush()
     return made
+
+
+def daily_overdue_digest(today: date | None = None) -> list[Notification] | None:
+    """Today's overdue digest, made once a day however often it is asked for (the scheduler's
+    job, a retried job, `flask notify overdue` from cron or by hand): None when today's was
+    made already. A day is a day in Vietnam."""
+    today = today or clock.today()
+    start_of_day = datetime.combine(today, time(), tzinfo=clock.VIETNAM)
+    already = db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
+        Notification.kind == "overdue_digest", Notification.created_at >= start_of_day))
+    if already:
+        return None
+    return overdue_digest(today)
 
 
 def unread_count(user: User) -> int:
