@@ -178,6 +178,22 @@ def test_notify_overdue_makes_one_digest_a_day_however_often_it_runs(runner, out
     assert len(sent_mail(outbox)) == 2
 
 
+@pytest.mark.parametrize("hour", [1, 6, 8, 23])   # before 07:00 in Vietnam it is still
+def test_the_digest_is_once_a_vietnamese_day_at_any_hour(hour):   # yesterday in UTC
+    from datetime import datetime
+    from casework.services.notifications import daily_overdue_digest
+    day = clock.today() + timedelta(days=3)
+    with clock.travel_to(datetime(day.year, day.month, day.day, hour, 30, tzinfo=clock.VIETNAM)):
+        team = make_team("LDLD-79")
+        late = make_case(team.organiser)
+        walk_to(late, "dossier_submitted", team)
+        late.deadline = clock.today() - timedelta(days=1)
+        db.session.commit()
+        assert daily_overdue_digest()
+        db.session.commit()
+        assert daily_overdue_digest() is None
+
+
 def test_the_list_shows_ones_own_and_marks_them_read(browser, make_user, outbox):  # noqa: F811
     org = make_user("organiser", "LDLD-79")
     sup = make_user("supervisor", "LDLD-79")

@@ -7,7 +7,7 @@ federation's default language: a notification outlives the request that made it.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context
@@ -203,7 +203,8 @@ def daily_overdue_digest(today: date | None = None) -> list[Notification] | None
     job, a retried job, `flask notify overdue` from cron or by hand): None when today's was
     made already. A day is a day in Vietnam."""
     today = today or clock.today()
-    start_of_day = datetime.combine(today, time(), tzinfo=clock.VIETNAM)
+    # in UTC, as the column holds it: SQLite compares the text, whatever the offset says
+    start_of_day = datetime.combine(today, time(), tzinfo=clock.VIETNAM).astimezone(timezone.utc)
     already = db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
         Notification.kind == "overdue_digest", Notification.created_at >= start_of_day))
     if already:
