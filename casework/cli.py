@@ -285,6 +285,15 @@ def jobs_worker_command(burst):
         raise click.ClickException(str(exc))
 
 
+@jobs_cli.command("sweep")
+def jobs_sweep_command():
+    """Mark failed the jobs left `running` by a process that died (not heard of for
+    JOB_STALE_AFTER seconds). Workers and the scheduler do it too; without Redis, run it from
+    cron."""
+    from casework.tasks import sweep_stale_jobs
+    click.echo(f"Marked {sweep_stale_jobs()} job(s) failed whose process had ended.")
+
+
 @jobs_cli.command("scheduler")
 def jobs_scheduler_command():
     """Queue the periodic jobs (the overdue digest, OVERDUE_DIGEST_CRON) as they fall due.
