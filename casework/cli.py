@@ -231,12 +231,15 @@ notify_cli = AppGroup("notify", help="Notifications by email.")
 
 @notify_cli.command("overdue")
 def notify_overdue_command():
-    """One digest per person of their overdue recognition deadlines and stuck cases (today);
-    nothing is sent when nothing is overdue."""
-    from casework import clock
+    """One digest per person of their overdue recognition deadlines and stuck cases (today),
+    once a day like the scheduler's job; nothing is sent when nothing is overdue."""
     from casework.mail import deliver
-    from casework.services.notifications import overdue_digest
-    made = overdue_digest(clock.today())
+    from casework.services.notifications import daily_overdue_digest
+    made = daily_overdue_digest()
+    if made is None:
+        db.session.rollback()
+        click.echo("Today's digest was made already; nothing sent.")
+        return
     if not made:
         db.session.rollback()
         click.echo("Nothing overdue.")
@@ -280,6 +283,15 @@ def jobs_worker_command(burst):
         jobs.work(burst=burst)
     except RuntimeError as exc:
         raise click.ClickException(str(exc))
+
+
+@jobs_cli.command("sweep")
+def jobs_sweep_command():
+    """Mark failed the jobs left `running` by a process that died (not heard of for
+    JOB_STALE_AFTER seconds). Workers and the scheduler do it too; without Redis, run it from
+    cron."""
+    from casework.tasks import sweep_stale_jobs
+    click.echo(f"Marked {sweep_stale_jobs()} job(s) failed whose process had ended.")
 
 
 @jobs_cli.command("scheduler")

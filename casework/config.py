@@ -46,6 +46,10 @@ class Config:
     # background jobs: "rq" (a Redis queue and `flask jobs worker`) when REDIS_URL is set, else
     # "thread" (a thread of the web process: nothing else to run); "inline" runs them at once
     JOBS_BACKEND = os.environ.get("JOBS_BACKEND") or ("rq" if REDIS_URL else "thread")
+    # a running job says it is alive every JOB_HEARTBEAT_SECONDS; one silent for JOB_STALE_AFTER
+    # seconds lost its process and is marked failed (`flask jobs sweep`, workers, the scheduler)
+    JOB_HEARTBEAT_SECONDS = 30
+    JOB_STALE_AFTER = int(os.environ.get("JOB_STALE_AFTER") or 300)
     # seconds between attempts to email a notification the mail server refused
     MAIL_RETRY_INTERVALS = (60, 300, 1800, 7200)
     # when the scheduler queues the overdue digest: cron syntax, in UTC (07:00 in Vietnam)
@@ -66,6 +70,9 @@ class Config:
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1").lower() in ("1", "true", "yes", "on")
     MAIL_FROM = os.environ.get("MAIL_FROM", "casework@localhost")
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR") or str(INSTANCE_DIR / "outbox")
+    # the address people open casework at (e.g. https://casework.congdoan.vn): the links in
+    # notification emails, which jobs write outside any request; without it they carry none
+    BASE_URL = os.environ.get("BASE_URL") or None
     API_MAX_PER_PAGE = 200
     # dossier attachments: where the files are kept, and the largest accepted (bytes)
     ATTACHMENTS_DIR = os.environ.get("ATTACHMENTS_DIR", str(INSTANCE_DIR / "attachments"))

@@ -1,7 +1,9 @@
 """Running work outside the web request, on an existing queue.
 
 With REDIS_URL set, jobs go to RQ queues on Redis and `flask jobs worker` runs them (on any
-machine); `flask jobs scheduler` queues the periodic ones. Without it (`make run` on SQLite) a
+machine); `flask jobs scheduler` queues the periodic ones. A job whose process died (a killed
+worker) is marked failed by the sweeper: when a worker starts, every few minutes from the
+scheduler, and by `flask jobs sweep`. Without it (`make run` on SQLite) a
 thread of the web process runs them, so a newcomer needs nothing else. The "inline" backend
 runs a job before `enqueue` returns: for tests and commands.
 
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 # notifications go first: a long import never holds up an email
 QUEUES = ("default", "long")
 LONG_JOB_TIMEOUT = 3 * 3600      # seconds an import or export may take before RQ stops it
+SWEEP_CRON = "*/5 * * * *"       # when the scheduler looks for jobs whose process died
 
 _threads: list[threading.Thread] = []
 _fork_hooked: set[Flask] = set()
@@ -157,6 +160,17 @@ def _app_for_worker() -> Flask:
     return _worker_app
 
 
+def sweep() -> int:
+    """Mark failed the jobs left `running` by a process that died (casework.tasks)."""
+    from casework.extensions import db
+    try:
+        return _task("sweep_stale_jobs")()
+    except Exception:      # never stop a worker from starting
+        db.session.rollback()
+        log.exception("sweeping the stale jobs failed")
+        return 0
+
+
 def work(*, burst: bool = False, queues: Sequence[str] = QUEUES) -> bool:
     """Run an RQ worker on the queues until stopped (SIGTERM: it finishes the job in hand)."""
     from rq import Worker
@@ -167,6 +181,7 @@ def work(*, burst: bool = False, queues: Sequence[str] = QUEUES) -> bool:
     if connection is None:
         raise RuntimeError("REDIS_URL is not set: jobs run inside the web process, no worker "
                            "is needed")
+    sweep()    # the jobs a killed worker left running: failed, not running forever
     # each job runs in a forked child: it must open its own database connections
     db.engine.dispose()
     if app not in _fork_hooked:
@@ -192,6 +207,8 @@ def scheduler(app: Flask | None = None):
     cron = CronScheduler(connection=connection, logging_level="INFO")
     cron.register(run, queue_name="default", args=("send_overdue_digest",),
                   cron=app.config["OVERDUE_DIGEST_CRON"], name="overdue_digest")
+    cron.register(run, queue_name="default", args=("sweep_stale_jobs",),
+                  cron=SWEEP_CRON, name="sweep_jobs")
     return cron
 
 

@@ -30,10 +30,10 @@ from flask import Blueprint, Flask, Response, current_app, request
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import choose_encoder
-from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 
 from casework.extensions import db
+from casework.transaction import on_outcome
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,6 @@ TRANSITIONS = Counter(
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
 PROXY_HEADERS = ("X-Forwarded-For", "X-Real-IP", "Forwarded")
-_PENDING = "casework_transitions_pending"
 
 bp = Blueprint("metrics", __name__)
 
@@ -56,39 +55,7 @@ bp = Blueprint("metrics", __name__)
 
 def transition_applied(kind: str, trigger: str) -> None:
     """Note a transition made in the current transaction; it is counted when that commits."""
-    session = db.session()
-    savepoint = session.get_nested_transaction()  # None outside a savepoint
-    session.info.setdefault(_PENDING, []).append((kind, trigger, savepoint))
-
-
-@event.listens_for(db.session, "after_commit")
-def _count_committed(session) -> None:
-    for kind, trigger, _savepoint in session.info.pop(_PENDING, ()):
-        TRANSITIONS.labels(kind=kind, trigger=trigger).inc()
-
-
-@event.listens_for(db.session, "after_soft_rollback")
-def _forget_rolled_back_savepoint(session, previous_transaction) -> None:
-    """A savepoint rolled back: forget what was noted inside it (or inside one within it)."""
-    if previous_transaction.nested and session.info.get(_PENDING):
-        session.info[_PENDING] = [entry for entry in session.info[_PENDING]
-                                  if not _within(entry[2], previous_transaction)]
-
-
-def _within(transaction, ancestor) -> bool:
-    while transaction is not None:
-        if transaction is ancestor:
-            return True
-        transaction = transaction.parent
-    return False
-
-
-@event.listens_for(db.session, "after_transaction_end")
-def _forget_uncommitted(session, transaction) -> None:
-    # the outermost transaction ended without a commit (rolled back, closed): nothing noted in it
-    # happened. After a commit the list is already gone.
-    if transaction.parent is None:
-        session.info.pop(_PENDING, None)
+    on_outcome(committed=TRANSITIONS.labels(kind=kind, trigger=trigger).inc)
 
 
 # --- requests ----------------------------------------------------------------------------------

@@ -1,4 +1,9 @@
-"""URL converters shared by every blueprint."""
+"""URL converters shared by every blueprint, and absolute links for emails."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app
 from werkzeug.routing import IntegerConverter
 
 from casework.services import MAX_ID
@@ -14,3 +19,15 @@ class IdConverter(IntegerConverter):
             return 0
         number = super().to_python(value)
         return number if number <= MAX_ID else 0
+
+
+def external_url(endpoint: str, **values) -> str | None:
+    """The absolute address of a page under BASE_URL, for an email; None when BASE_URL is
+    not set. Never from the request's Host header, which the client chooses."""
+    base = current_app.config.get("BASE_URL")
+    if not base:
+        return None
+    parts = urlsplit(base)
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path.rstrip("/") or "/",
+                                       url_scheme=parts.scheme)
+    return adapter.build(endpoint, values, force_external=True)

@@ -1,6 +1,10 @@
 """What production requires of the app, and the HTTP headers every response carries."""
 from __future__ import annotations
 
+import logging
+from urllib.parse import urlsplit
+
+import click
 from flask import Flask, current_app, g, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -26,6 +30,8 @@ CONTENT_SECURITY_POLICY = {
 # files that are the same for everyone keep the caching Flask gives them
 STATIC_ENDPOINTS = ("static", "bootstrap.static")
 
+log = logging.getLogger(__name__)
+
 
 class InsecureConfiguration(RuntimeError):
     pass
@@ -49,6 +55,9 @@ def init_security(app: Flask) -> None:
             "(for development set CASEWORK_ENV=development, as `make run` does).")
     if production:
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+    _check_base_url(app.config.get("BASE_URL"))
+    if production:
+        _warn_what_production_lacks(app)
     app.extensions["talisman"] = Talisman(
         app,
         force_https=False,  # TLS ends at the reverse proxy, which redirects plain HTTP
@@ -75,3 +84,32 @@ def _no_store_for_signed_in(response):
             g.get("api_user") is not None or "_user_id" in session):
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _check_base_url(base_url: str | None) -> None:
+    """Links in emails are built on BASE_URL: refuse one that cannot make them."""
+    if not base_url:
+        return
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise InsecureConfiguration(
+            f"BASE_URL must be an http(s) address such as https://casework.example.vn, "
+            f"not {base_url!r}.")
+
+
+def _warn_what_production_lacks(app: Flask) -> None:
+    """Said once, when a server starts (not by every `flask` command): what works, but less
+    well than it should. A single server without Redis is a supported set-up, so it is not
+    refused."""
+    if click.get_current_context(silent=True) is not None:
+        return
+    storage = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if app.config.get("RATELIMIT_ENABLED", True) and storage.startswith("memory://"):
+        log.warning(
+            "REDIS_URL is not set: each gunicorn worker (and each server) counts login "
+            "attempts on its own, so LOGIN_RATE_LIMIT (%s) is allowed once per worker. Set "
+            "REDIS_URL to share the counts.", app.config["LOGIN_RATE_LIMIT"])
+    if not app.config.get("BASE_URL"):
+        log.warning("BASE_URL is not set: notification emails carry no link to the case "
+                    "(set it to the address people open casework at, e.g. "
+                    "https://casework.example.vn).")

@@ -6,7 +6,10 @@ safe to run twice: an import or export already started is not started again.
 """
 from __future__ import annotations
 
-from datetime import datetime, time
+import logging
+import threading
+from contextlib import contextmanager
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -19,7 +22,9 @@ from casework.models import Job, Notification
 from casework.services import DomainError
 
 __all__ = ["export_cases", "import_enterprises", "job_failed", "send_notifications",
-           "send_overdue_digest"]
+           "send_overdue_digest", "sweep_stale_jobs"]
+
+log = logging.getLogger(__name__)
 
 
 class MailNotSent(RuntimeError):
@@ -50,15 +55,11 @@ def queue_notifications(ids: list[int]) -> None:
 
 def send_overdue_digest() -> int:
     """Today's overdue digest, once a day however often it is queued (a second scheduler, a
-    retried job): the people notified today are not notified again."""
-    from casework.services.notifications import overdue_digest
-    today = clock.today()
-    start_of_day = datetime.combine(today, time(), tzinfo=clock.VIETNAM)
-    already = db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
-        Notification.kind == "overdue_digest", Notification.created_at >= start_of_day))
-    if already:
+    retried job, `flask notify overdue` too): the day's digest is not made again."""
+    from casework.services.notifications import daily_overdue_digest
+    made = daily_overdue_digest()
+    if not made:
         return 0
-    made = overdue_digest(today)
     db.session.commit()
     queue_notifications([n.id for n in made])
     return len(made)
@@ -71,9 +72,57 @@ def _start(job_id: int, kind: str) -> Job | None:
     job = db.session.get(Job, job_id)
     if job is None or job.kind != kind or job.status != "queued":
         return None
-    job.status, job.started_at = "running", clock.now()
+    job.status = "running"
+    job.started_at = job.heartbeat_at = clock.now()
     db.session.commit()
     return job
+
+
+@contextmanager
+def _heartbeat(job_id: int):
+    """While the block runs, a thread tells the database every JOB_HEARTBEAT_SECONDS that the
+    job is alive, on a connection of its own; it stops with the block, or with the process."""
+    engine, interval = db.engine, float(current_app.config["JOB_HEARTBEAT_SECONDS"])
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(interval):
+            try:
+                with engine.begin() as connection:
+                    connection.execute(sa.update(Job).where(Job.id == job_id,
+                                                            Job.status == "running")
+                                       .values(heartbeat_at=clock.now()))
+            except Exception:     # the next beat tries again; the sweeper has a margin
+                log.warning("heartbeat of job %s failed", job_id, exc_info=True)
+    thread = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(interval + 5)
+
+
+def sweep_stale_jobs() -> int:
+    """Mark failed the jobs still `running` whose process has not been heard of for
+    JOB_STALE_AFTER seconds (a worker killed, a web process restarted); returns how many."""
+    cutoff = clock.now() - timedelta(seconds=current_app.config["JOB_STALE_AFTER"])
+    stale = sa.and_(Job.status == "running",
+                    sa.func.coalesce(Job.heartbeat_at, Job.started_at, Job.created_at) < cutoff)
+    swept = 0
+    for job in db.session.scalars(sa.select(Job).where(stale).order_by(Job.id)):
+        with _in_language_of(job):
+            error = _("The work stopped unexpectedly: the process doing it ended. "
+                      "Start it again.")
+        # the condition again in the UPDATE: a job that beat meanwhile is left running
+        swept += db.session.execute(
+            sa.update(Job).where(Job.id == job.id, stale)
+            .values(status="failed", error=error, finished_at=clock.now())
+            .execution_options(synchronize_session=False)).rowcount or 0
+    db.session.commit()
+    if swept:
+        log.warning("marked %s job(s) failed: their process was no longer running", swept)
+    return swept
 
 
 def _finish(job: Job, *, result: dict | None = None, error: str | None = None) -> None:
@@ -103,7 +152,8 @@ def _in_language_of(job: Job):
 def _report_progress(job_id: int, done: int) -> None:
     """On a connection of its own: the task's session may be mid-transaction or mid-cursor."""
     with db.engine.begin() as connection:
-        connection.execute(sa.update(Job).where(Job.id == job_id).values(progress=done))
+        connection.execute(sa.update(Job).where(Job.id == job_id)
+                           .values(progress=done, heartbeat_at=clock.now()))
 
 
 def import_enterprises(job_id: int) -> None:
@@ -114,7 +164,7 @@ def import_enterprises(job_id: int) -> None:
     params = job.params
     directory = imports.imports_directory()
     upload = directory / f"{job.token}.upload"
-    with _in_language_of(job):
+    with _heartbeat(job_id), _in_language_of(job):
         try:
             source = imports.open_source(upload)
         except (DomainError, OSError) as exc:
@@ -149,7 +199,7 @@ def export_cases(job_id: int) -> None:
     params = job.params
     fmt = params["format"]
     path = exports.exports_directory() / f"{job.token}.{fmt}"
-    with _in_language_of(job):
+    with _heartbeat(job_id), _in_language_of(job):
         filters = CaseFilters.from_args(params.get("filters") or {})
         headers = [_(h) for h in exports.CASE_COLUMNS]
 

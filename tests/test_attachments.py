@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from casework.extensions import db
-from casework.models import Attachment
+from casework.models import Attachment, User
 from casework.services import Conflict, Forbidden, Invalid
 from casework.services.attachments import documents_present, store_attachment
 from casework.transaction import commit
@@ -159,6 +159,47 @@ def test_filename_is_cleaned(people, case, app):
     with app.test_request_context():
         attachment = store_attachment(case, people["org"], "congress_minutes", Upload())
     assert attachment.original_name == "Biên bản.pdf"
+
+
+def _pdf_upload(name: str = "a.pdf"):
+    return type("U", (), {"filename": name, "stream": io.BytesIO(PDF)})()
+
+
+def files_in(folder) -> list:
+    return sorted(p.name for p in folder.rglob("*") if p.is_file())
+
+
+def test_a_file_whose_row_is_rolled_back_is_removed(people, case, app, folder):
+    with app.test_request_context():
+        kept = store_attachment(case, people["org"], "cover_letter", _pdf_upload("kept.pdf"))
+        commit()
+        store_attachment(case, people["org"], "member_list", _pdf_upload("dropped.pdf"))
+        assert len(files_in(folder)) == 2
+        db.session.rollback()
+    assert files_in(folder) == [kept.stored_name]
+
+
+def test_a_file_is_removed_when_the_commit_fails(people, case, app, folder):
+    with app.test_request_context():
+        store_attachment(case, people["org"], "cover_letter", _pdf_upload())
+        # something else in the same transaction breaks the commit
+        db.session.add(User(email=people["org"].email, name="Twin", role="organiser",
+                            unit_id=people["org"].unit_id, password_hash="x"))
+        with pytest.raises(Conflict):
+            commit()
+    assert stored(case) == []
+    assert files_in(folder) == []
+
+
+def test_a_file_stored_in_a_savepoint_rolled_back_is_removed(people, case, app, folder):
+    with app.test_request_context():
+        kept = store_attachment(case, people["org"], "cover_letter", _pdf_upload("kept.pdf"))
+        savepoint = db.session.begin_nested()
+        store_attachment(case, people["org"], "member_list", _pdf_upload("dropped.pdf"))
+        savepoint.rollback()
+        commit()
+    assert [a.original_name for a in stored(case)] == ["kept.pdf"]
+    assert files_in(folder) == [kept.stored_name]
 
 
 def test_a_replacement_is_kept_alongside(browser, people, case):

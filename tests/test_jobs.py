@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 import socket
 import time
+from datetime import timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
 
-from casework import jobs, tasks
+from casework import clock, jobs, tasks
 from casework.extensions import db
 from casework.models import Job, Notification
 from casework.services import notifications as notify
@@ -157,6 +159,73 @@ def test_a_job_whose_task_crashes_is_shown_failed_not_running_forever(browser, m
     assert "The import could not be done." in page and 'http-equiv="refresh"' not in page
 
 
+# --- jobs whose process died: the sweeper --------------------------------------------------------
+
+def _job_in(status: str, *, beat_ago: timedelta | None, lang: str = "en") -> Job:
+    """A job as a killed worker leaves it: `running`, last heard of `beat_ago` ago."""
+    moment = clock.now() - beat_ago if beat_ago is not None else None
+    job = Job(token=secrets.token_urlsafe(16), kind="import", user=new_user("organiser"),
+              status=status, params={"lang": lang, "unit": "LDLD-79"}, started_at=moment,
+              heartbeat_at=moment)
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
+def test_the_sweeper_fails_the_running_jobs_no_longer_heard_of(app, runner):
+    bound = timedelta(seconds=app.config["JOB_STALE_AFTER"])
+    dead = _job_in("running", beat_ago=bound + timedelta(minutes=1))
+    dead_vi = _job_in("running", beat_ago=bound * 3, lang="vi")
+    alive = _job_in("running", beat_ago=bound / 2)
+    waiting, done = _job_in("queued", beat_ago=None), _job_in("done", beat_ago=bound * 3)
+    result = runner.invoke(args=["jobs", "sweep"])
+    assert result.exit_code == 0, result.output
+    assert "2 job(s)" in result.output
+    db.session.expire_all()
+    assert [dead.status, dead_vi.status] == ["failed", "failed"]
+    assert "stopped unexpectedly" in dead.error and dead.finished_at is not None
+    assert dead_vi.error.startswith("Công việc")          # in the language of its page
+    assert [alive.status, waiting.status, done.status] == ["running", "queued", "done"]
+    assert "0 job(s)" in runner.invoke(args=["jobs", "sweep"]).output
+
+
+def test_a_running_job_keeps_its_heartbeat(app, monkeypatch):
+    monkeypatch.setitem(app.config, "JOB_HEARTBEAT_SECONDS", 0.05)
+    job = _job_in("queued", beat_ago=None)
+    beats = []
+
+    def slow(source, *args, **kwargs):      # the import, long past a few heartbeats
+        time.sleep(0.3)
+        with db.engine.connect() as connection:
+            beats.append(connection.scalar(sa.select(Job.heartbeat_at).where(Job.id == job.id)))
+        raise tasks.DomainError("stop here")
+    from casework.services import imports
+    monkeypatch.setattr(imports, "open_source", lambda path: _Source())
+    monkeypatch.setattr(imports, "import_enterprises", slow)
+    started = clock.now()
+    tasks.import_enterprises(job.id)
+    [beat] = beats
+    beat = beat if beat.tzinfo else beat.replace(tzinfo=timezone.utc)
+    assert beat > started + timedelta(seconds=0.1)    # refreshed while the work went on
+
+
+class _Source:
+    total = 1
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_a_worker_sweeps_when_it_starts(app, rq_backend):
+    dead = _job_in("running", beat_ago=timedelta(seconds=app.config["JOB_STALE_AFTER"] * 2))
+    jobs.work(burst=True)
+    db.session.expire_all()
+    assert dead.status == "failed"
+
+
 def test_someone_elses_import_job_does_not_exist(browser, make_user):
     b = browser(make_user("organiser", "LDLD-79"))
     token = _upload(b, [row()]).headers["Location"].rsplit("/", 1)[1]
@@ -269,7 +338,8 @@ def test_the_scheduler_queues_the_digest_on_its_cron(app, monkeypatch, rq_backen
     monkeypatch.setitem(app.config, "OVERDUE_DIGEST_CRON", "30 1 * * 1-5")
     scheduled = jobs.scheduler(app).get_jobs()
     assert [(j.name, j.cron, j.queue_name, j.args) for j in scheduled] == [
-        ("overdue_digest", "30 1 * * 1-5", "default", ("send_overdue_digest",))]
+        ("overdue_digest", "30 1 * * 1-5", "default", ("send_overdue_digest",)),
+        ("sweep_jobs", "*/5 * * * *", "default", ("sweep_stale_jobs",))]
 
 
 def test_without_redis_there_is_no_worker_to_start(app, monkeypatch):

@@ -154,6 +154,18 @@ def test_a_transition_in_a_savepoint_rolled_back_is_not_counted(client, team):
     assert value(scrape(client), "casework_transitions_total", **key) == before + 1
 
 
+def test_a_transition_in_a_released_savepoint_waits_for_the_outer_commit(client, team):
+    case = make_case(team.organiser)
+    key = {"kind": "grassroots", "trigger": "start_outreach"}
+    before = value(scrape(client), "casework_transitions_total", **key)
+    savepoint = db.session.begin_nested()
+    request_transition(case, team.organiser, trigger="start_outreach", version=case.version,
+                       data={}, comment="")
+    savepoint.commit()      # released, but the transaction around it is not committed
+    db.session.rollback()
+    assert value(scrape(client), "casework_transitions_total", **key) == before
+
+
 def test_a_decided_approval_counts_its_transition(client, team):
     case = make_case(team.organiser)
     outcome, approval = fire(case, team.organiser, "close")

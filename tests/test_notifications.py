@@ -162,6 +162,38 @@ def test_notify_overdue_sends_one_digest_per_person(runner, outbox):
         u.email for u in (team.organiser, other_org, team.supervisor))
 
 
+def test_notify_overdue_makes_one_digest_a_day_however_often_it_runs(runner, outbox):
+    team = make_team("LDLD-79")
+    late = make_case(team.organiser)
+    walk_to(late, "dossier_submitted", team)
+    late.deadline = clock.today() - timedelta(days=1)
+    db.session.commit()
+    first = runner.invoke(args=["notify", "overdue"])
+    assert "Notified 2 people" in first.output
+    again = runner.invoke(args=["notify", "overdue"])   # cron twice, or by hand after the job
+    assert again.exit_code == 0
+    assert "already" in again.output and "Notified" not in again.output
+    assert db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
+        Notification.kind == "overdue_digest")) == 2
+    assert len(sent_mail(outbox)) == 2
+
+
+@pytest.mark.parametrize("hour", [1, 6, 8, 23])   # before 07:00 in Vietnam it is still
+def test_the_digest_is_once_a_vietnamese_day_at_any_hour(hour):   # yesterday in UTC
+    from datetime import datetime
+    from casework.services.notifications import daily_overdue_digest
+    day = clock.today() + timedelta(days=3)
+    with clock.travel_to(datetime(day.year, day.month, day.day, hour, 30, tzinfo=clock.VIETNAM)):
+        team = make_team("LDLD-79")
+        late = make_case(team.organiser)
+        walk_to(late, "dossier_submitted", team)
+        late.deadline = clock.today() - timedelta(days=1)
+        db.session.commit()
+        assert daily_overdue_digest()
+        db.session.commit()
+        assert daily_overdue_digest() is None
+
+
 def test_the_list_shows_ones_own_and_marks_them_read(browser, make_user, outbox):  # noqa: F811
     org = make_user("organiser", "LDLD-79")
     sup = make_user("supervisor", "LDLD-79")
@@ -204,3 +236,56 @@ def test_texts_are_in_the_default_language(app, outbox):
         app.config["DEFAULT_LANGUAGE"] = saved
     subject = db.session.scalar(sa.select(Notification.subject))
     assert subject.startswith("Đề nghị phê duyệt: ") and case.ref in subject
+
+
+# --- links to the case ------------------------------------------------------------------------
+
+@pytest.fixture
+def base_url(app):
+    saved = app.config.get("BASE_URL")
+    app.config["BASE_URL"] = "https://casework.example.vn/cd"
+    yield "https://casework.example.vn/cd"
+    app.config["BASE_URL"] = saved
+
+
+def test_mails_link_to_the_case_under_base_url(client, outbox, base_url):
+    team = make_team("LDLD-79")
+    case = make_case(team.organiser)
+    walk_to(case, "dossier_submitted", team)
+    approval = Api(client, team.organiser).fire(case.id, "recognise").get_json()["approval"]
+    Api(client, team.supervisor).post(f"/approvals/{approval['id']}/decision",
+                                      {"decision": "approve", "comment": "Đồng ý"})
+    mails = sent_mail(outbox)
+    assert {m["Subject"].split(":")[0] for m in mails} == {"Approval requested", "Approved"}
+    link = f"{base_url}/cases/{case.id}"
+    for mail in mails:
+        assert link in mail.get_content()
+        # the subject names the case, never a person, and carries no address
+        assert team.organiser.name not in mail["Subject"]
+        assert team.supervisor.name not in mail["Subject"] and "http" not in mail["Subject"]
+
+
+def test_the_digest_links_every_case(runner, outbox, base_url):
+    team = make_team("LDLD-79")
+    late = make_case(team.organiser)
+    walk_to(late, "dossier_submitted", team)
+    late.deadline = clock.today() - timedelta(days=1)
+    stuck = make_case(team.organiser)
+    stuck.state_changed_at = clock.now() - timedelta(days=int(get_setting(
+        "stuck_after_days")) + 5)
+    db.session.commit()
+    assert runner.invoke(args=["notify", "overdue"]).exit_code == 0
+    mail = next(m for m in sent_mail(outbox) if m["To"] == team.organiser.email)
+    body = mail.get_content()
+    assert f"{base_url}/cases/{late.id}" in body and f"{base_url}/cases/{stuck.id}" in body
+    assert "http" not in mail["Subject"]
+
+
+def test_without_base_url_a_mail_has_no_link(app, client, outbox):
+    assert app.config.get("BASE_URL") is None
+    team = make_team("LDLD-79")
+    case = make_case(team.organiser)
+    Api(client, team.organiser).fire(case.id, "close", comment="Không khả thi")
+    mails = sent_mail(outbox)
+    assert mails and all("http" not in m.get_content() for m in mails)
+

@@ -104,3 +104,50 @@ def test_static_files_and_anonymous_pages_keep_their_caching(browser, make_user)
         response = b.get(url)
         assert response.status_code == 200, url
         assert "no-store" not in response.headers.get("Cache-Control", ""), url
+
+PRODUCTION = {"ENVIRONMENT": "production", "SECRET_KEY": "x" * 40,
+              "SQLALCHEMY_DATABASE_URI": "sqlite://", "BASE_URL": "https://casework.example"}
+
+
+def _warnings(caplog) -> str:
+    return "\n".join(r.getMessage() for r in caplog.records
+                     if r.levelno >= 30 and r.name.startswith("casework"))
+
+
+def test_production_without_redis_warns_that_each_worker_counts_logins(caplog):
+    with caplog.at_level("WARNING"):
+        create_app({**PRODUCTION, "REDIS_URL": None, "RATELIMIT_STORAGE_URI": "memory://"})
+    warned = _warnings(caplog)
+    assert "REDIS_URL is not set" in warned
+    assert "each gunicorn worker" in warned and "login attempts" in warned
+
+
+def test_production_with_redis_or_development_does_not_warn(caplog):
+    with caplog.at_level("WARNING"):
+        create_app({**PRODUCTION, "REDIS_URL": "redis://127.0.0.1:6379/13",
+                    "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/13"})
+        create_app({**PRODUCTION, "ENVIRONMENT": "development", "BASE_URL": None,
+                    "REDIS_URL": None, "RATELIMIT_STORAGE_URI": "memory://"})
+    assert _warnings(caplog) == ""
+
+
+def test_production_without_base_url_warns_that_mails_carry_no_link(caplog):
+    with caplog.at_level("WARNING"):
+        create_app({**PRODUCTION, "BASE_URL": None,
+                    "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/13"})
+    assert "BASE_URL is not set" in _warnings(caplog)
+
+
+@pytest.mark.parametrize("base_url", ["casework.example", "ftp://casework.example",
+                                      "https://", "https://casework.example/?q=1"])
+def test_a_malformed_base_url_is_refused_at_start(base_url):
+    with pytest.raises(InsecureConfiguration, match="BASE_URL"):
+        create_app({**PRODUCTION, "BASE_URL": base_url})
+
+
+def test_a_flask_command_does_not_warn(caplog):
+    import click
+    with caplog.at_level("WARNING"), click.Context(click.Command("notify")):
+        create_app({**PRODUCTION, "BASE_URL": None, "REDIS_URL": None,
+                    "RATELIMIT_STORAGE_URI": "memory://"})
+    assert _warnings(caplog) == ""

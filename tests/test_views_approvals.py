@@ -112,6 +112,21 @@ def test_supervisor_decides_from_the_case_page(browser, team, make_case):
     assert case.state == "closed"
 
 
+def test_a_pending_request_is_shown_instead_of_its_button(browser, team, make_case):
+    case = make_case(team["org"], 1)
+    org = browser(team["org"])
+    assert f"/cases/{case.id}/transitions/close" in text(org.get(f"/cases/{case.id}"))
+    _request_close(case, team["org"])
+    page = text(org.get(f"/cases/{case.id}"))
+    assert f"/cases/{case.id}/transitions/close" not in page
+    assert f"/cases/{case.id}/transitions/start_outreach" in page   # no approval needed
+    assert "Waiting for approval:" in page
+    assert "needs approval can be requested once this request is decided" in page
+    form = org.get(f"/cases/{case.id}/transitions/close")
+    assert form.status_code == 403
+    assert "An approval is already pending on this case" in text(form)
+
+
 def test_out_of_scope_supervisor_sees_nothing(browser, team, make_case):
     case = make_case(team["org"], 1)
     approval = _request_close(case, team["org"])

@@ -403,6 +403,17 @@ def test_one_pending_approval_per_case(client, team):
     assert error_of(second)["code"] == "approval_pending"
 
 
+def test_no_approval_trigger_is_offered_while_a_request_is_pending(client, team):
+    case = case_in(FLOWS[0], "dossier_submitted", team)
+    api, sup = Api(client, team.organiser), Api(client, team.supervisor)
+    assert api.fire(case.id, "recognise").status_code == 202
+    # recognise and close need approval: a second request would be refused, so neither is offered
+    assert api.case(case.id)["allowed_triggers"] == ["put_on_hold"]
+    assert sup.case(case.id)["allowed_triggers"] == ["return_dossier", "put_on_hold"]
+    refused = api.fire(case.id, "recognise")     # fired anyway: refused as before
+    assert (refused.status_code, error_of(refused)["code"]) == (409, "approval_pending")
+
+
 def test_a_pending_request_is_superseded_when_the_case_moves(client, team):
     case = case_in(FLOWS[0], "dossier_submitted", team)
     approval = Api(client, team.organiser).fire(case.id, "recognise").get_json()["approval"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from casework.extensions import db
 from casework.models.case import Case
@@ -38,3 +38,11 @@ class ApprovalRequest(db.Model):
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+# Whether a request on the case waits for a decision (one at a time: no other trigger that needs
+# approval is offered meanwhile). Deferred: loaded when asked, or with the rows of a list that
+# undefers it.
+Case.approval_pending = column_property(
+    sa.exists().where(ApprovalRequest.case_id == Case.id, ApprovalRequest.status == "pending"),
+    deferred=True)

@@ -35,6 +35,9 @@ class Job(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # refreshed while the job runs: a `running` job not heard of for JOB_STALE_AFTER seconds
+    # lost its process (a killed worker) and is swept to failed
+    heartbeat_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
 

@@ -26,6 +26,7 @@ from casework.models import Attachment, Case, User
 from casework.models.attachment import MAX_FILENAME
 from casework.services import Conflict, Invalid, NotFound, _
 from casework.text import nfc
+from casework.transaction import on_outcome
 from casework.workflow.definition import DOCUMENTS, TERMINAL_STATES
 
 CHUNK = 64 * 1024
@@ -106,8 +107,8 @@ def _check_can_upload(case: Case, actor: User) -> None:
 
 def store_attachment(case: Case, actor: User, document: str, file_storage) -> Attachment:
     """Check and keep one uploaded file (a werkzeug FileStorage, or anything with `.stream`
-    and `.filename`). Flushes, never commits; the file stays on disk if the caller rolls back
-    (an orphan with no row, never a row without its file)."""
+    and `.filename`). Flushes, never commits; the file is removed again if its row is rolled
+    back (a failed commit included), so no file is left without a row."""
     _check_can_upload(case, actor)
     if document not in DOCUMENTS:
         raise Invalid(_("Choose a checklist item of the dossier"), field="document")
@@ -148,6 +149,7 @@ def store_attachment(case: Case, actor: User, document: str, file_storage) -> At
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+    on_outcome(rolled_back=(folder / stored_name).unlink)
     attachment = Attachment(case_id=case.id, document=document, original_name=filename,
                             stored_name=stored_name, content_type=content_type, size=size,
                             sha256=digest.hexdigest(), uploaded_by_id=actor.id)

@@ -7,7 +7,7 @@ federation's default language: a notification outlives the request that made it.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, time, timezone
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context
@@ -16,6 +16,7 @@ from flask_babel import force_locale
 from casework import authz, clock
 from casework.extensions import db
 from casework.models import ApprovalRequest, Case, Notification, OrgUnit, User
+from casework.routing import external_url
 from casework.services import _
 from casework.services.queries import overdue_condition, stuck_condition
 from casework.workflow.definition import (
@@ -33,6 +34,21 @@ def _default_locale():
 def case_title(case: Case) -> str:
     name = case.links[0].enterprise.name if case.links else ""
     return f"{case.ref} {name}".strip() if case.ref else name
+
+
+def _link(case: Case) -> str:
+    """The case's absolute address under BASE_URL, or "" when it is not set."""
+    return external_url("cases.detail", case_id=case.id) or ""
+
+
+def _line_link(case: Case) -> str:
+    link = _link(case)
+    return "\n  " + link if link else ""
+
+
+def _with_link(body: str, case: Case) -> str:
+    link = _link(case)
+    return body + "\n\n" + _("Open the case: %(url)s", url=link) if link else body
 
 
 def _trigger_label(case: Case, trigger: str) -> str:
@@ -85,6 +101,7 @@ def notify_approval_requested(approval: ApprovalRequest) -> list[Notification]:
                  requester=approval.requester.name, action=action, case=title)
         if approval.comment:
             body += "\n\n“" + approval.comment + "”"
+        body = _with_link(body, case)
         made = [_add(user, "approval_requested", subject, body, case=case, approval=approval)
                 for user in approval_deciders(approval)]
     db.session.flush()
@@ -110,6 +127,7 @@ def notify_approval_decided(approval: ApprovalRequest) -> Notification | None:
                      decider=decider, action=action, case=title)
         if approval.decision_comment:
             body += "\n\n“" + approval.decision_comment + "”"
+        body = _with_link(body, case)
         made = _add(requester, "approval_decided", subject, body, case=case, approval=approval)
     db.session.flush()
     return made
@@ -161,7 +179,7 @@ def overdue_digest(today: date | None = None) -> list[Notification]:
             if found["overdue"]:
                 lines.append(_("Recognition deadline passed:"))
                 lines += ["- " + _("%(case)s: deadline %(deadline)s", case=case_title(c),
-                                   deadline=c.deadline.isoformat())
+                                   deadline=c.deadline.isoformat()) + _line_link(c)
                           for c in found["overdue"]]
             if found["stuck"]:
                 if lines:
@@ -170,7 +188,7 @@ def overdue_digest(today: date | None = None) -> list[Notification]:
                 lines += ["- " + _("%(case)s: %(state)s since %(since)s", case=case_title(c),
                                    state=_(STATE_LABELS.get(c.state, c.state)),
                                    since=c.state_changed_at.astimezone(clock.VIETNAM)
-                                   .date().isoformat())
+                                   .date().isoformat()) + _line_link(c)
                           for c in found["stuck"]]
             subject = _("Overdue on %(day)s: %(overdue)s deadline(s), %(stuck)s stuck case(s)",
                         day=today.isoformat(), overdue=len(found["overdue"]),
@@ -178,6 +196,20 @@ def overdue_digest(today: date | None = None) -> list[Notification]:
             made.append(_add(users[user_id], "overdue_digest", subject, "\n".join(lines)))
     db.session.flush()
     return made
+
+
+def daily_overdue_digest(today: date | None = None) -> list[Notification] | None:
+    """Today's overdue digest, made once a day however often it is asked for (the scheduler's
+    job, a retried job, `flask notify overdue` from cron or by hand): None when today's was
+    made already. A day is a day in Vietnam."""
+    today = today or clock.today()
+    # in UTC, as the column holds it: SQLite compares the text, whatever the offset says
+    start_of_day = datetime.combine(today, time(), tzinfo=clock.VIETNAM).astimezone(timezone.utc)
+    already = db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
+        Notification.kind == "overdue_digest", Notification.created_at >= start_of_day))
+    if already:
+        return None
+    return overdue_digest(today)
 
 
 def unread_count(user: User) -> int:

@@ -46,11 +46,19 @@ def clean_comment(comment) -> str:
 
 
 def allowed_triggers(case: Case, user: User) -> list[Trigger]:
-    """What this user may fire on this case now (by state and role; guards run on firing)."""
+    """What this user may fire on this case now (by state and role; guards run on firing).
+    While a request waits for approval, no trigger that needs one is offered."""
     if case.state == "on_hold" and not case.resume_state:
         return []
-    return [t for t in machine.triggers_from_state(case)
-            if authz.can(user, "case.fire", case, trigger=t)]
+    allowed = [t for t in machine.triggers_from_state(case)
+               if authz.can(user, "case.fire", case, trigger=t)]
+    if any(t.needs_approval for t in allowed) and case.approval_pending:
+        allowed = [t for t in allowed if not t.needs_approval]
+    return allowed
+
+
+def approval_pending() -> Conflict:
+    return Conflict(_("An approval is already pending on this case"), code="approval_pending")
 
 
 def request_transition(case: Case, actor: User, *, trigger, version, data=None, comment=None):
@@ -78,7 +86,7 @@ def _file_approval(attempt: Attempt) -> ApprovalRequest:
     pending = db.session.scalar(sa.select(ApprovalRequest.id).where(
         ApprovalRequest.case_id == case.id, ApprovalRequest.status == "pending"))
     if pending:
-        raise Conflict(_("An approval is already pending on this case"), code="approval_pending")
+        raise approval_pending()
     approval = ApprovalRequest(case=case, case_id=case.id, trigger=attempt.trigger.name,
                                data=to_json(attempt.data), comment=attempt.comment,
                                from_state=case.state, requester_id=attempt.actor.id)

@@ -35,7 +35,8 @@ from casework.workflow.definition import PERSONAL_FIELDS
 from casework.services.visits import visits_of_case
 from casework.services.queries import CaseFilters, case_count, case_list_query
 from casework.services.steps import log_step
-from casework.services.transitions import allowed_triggers, find_trigger, request_transition
+from casework.services.transitions import (allowed_triggers, approval_pending, find_trigger,
+                                           request_transition)
 from casework.transaction import commit
 from casework.workflow.definition import DOCUMENTS, FLOWS, KIND_LABELS, KINDS, Trigger, flow_for
 from casework import clock
@@ -455,6 +456,8 @@ def _refusal(case: Case, trigger: Trigger) -> str | None:
     if reason:
         return reason
     if trigger not in allowed_triggers(case, current_user):
+        if trigger.needs_approval and case.approval_pending:
+            return approval_pending().message
         return _("“%(action)s” is not possible while the case is in the state “%(state)s”.",
                  action=_(trigger.label), state=state_label(case.state, case.kind))
     return None
