@@ -17,6 +17,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from casework import authz
 from casework.extensions import csrf, db
+from casework.forms import own_errors, submitted_forms_summary
 from casework.forms.attachments import AttachmentForm
 from casework.forms.admin import UNIT_TYPE_LABELS
 from casework.forms.cases import (APPROVAL_STATUS_LABELS, AUDIT_ACTION_LABELS, DOCUMENT_LABELS,
@@ -143,6 +144,10 @@ def approval_status_label(value: str) -> str:
     return _label(APPROVAL_STATUS_LABELS, value)
 
 
+bp.add_app_template_filter(own_errors, "own_errors")
+bp.add_app_template_global(submitted_forms_summary, "form_error_summary")
+
+
 @bp.app_template_filter("day")
 def day(value) -> str:
     return format_date(value, "dd/MM/yyyy") if value else ""
@@ -208,6 +213,15 @@ def attach_error(form, exc: DomainError, *, renames: dict | None = None) -> bool
         return False  # shown nowhere: the caller shows the refusal above the form instead
     add_error(target, exc.message)
     return True
+
+
+def refuse(form, exc: DomainError, *, renames: dict | None = None) -> str | None:
+    """Put the refusal next to the field it names (None), or else on the form, in the page's
+    error summary, and return it for the caller to show by the form too."""
+    if attach_error(form, exc, renames=renames):
+        return None
+    form.form_errors.append(exc.message)
+    return exc.message
 
 
 def _visible_case(case_id: int) -> Case:
@@ -295,14 +309,13 @@ def new():
             if len(form.enterprises.entries) < MAX_ENTERPRISES:
                 form.enterprises.append_entry()
             _case_form_choices(form)
-            return render_template("cases/new.html", form=form, page_errors=[])
+            return render_template("cases/new.html", form=form)
         if form.remove_enterprise.data:
             if len(form.enterprises.entries) > 1:
                 form.enterprises.pop_entry()
             _case_form_choices(form)
-            return render_template("cases/new.html", form=form, page_errors=[])
+            return render_template("cases/new.html", form=form)
     _case_form_choices(form)
-    page_errors: list[str] = []
     if form.validate_on_submit():
         rows = [(i, entry.form) for i, entry in enumerate(form.enterprises.entries)
                 if not entry.form.is_blank()]
@@ -323,14 +336,13 @@ def new():
                 _prefix, position, rest = exc.field.split(".", 2)
                 if position.isdigit() and int(position) < len(rows):
                     renames[exc.field] = f"enterprises.{rows[int(position)][0]}.{rest}"
-            if not attach_error(form, exc, renames=renames):
-                page_errors.append(exc.message)
-            return render_template("cases/new.html", form=form, page_errors=page_errors), \
+            refuse(form, exc, renames=renames)
+            return render_template("cases/new.html", form=form), \
                 exc.status if exc.status in (403, 409) else 422
         flash(_("Case %(ref)s created.", ref=case.ref), "success")
         return redirect(url_for(".detail", case_id=case.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("cases/new.html", form=form, page_errors=page_errors), status
+    return render_template("cases/new.html", form=form), status
 
 
 # --- the case ------------------------------------------------------------------------------------
@@ -386,7 +398,7 @@ def add_step(case_id: int):
         commit()
     except DomainError as exc:
         db.session.rollback()
-        error = None if attach_error(form, exc, renames={"date": "date"}) else exc.message
+        error = refuse(form, exc)
         return render_case(case, step_form=form, step_error=error, status=exc.status)
     flash(_("Step logged."), "success")
     return redirect(url_for(".detail", case_id=case.id, _anchor="steps"))
@@ -426,7 +438,7 @@ def upload_attachment(case_id: int):
         commit()
     except DomainError as exc:
         db.session.rollback()
-        error = None if attach_error(form, exc) else exc.message
+        error = refuse(form, exc)
         return render_case(case, attachment_form=form, attachment_error=error,
                            status=exc.status)
     flash(_("File “%(name)s” uploaded.", name=attachment.original_name), "success")
@@ -498,10 +510,9 @@ def fire(case_id: int, trigger: str):
         from casework.mail import deliver_pending; deliver_pending()  # noqa: I001  (after the commit)
     except DomainError as exc:
         db.session.rollback()
-        if exc.code == "stale_version":
-            return _render_trigger(case, spec, form, stale=True, status=exc.status)
-        error = None if attach_error(form, exc) else exc.message
-        return _render_trigger(case, spec, form, error=error, status=exc.status)
+        error, stale = refuse(form, exc), exc.code == "stale_version"
+        return _render_trigger(case, spec, form, error=None if stale else error, stale=stale,
+                               status=exc.status)
     if outcome == "approval":
         flash(_("Approval requested: %(action)s. A supervisor will decide it.",
                 action=_(spec.label)) if spec.approval == "supervisor" else
@@ -545,10 +556,9 @@ def reassign_case(case_id: int):
             commit()
         except DomainError as exc:
             db.session.rollback()
-            stale = exc.code == "stale_version"
-            error = None if stale or attach_error(form, exc) else exc.message
-            return render_template("cases/reassign.html", case=case, form=form, error=error,
-                                   stale=stale), exc.status
+            error, stale = refuse(form, exc), exc.code == "stale_version"
+            return render_template("cases/reassign.html", case=case, form=form,
+                                   error=None if stale else error, stale=stale), exc.status
         flash(_("Case reassigned to %(name)s.", name=case.organiser.name), "success")
         return redirect(url_for(".detail", case_id=case.id))
     return render_template("cases/reassign.html", case=case, form=form, error=None,
@@ -573,10 +583,9 @@ def edit(case_id: int):
             commit()
         except DomainError as exc:
             db.session.rollback()
-            stale = exc.code == "stale_version"
-            error = None if stale or attach_error(form, exc) else exc.message
-            return render_template("cases/edit.html", case=case, form=form, error=error,
-                                   stale=stale), exc.status
+            error, stale = refuse(form, exc), exc.code == "stale_version"
+            return render_template("cases/edit.html", case=case, form=form,
+                                   error=None if stale else error, stale=stale), exc.status
         flash(_("Case saved."), "success")
         return redirect(url_for(".detail", case_id=case.id))
     return render_template("cases/edit.html", case=case, form=form, error=None, stale=False), 422
