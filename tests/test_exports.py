@@ -136,3 +136,30 @@ def test_exports_need_login_and_a_known_format(client):
     assert client.get("/leadership/exports/cases.csv").status_code == 302
     login(client, new_user("leader", "VGCL"))
     assert client.get("/leadership/exports/cases.pdf").status_code == 404
+
+
+def test_the_case_list_writes_labels_and_vietnam_time(client):
+    from datetime import datetime, timezone
+    build_country()
+    case = add_case("LDLD-79", "79", "identified", ownership="fdi", sector="footwear",
+                    name="Công ty Giày Bình Dương")
+    case.updated_at = case.state_changed_at = datetime(2025, 3, 31, 18, 30, tzinfo=timezone.utc)
+    db.session.commit()
+    login(client, new_user("leader", "VGCL"))
+    for rows in (read_csv(client.get("/leadership/exports/cases.csv?province=79")),
+                 read_xlsx(client.get("/leadership/exports/cases.xlsx?province=79"))):
+        header, row = rows[0], next(r for r in rows[1:] if r[0] == case.ref)
+        assert header[-2:] == ["In this state since (Vietnam time, UTC+7)",
+                               "Last activity (Vietnam time, UTC+7)"]
+        assert row[8:10] == ["Footwear", "Foreign-invested (FDI)"]    # labels, not codes
+        assert str(row[-1]).startswith("2025-04-01 01:30")            # 18:30 UTC, the next day
+
+
+def test_the_pipeline_export_heads_founded_as_the_flow_counted_names_it(client):
+    login(client, new_user("leader", "VGCL"))
+    grassroots = read_csv(client.get(f"/leadership/exports/pipeline.csv?year={YEAR}"))[0]
+    pilot = read_csv(client.get(
+        f"/leadership/exports/pipeline.csv?year={YEAR}&flow=conglomerate_pilot"))[0]
+    assert "Founded and announced" in grassroots
+    assert "Founded, member unions transferred" not in grassroots
+    assert "Founded, member unions transferred" in pilot

@@ -27,7 +27,7 @@ from casework.forms.cases import (APPROVAL_STATUS_LABELS, AUDIT_ACTION_LABELS, D
 from casework.forms.transitions import (DecisionForm, submit_label, trigger_data,
                                         trigger_form_class)
 from casework.models import ApprovalRequest, Case, OrgUnit, Province, User
-from casework.services import DomainError
+from casework.services import DomainError, kilobytes, megabytes
 from casework.services.attachments import (attachments_of, documents_present, open_attachment,
                                            store_attachment)
 from casework.services.cases import create_case, edit_case, reassign
@@ -38,14 +38,13 @@ from casework.services.queries import CaseFilters, case_count, case_list_query
 from casework.services.steps import log_step
 from casework.services.transitions import allowed_triggers, find_trigger, request_transition
 from casework.transaction import commit
-from casework.workflow.definition import DOCUMENTS, FLOWS, KIND_LABELS, KINDS, Trigger, flow_for
+from casework.workflow.definition import (DOCUMENTS, FLOW_LABELS, FLOWS, KIND_LABELS, KINDS,
+                                          STATE_LABELS, Trigger, flow_for)
 from casework import clock
 
 bp = Blueprint("cases", __name__)
 
 FIELD_LABELS = {f.name: f.label for flow in FLOWS for t in flow.triggers for f in t.fields}
-# a state named in several flows is labelled as in the first (the grassroots flow)
-FIRST_STATE_LABELS = {name: label for flow in reversed(FLOWS) for name, label in flow.states}
 
 
 # --- labels and formatting for templates -------------------------------------------------------
@@ -58,13 +57,18 @@ def _label(table: dict, value) -> str:
 @bp.app_template_filter("state_label")
 def state_label(state: str | None, kind: str | None = None) -> str:
     """The state's label in the case's own flow ('founded' differs between flows)."""
-    labels = dict(flow_for(kind).states) if kind in KINDS else FIRST_STATE_LABELS
+    labels = dict(flow_for(kind).states) if kind in KINDS else STATE_LABELS
     return _(labels[state]) if state in labels else (state or "")
 
 
 @bp.app_template_filter("kind_label")
 def kind_label(kind: str) -> str:
     return _(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+
+
+@bp.app_template_filter("flow_label")
+def flow_label(name: str) -> str:
+    return _(FLOW_LABELS[name]) if name in FLOW_LABELS else name
 
 
 @bp.app_template_filter("trigger_label")
@@ -145,6 +149,7 @@ def approval_status_label(value: str) -> str:
 
 
 bp.add_app_template_filter(own_errors, "own_errors")
+bp.add_app_template_filter(kilobytes, "kilobytes")
 bp.add_app_template_global(submitted_forms_summary, "form_error_summary")
 
 
@@ -275,7 +280,7 @@ def index():
         .order_by(User.name).limit(ORGANISER_MENU_MAX + 1)).all()
     if len(organisers) > ORGANISER_MENU_MAX:
         organisers = None
-    states = [(name, FIRST_STATE_LABELS[name])
+    states = [(name, STATE_LABELS[name])
               for name in dict.fromkeys(n for flow in FLOWS for n in flow.state_names)]
     return render_template(
         "cases/list.html", pagination=pagination, cases=pagination.items, filters=filters,
@@ -373,7 +378,7 @@ def render_case(case: Case, *, step_form: StepForm | None = None, step_error: st
         attachments=attachments_of(case.id), attachment_error=attachment_error,
         dossier_documents=[(d, DOCUMENT_LABELS[d]) for d in DOCUMENTS],
         attachment_form=attachment_form if can_log else None,
-        max_attachment_mb=_megabytes(current_app.config["MAX_ATTACHMENT_BYTES"]),
+        max_attachment_mb=megabytes(current_app.config["MAX_ATTACHMENT_BYTES"]),
         submit_label=submit_label), status
 
 
@@ -409,11 +414,6 @@ def add_step(case_id: int):
 UPLOAD_OVERHEAD = 64 * 1024      # the multipart envelope and the other fields
 
 
-def _megabytes(limit: int) -> str:
-    value = limit / (1024 * 1024)
-    return f"{value:.0f}" if value >= 1 else f"{value:.2f}"
-
-
 @bp.post("/cases/<int:case_id>/attachments")
 @csrf.exempt        # checked below, once the size of the upload is known to be acceptable
 @login_required
@@ -421,7 +421,7 @@ def upload_attachment(case_id: int):
     case = _visible_case(case_id)
     limit = current_app.config["MAX_ATTACHMENT_BYTES"]
     too_large = _("The file is larger than the limit of %(limit)s MB",
-                  limit=_megabytes(limit))
+                  limit=megabytes(limit))
     if request.content_length is not None and request.content_length > limit + UPLOAD_OVERHEAD:
         return render_case(case, attachment_error=too_large, status=413)
     request.max_content_length = limit + UPLOAD_OVERHEAD     # a body without a length, too
