@@ -22,7 +22,7 @@ def test_wording_the_first_walk_found_wrong():
     # the import's row column is not "duplicate in the file"
     assert _vi("Row in the file") != _vi("Duplicate in the file")
     # 'identified' must not read as "target" beside the targets ("Chỉ tiêu")
-    assert "Mục tiêu" != _vi("Target identified") and "tiêu" not in _vi("Target identified")
+    assert _vi("Target identified") == "Đã xác định"
 
 
 @pytest.fixture
