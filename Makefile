@@ -23,7 +23,7 @@ translations: install
 	$(BIN)/pybabel compile --use-fuzzy -d casework/translations -f --statistics 2>&1 | tail -n 2 || true
 
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o casework/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k N_plural:1,2 --ignore-dirs '.*' -o casework/translations/messages.pot .
 	$(BIN)/pybabel update -i casework/translations/messages.pot -d casework/translations
 
 db: install

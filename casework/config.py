@@ -38,8 +38,12 @@ class Config:
     BABEL_DEFAULT_LOCALE = "vi"
     DEFAULT_LANGUAGE = "vi"          # when the user has not chosen one
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
-    # login attempts per client address; shared by every app server through Redis when set
+    # login attempts per account (the email typed) and client address together; and a ceiling
+    # per address for everyone behind it (a provincial office shares one address): shared by
+    # every app server through Redis when set
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT",
+                                              "100 per minute;1000 per hour")
     # Redis, when set, holds what several app servers share: rate limits and the job queue
     REDIS_URL = os.environ.get("REDIS_URL") or None
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 from urllib.parse import urlsplit
 
 import click
@@ -41,8 +43,32 @@ def is_development(app: Flask) -> bool:
     return app.debug or app.testing or app.config["ENVIRONMENT"] == "development"
 
 
+LOGIN_ACCOUNT_SCOPE, LOGIN_ADDRESS_SCOPE = "login-account", "login-address"
+
+
 def _login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _login_address_rate_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
+
+
+def _account_and_address() -> str:
+    """Whose attempts count together: one account (the email typed, as the login reads it)
+    from one address. Colleagues behind an office's address each have their own budget."""
+    email = (request.form.get("email") or "").strip().lower()[:200]
+    return f"{get_remote_address()} {email}"
+
+
+def limit_hit() -> tuple[bool, int]:
+    """Of the limit this request ran into: whether it is the address's ceiling (not one
+    account's budget), and the minutes until it lets the next attempt in (at least 1)."""
+    hit = current_app.extensions["casework_limiter"].current_limit
+    if hit is None:
+        return False, 1
+    reset = hit.window[0]          # when the window that was filled ends
+    return LOGIN_ADDRESS_SCOPE in hit.key, max(1, math.ceil((reset - time.time()) / 60))
 
 
 def init_security(app: Flask) -> None:
@@ -72,8 +98,10 @@ def init_security(app: Flask) -> None:
     # only trying passwords is limited, not reading pages
     limiter = Limiter(get_remote_address, app=app, default_limits=[])
     app.extensions["casework_limiter"] = limiter
+    login = limiter.limit(_login_rate_limit, key_func=_account_and_address, methods=["POST"],
+                          scope=LOGIN_ACCOUNT_SCOPE)(app.view_functions["auth.login"])
     app.view_functions["auth.login"] = limiter.limit(
-        _login_rate_limit, methods=["POST"])(app.view_functions["auth.login"])
+        _login_address_rate_limit, methods=["POST"], scope=LOGIN_ADDRESS_SCOPE)(login)
 
 
 def _no_store_for_signed_in(response):

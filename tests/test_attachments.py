@@ -291,8 +291,8 @@ def test_submit_dossier_counts_uploads(browser, people, case):
     response = client.submit(trigger_page, {})            # nothing ticked
     assert response.status_code == 422
     page = text(response)
-    assert "missing" in page and "Workforce report (workforce_report)" in page
-    assert "Cover letter requesting recognition (cover_letter)" not in page
+    # the label alone: the code is for the API
+    assert "missing: Workforce report<" in page and "(workforce_report)" not in page
 
     assert upload(client, case, png(), "workforce.png", "workforce_report").status_code == 302
     response = client.submit(trigger_page, {})
@@ -309,8 +309,8 @@ def test_ticks_and_uploads_add_up(people, case, app):
     with pytest.raises(GuardFailed) as refused:
         fire(case, people["org"], "submit_dossier", data={"documents": list(DOCUMENTS[1:-1])})
     db.session.rollback()
-    assert "workforce_report" in refused.value.message
-    assert "(cover_letter)" not in refused.value.message
+    assert refused.value.message.endswith("missing: Workforce report")
+    assert refused.value.details == {"missing": ["workforce_report"]}
     fire(case, people["org"], "submit_dossier", data={"documents": list(DOCUMENTS[1:])})
     assert case.state == "dossier_submitted"
 
@@ -319,3 +319,14 @@ def test_unknown_document_is_refused(people, case, app):
     with app.test_request_context(), pytest.raises(Invalid):
         store_attachment(case, people["org"], "passport",
                          type("U", (), {"filename": "a.pdf", "stream": io.BytesIO(PDF)})())
+
+
+def test_the_api_names_the_missing_items_by_code(client, people, case):
+    from helpers import Api
+    refused = Api(client, people["org"]).fire(case.id, "submit_dossier",
+                                              data={"documents": list(DOCUMENTS[1:])})
+    assert refused.status_code == 422
+    body = refused.get_json()["error"]
+    assert body["code"] == "guard_failed" and body["field"] == "documents"
+    assert body["missing"] == ["cover_letter"]
+    assert body["message"].endswith("missing: Cover letter requesting recognition")

@@ -191,3 +191,29 @@ def test_the_neutralising_apostrophe_is_undone_exactly_on_reading_back():
         assert csv_value(csv_text(text)) == text
     assert csv_text("'=1") == "''=1" and csv_text("'plain") == "'plain"
     assert csv_text(-5) == -5 and csv_text(None) is None
+
+def test_the_case_list_writes_labels_and_vietnam_time(client):
+    from datetime import datetime, timezone
+    build_country()
+    case = add_case("LDLD-79", "79", "identified", ownership="fdi", sector="footwear",
+                    name="Công ty Giày Bình Dương")
+    case.updated_at = case.state_changed_at = datetime(2025, 3, 31, 18, 30, tzinfo=timezone.utc)
+    db.session.commit()
+    login(client, new_user("leader", "VGCL"))
+    for rows in (read_csv(client.get("/leadership/exports/cases.csv?province=79")),
+                 read_xlsx(client.get("/leadership/exports/cases.xlsx?province=79"))):
+        header, row = rows[0], next(r for r in rows[1:] if r[0] == case.ref)
+        assert header[-2:] == ["In this state since (Vietnam time, UTC+7)",
+                               "Last activity (Vietnam time, UTC+7)"]
+        assert row[8:10] == ["Footwear", "Foreign-invested (FDI)"]    # labels, not codes
+        assert str(row[-1]).startswith("2025-04-01 01:30")            # 18:30 UTC, the next day
+
+
+def test_the_pipeline_export_heads_founded_as_the_flow_counted_names_it(client):
+    login(client, new_user("leader", "VGCL"))
+    grassroots = read_csv(client.get(f"/leadership/exports/pipeline.csv?year={YEAR}"))[0]
+    pilot = read_csv(client.get(
+        f"/leadership/exports/pipeline.csv?year={YEAR}&flow=conglomerate_pilot"))[0]
+    assert "Founded and announced" in grassroots
+    assert "Founded, member unions transferred" not in grassroots
+    assert "Founded, member unions transferred" in pilot

@@ -169,15 +169,15 @@ def test_every_rejection_reason_with_its_row_number(tmp_path):
     assert (report.created, report.skipped, report.rejected) == (1, 3, 9)
     with open(tmp_path / "bad.rejected.csv", encoding="utf-8-sig", newline="") as f:
         written = list(csv.DictReader(f))
-    by_row = {int(r["row"]): r for r in written}
-    assert {n: r["reason_code"] for n, r in by_row.items()} == {
+    by_row = {int(r["Dòng (row)"]): r for r in written}
+    assert {n: r["Mã lý do (reason_code)"] for n, r in by_row.items()} == {
         2: "tax_code", 3: "province", 4: "workforce", 5: "workforce", 6: "workforce",
         7: "name", 8: "women", 9: "ownership", 11: "duplicate_in_file", 12: "active_case",
         13: "duplicate_in_file", 14: "foreign_workers"}
-    assert "not a valid Vietnamese tax code" in by_row[2]["reason"]
-    assert "Sao Hỏa" in by_row[3]["reason"]
-    assert "row 10" in by_row[11]["reason"] and "row 10" in by_row[13]["reason"]
-    assert "already has an active case" in by_row[12]["reason"]
+    assert "not a valid Vietnamese tax code" in by_row[2]["Lý do (reason)"]
+    assert "Sao Hỏa" in by_row[3]["Lý do (reason)"]
+    assert "row 10" in by_row[11]["Lý do (reason)"] and "row 10" in by_row[13]["Lý do (reason)"]
+    assert "already has an active case" in by_row[12]["Lý do (reason)"]
     # the row's own values come back under the template's headers, ready to be corrected
     assert by_row[3]["Tỉnh/thành phố (province)"] == "Sao Hỏa"
     assert report.sample[0].row == 2
@@ -336,7 +336,7 @@ def test_the_command_prints_a_summary_and_writes_the_rejected_rows_next_to_the_f
     rejected = Path(f"{path}.rejected.csv")
     assert str(rejected) in result.output
     with open(rejected, encoding="utf-8-sig") as f:
-        assert [r["row"] for r in csv.DictReader(f)] == ["3", "4"]
+        assert [r["Dòng (row)"] for r in csv.DictReader(f)] == ["3", "4"]
 
 
 # --- authorization ------------------------------------------------------------------------------
@@ -550,9 +550,19 @@ def test_a_rejected_row_names_an_active_case_only_to_those_who_may_see_it(tmp_pa
         assert (report.created, report.skipped) == (0, 1)
         assert report.sample[0].code == "active_case"
         with open(tmp_path / f"{unit}.rejected.csv", encoding="utf-8-sig", newline="") as f:
-            reasons[unit] = next(csv.DictReader(f))["reason"]
+            reasons[unit] = list(csv.reader(f))[1][2]   # row, reason code, reason
         assert reasons[unit] == report.sample[0].reason
     assert case.ref in reasons["LDLD-79"]
     assert "already has an active case" in reasons["LDLD-01"]
     assert "Liên đoàn Lao động Hồ Chí Minh" in reasons["LDLD-01"]
     assert case.ref not in reasons["LDLD-01"]
+
+def test_the_help_s_example_row_imports(tmp_path):
+    """The examples the import page and the template show pass their own checks (the tax code's
+    check digit too)."""
+    from casework.services.imports import COLUMNS
+    organiser = new_user("organiser", "LDLD-79")
+    path = write_csv(tmp_path / "example.csv", [[c.example for c in COLUMNS]],
+                     header=[c.header for c in COLUMNS])
+    report = run(path, organiser)
+    assert (report.created, report.rejected) == (1, 0), report.sample

@@ -97,6 +97,11 @@ def test_a_decision_notifies_the_requester(client, outbox):
     decided = [m for m in sent_mail(outbox) if m["Subject"].startswith("Rejected: ")]
     assert [m["To"] for m in decided] == [team.organiser.email]
     assert "Chưa đủ" in decided[0].get_content()
+    # who decided is named (the decider was empty: only the id had been set)
+    note = db.session.scalar(sa.select(Notification).where(
+        Notification.kind == "approval_decided"))
+    assert note.body.startswith(f"{team.supervisor.name} rejected “")
+    assert f"{team.supervisor.name} rejected" in decided[0].get_content()
 
 
 def test_a_failing_mail_server_does_not_undo_the_decision(app, client, outbox, monkeypatch):

@@ -1,6 +1,8 @@
 """Security headers, the login rate limit, and what production refuses to start without."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from casework import create_app
@@ -31,16 +33,62 @@ def test_api_responses_carry_them_too(client):
 
 
 @pytest.fixture
-def limited_app(app):
-    """An app of its own with the limiter on (the suite's app has it off)."""
-    limited = create_app({"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
-                          "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                          "DEFAULT_LANGUAGE": "en", "RATELIMIT_ENABLED": True,
-                          "LOGIN_RATE_LIMIT": "3 per minute"})
-    with limited.app_context():
-        yield limited
+def limited_app_with(app):
+    """limited_app_with(**config): an app of its own with the limiter on (the suite's app has
+    it off), its counters in its own memory."""
+    made = []
+
+    def make(**config):
+        limited = create_app({"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
+                              "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                              "DEFAULT_LANGUAGE": "en", "RATELIMIT_ENABLED": True,
+                              "LOGIN_RATE_LIMIT": "3 per minute", **config})
+        context = limited.app_context()
+        context.push()
+        made.append(context)
+        return limited
+    yield make
+    for context in reversed(made):
         db.session.remove()
         db.engine.dispose()
+        context.pop()
+
+
+@pytest.fixture
+def limited_app(limited_app_with):
+    return limited_app_with()
+
+
+def _try(client, email, password="not-it-at-all"):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+def test_the_hourly_limit_says_how_long_to_wait(limited_app_with, make_user):
+    user = make_user("organiser", "LDLD-79")
+    client = limited_app_with(LOGIN_RATE_LIMIT="10 per minute;2 per hour").test_client()
+    assert [_try(client, user.email).status_code for _ in range(2)] == [200, 200]
+    refused = _try(client, user.email, PASSWORD)
+    assert refused.status_code == 429
+    minutes = re.search(r"Try again in (\d+) minutes\.", refused.get_data(as_text=True))
+    assert minutes and int(minutes.group(1)) in (59, 60), refused.get_data(as_text=True)
+    assert "Wait a minute" not in refused.get_data(as_text=True)
+
+
+def test_colleagues_behind_one_address_each_have_their_own_budget(limited_app_with,
+                                                                  make_user):
+    one, other = make_user("organiser", "LDLD-79"), make_user("organiser", "LDLD-79")
+    client = limited_app_with(LOGIN_RATE_LIMIT="2 per minute").test_client()
+    assert [_try(client, one.email).status_code for _ in range(3)] == [200, 200, 429]
+    assert b"for this account" in _try(client, one.email).data
+    assert _try(client, other.email, PASSWORD).status_code == 302   # same address, logs in
+
+
+def test_an_address_has_a_ceiling_of_its_own(limited_app_with, make_user):
+    client = limited_app_with(LOGIN_RATE_LIMIT="2 per minute",
+                              LOGIN_ADDRESS_RATE_LIMIT="4 per minute").test_client()
+    assert [_try(client, f"person{i}@example.vn").status_code for i in range(4)] == [200] * 4
+    refused = _try(client, "person5@example.vn")
+    assert refused.status_code == 429 and b"from your network" in refused.data
 
 
 def test_login_attempts_are_limited_with_a_clear_message(limited_app, make_user):

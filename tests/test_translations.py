@@ -22,7 +22,7 @@ VI_PO_SHOWN = "casework/translations/vi/LC_MESSAGES/messages.po"
 BABEL_CFG = ROOT / "babel.cfg"
 # the keywords `make extract-messages` passes to pybabel, plus Flask-Babel's long spelling
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
-            "_l": None, "lazy_gettext": None, "N_": None}
+            "_l": None, "lazy_gettext": None, "N_": None, "N_plural": (1, 2)}
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|%[sdifr]|\{(\w*)[^{}]*\}")
 
@@ -60,11 +60,18 @@ def _read_mapping() -> list[tuple[str, str]]:
     return mapping
 
 
+def _scanned(dirpath: str) -> bool:
+    """The directories pybabel's command line scans (it skips only hidden ones): Babel's
+    own default also skips `_`-prefixed ones, and so missed templates/_macros."""
+    return not Path(dirpath).name.startswith(".")
+
+
 def _extracted_ids() -> dict[str, str]:
     """Every msgid in the sources, with the first place it occurs."""
     found: dict[str, str] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map=_read_mapping(), keywords=KEYWORDS):
+            str(ROOT), method_map=_read_mapping(), keywords=KEYWORDS,
+            directory_filter=_scanned):
         for msgid in (message if isinstance(message, tuple) else (message,)):
             if msgid:
                 found.setdefault(msgid, f"{filename}:{lineno}")

@@ -39,7 +39,7 @@ def test_root_is_the_case_list(browser, team, make_case):
     page = text(browser(team["org"]).get("/"))
     assert case.ref in page
     assert "Công ty May Sài Gòn" in page
-    assert "Target identified" in page or "Mục tiêu" in page or "identified" not in page
+    assert "Target identified" in page or "Đã xác định" in page or "identified" not in page
 
 
 def test_list_filters_and_scope(browser, team, make_case):

@@ -186,7 +186,7 @@ GUARDS = {
         _with("hold_congress", attendance=5), "at least 5"),
     "dossier_complete": GuardScenario(
         "grassroots", "submit_dossier", _with("submit_dossier", documents=list(DOCUMENTS[:-1])),
-        _with("submit_dossier"), "workforce_report"),
+        _with("submit_dossier"), "missing: Workforce report"),   # codes: error.missing
     "announced_after_decision": GuardScenario(
         "grassroots", "announce",
         _with("announce", announced_on=(TODAY - timedelta(days=1)).isoformat()),

@@ -9,8 +9,9 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies are read here: a bearer token is not sent by a browser on its own
 
 
-def error(code: str, message: str, status: int, field: str | None = None):
-    body = {"error": {"code": code, "message": message}}
+def error(code: str, message: str, status: int, field: str | None = None,
+          details: dict | None = None):
+    body = {"error": {"code": code, "message": message, **(details or {})}}
     if field:
         body["error"]["field"] = field
     return jsonify(body), status
@@ -51,7 +52,7 @@ def refuse_unstorable_query():
 @bp.errorhandler(DomainError)
 def domain_error(exc: DomainError):
     db.session.rollback()
-    return error(exc.code, exc.message, exc.status, exc.field)
+    return error(exc.code, exc.message, exc.status, exc.field, exc.details)
 
 
 def _page_arg(name: str, default: int, maximum: int) -> int:

@@ -159,6 +159,9 @@ def schemas() -> dict[str, dict]:
                                 "description": "Why, for people"},
                     "field": {"type": "string",
                               "description": "The input the refusal is about, when one is"},
+                    "missing": {"type": "array", "items": {"type": "string"},
+                                "description": "The checklist items a dossier lacks "
+                                               "(guard_failed on documents)"},
                 }}},
         },
         "Enterprise": {

@@ -4,12 +4,12 @@ Choices that come from the database (units, provinces, organisers) are set by th
 """
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (DateField, EmailField, FieldList, Form, FormField, HiddenField,
+from wtforms import (DateField, EmailField, FieldList, FormField, HiddenField,
                      IntegerField, SelectField, StringField, SubmitField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from casework.forms import CaseworkForm
+from casework.forms import CaseworkForm, SubForm
 from casework.models.enterprise import SECTORS, Ownership
 from casework.models.step import STEP_KINDS
 from casework.workflow.definition import KIND_LABELS, KINDS
@@ -82,7 +82,7 @@ APPROVAL_STATUS_LABELS = {
 }
 
 
-class EnterpriseForm(Form):
+class EnterpriseForm(SubForm):
     """One enterprise row of the new-case form (a plain Form: the outer form carries CSRF)."""
     name = StringField(_l("Enterprise name"), validators=[Length(max=300)])
     tax_code = StringField(_l("Tax code"), validators=[Length(max=20)],
@@ -101,13 +101,13 @@ class EnterpriseForm(Form):
 
 
 class CaseForm(CaseworkForm):
-    kind = SelectField(_l("Kind of case"), choices=choices((k, KIND_LABELS[k]) for k in KINDS))
+    kind = SelectField(_l("Kind of case"), choices=choices((k, _l(KIND_LABELS[k])) for k in KINDS))
     unit = SelectField(_l("Managing unit"), choices=[], validate_choice=False)
     organiser = EmailField(_l("Organiser (email)"), validators=[Optional(), Length(max=200)],
                            description=_l("Leave empty to assign the case to yourself"))
     target_members = IntegerField(_l("Target members"),
                                   validators=[Optional(), NumberRange(min=0)])
-    enterprises = FieldList(FormField(EnterpriseForm), min_entries=1,
+    enterprises = FieldList(FormField(EnterpriseForm), _l("Enterprise"), min_entries=1,
                             max_entries=MAX_ENTERPRISES)
     add_enterprise = SubmitField(_l("Add another enterprise"))
     remove_enterprise = SubmitField(_l("Remove the last enterprise"))

@@ -1,12 +1,13 @@
 """The upload form of the bulk import of target enterprises (unit choices are set by the view)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
+from casework.forms import CaseworkForm
 
-class ImportForm(FlaskForm):
+
+class ImportForm(CaseworkForm):
     file = FileField(_l("File (XLSX or CSV)"), validators=[FileRequired(_l("Choose a file"))],
                      description=_l("An Excel workbook (.xlsx, first sheet) or a CSV file in "
                                     "UTF-8, comma- or semicolon-separated"))

@@ -6,7 +6,7 @@ trigger, a state) is translated too.
 """
 from __future__ import annotations
 
-from flask_babel import format_number, gettext
+from flask_babel import format_decimal, format_number, gettext
 
 
 MAX_ID = 2**31 - 1  # the largest id an id column holds (INTEGER on PostgreSQL)
@@ -23,6 +23,16 @@ def number(value: int) -> str:
     return format_number(value)
 
 
+def kilobytes(size: int) -> str:
+    """A size in KB, one decimal, as the reader's language writes it (0,2 or 0.2)."""
+    return format_decimal(size / 1024, "#,##0.#")
+
+
+def megabytes(size: int) -> str:
+    """A size in MB (a limit: 20, or 0,5), as the reader's language writes it."""
+    return format_decimal(size / (1024 * 1024), "#,##0.##")
+
+
 class DomainError(Exception):
     """A refusal with a machine-readable code, a message for people and an HTTP status."""
 
@@ -30,10 +40,11 @@ class DomainError(Exception):
     status = 400
 
     def __init__(self, message: str, *, field: str | None = None, code: str | None = None,
-                 status: int | None = None):
+                 status: int | None = None, details: dict | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.details = details or {}   # codes for API clients (the message names labels)
         if code:
             self.code = code
         if status:

@@ -50,7 +50,7 @@ def decide(approval: ApprovalRequest, actor: User, *, decision, comment=None) ->
         raise Invalid(_("A comment is required to reject"), field="comment")
 
     approval.status = "approved" if decision == "approve" else "rejected"
-    approval.decided_by_id = actor.id
+    approval.decided_by = actor     # the relationship: the notification below names them
     approval.decided_at = clock.now()
     approval.decision_comment = comment
     flush_or_conflict(_("Someone else decided this request in the meantime."),

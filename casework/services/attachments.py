@@ -24,7 +24,7 @@ from casework import authz
 from casework.extensions import db
 from casework.models import Attachment, Case, User
 from casework.models.attachment import MAX_FILENAME
-from casework.services import Conflict, Invalid, NotFound, _
+from casework.services import Conflict, Invalid, NotFound, _, megabytes
 from casework.text import nfc
 from casework.transaction import on_outcome
 from casework.workflow.definition import DOCUMENTS, TERMINAL_STATES
@@ -132,7 +132,7 @@ def store_attachment(case: Case, actor: User, document: str, file_storage) -> At
                 size += len(chunk)
                 if size > limit:
                     raise Invalid(_("The file is larger than the limit of %(limit)s MB",
-                                    limit=_megabytes(limit)), field="file")
+                                    limit=megabytes(limit)), field="file")
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
@@ -156,11 +156,6 @@ def store_attachment(case: Case, actor: User, document: str, file_storage) -> At
     db.session.add(attachment)
     db.session.flush()
     return attachment
-
-
-def _megabytes(limit: int) -> str:
-    value = limit / (1024 * 1024)
-    return f"{value:.0f}" if value >= 1 else f"{value:.2f}"
 
 
 def attachments_of(case_id: int) -> list[Attachment]:

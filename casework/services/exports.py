@@ -31,10 +31,16 @@ CSV_MIME = "text/csv; charset=utf-8"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def vietnam_time(value: datetime) -> datetime:
+    """A moment (stored in UTC) as the screen shows it, in Vietnam's time: the exports say so
+    in the headers of their time columns (TIME_NOTE), Excel having no time zones."""
+    value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+    return value.astimezone(clock.VIETNAM).replace(tzinfo=None)
+
+
 def _cell(value):
     if isinstance(value, datetime):
-        value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")
+        return vietnam_time(value).strftime("%Y-%m-%d %H:%M")
     return value
 
 
@@ -93,10 +99,7 @@ def exports_directory() -> Path:
 
 
 def _xlsx_cell(value):
-    if isinstance(value, datetime):
-        # Excel has no time zones: write UTC, naive
-        return (value.astimezone(timezone.utc) if value.tzinfo else value).replace(tzinfo=None)
-    return value
+    return vietnam_time(value) if isinstance(value, datetime) else value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -105,24 +108,33 @@ def _xlsx_cell(value):
 CASE_COLUMNS = (N_("Reference"), N_("Kind"), N_("State"), N_("Province"), N_("Managing unit"),
                 N_("Organiser"), N_("Enterprises"), N_("Tax codes"), N_("Sector"), N_("Ownership"),
                 N_("Target members"), N_("Founded members"), N_("Founded on"),
-                N_("Recognition deadline"), N_("In this state since"), N_("Last activity"))
+                N_("Recognition deadline"), N_("In this state since (Vietnam time, UTC+7)"),
+                N_("Last activity (Vietnam time, UTC+7)"))
 
 
 def case_rows(user: User, filters: CaseFilters,
               label: Callable[[str], str] = lambda s: s) -> Iterator[list]:
-    """The case list as rows, fetched BATCH at a time (yield_per streams from the cursor)."""
-    from casework.workflow.definition import KIND_LABELS, STATE_LABELS
+    """The case list as rows, fetched BATCH at a time (yield_per streams from the cursor); codes
+    (kind, state, sector, ownership) written as their labels, a person reads the file."""
+    from casework.forms.cases import OWNERSHIP_LABELS, SECTOR_LABELS
+    from casework.workflow.definition import KIND_LABELS, flow_for
+
+    def named(table: dict, code):
+        return str(table[code]) if code in table else code   # a free-text sector as typed
+
     query = case_list_query(user, filters).execution_options(yield_per=BATCH)
     for case in db.session.scalars(query):
         enterprises = case.enterprises
         first = enterprises[0] if enterprises else None
+        states = dict(flow_for(case.kind).states)
         yield [case.ref, label(KIND_LABELS.get(case.kind, case.kind)),
-               label(STATE_LABELS.get(case.state, case.state)),
+               label(states.get(case.state, case.state)),
                case.province.name, case.unit.code,
                case.organiser.email if case.organiser else None,
                "; ".join(e.name for e in enterprises),
                "; ".join(e.tax_code for e in enterprises),
-               first.sector if first else None, first.ownership if first else None,
+               named(SECTOR_LABELS, first.sector) if first else None,
+               named(OWNERSHIP_LABELS, first.ownership) if first else None,
                case.target_members, case.founded_members, case.founded_on, case.deadline,
                case.state_changed_at, case.updated_at]
 
@@ -130,8 +142,10 @@ def case_rows(user: User, filters: CaseFilters,
 def pipeline_table(result: Pipeline, label: Callable[[str], str] = lambda s: s,
                    state_labels: dict | None = None):
     """Headers and rows of the pipeline table, with its totals as the last row."""
+    # the states as the flow counted names them ('founded' differs between flows)
     from casework.workflow.definition import STATE_LABELS
-    state_labels = state_labels or STATE_LABELS
+    flow = result.filters.flow_def
+    state_labels = state_labels or (dict(flow.states) if flow else STATE_LABELS)
     headers = ([label(N_("Key")), label(N_("Row"))]
                + [label(state_labels[s]) for s in result.states]
                + [label(h) for h in (N_("Open cases"), N_("Expected members"),

@@ -46,7 +46,8 @@ from casework.models.enterprise import SECTORS, Ownership
 from casework.services import Invalid, _
 from casework.services import tallies
 from casework.services.cases import active_case_message
-from casework.services.enterprises import MAX_NAME, MAX_WORKFORCE, normalise_tax_code
+from casework.services.enterprises import (MAX_NAME, MAX_WORKFORCE, normalise_tax_code,
+                                           tax_code_with_check_digit)
 from casework.spreadsheet import CsvWriter, csv_value
 from casework.text import nfc, search_key
 from casework.workflow.definition import initial_state
@@ -91,7 +92,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("tax_code", "Mã số thuế (tax_code)", True,
            ("tax code", "ma so thue", "mst", "ma so doanh nghiep", "msdn", "ma so thue dn",
             "tax id"),
-           "0312345678"),
+           tax_code_with_check_digit("031234567")),       # 0312345673: its check digit holds
     Column("province", "Tỉnh/thành phố (province)", True,
            ("province", "tinh", "tinh thanh pho", "tinh thanh", "tinh tp", "tinh thanh pho tw",
             "ma tinh", "province code", "tinh thanh pho truc thuoc trung uong"),
@@ -529,7 +530,9 @@ class Rejection:
         return self.code in DUPLICATE_CODES
 
 
-REJECTED_HEADER = ("row", "reason_code", "reason") + tuple(c.header for c in COLUMNS)
+# for people, like the template's headers: the Vietnamese name, the key in brackets
+REJECTED_HEADER = ("Dòng (row)", "Mã lý do (reason_code)", "Lý do (reason)") \
+    + tuple(c.header for c in COLUMNS)
 
 
 class RejectedRowsCsv:

@@ -14,6 +14,7 @@ from casework.extensions import db
 from casework.models import ApiToken, OrgUnit, Role, User
 from casework.services import Conflict, Invalid, _
 from casework.text import nfc
+from casework.workflow.definition import N_
 
 MIN_PASSWORD = 8
 # zxcvbn's score 3, "safely unguessable": about 10**8 guesses or more. It knows English words,
@@ -24,11 +25,30 @@ OWN_WORDS = ("casework", "matkhau", "congdoan", "vietnam", "ldld", "vgcl")
 TOKEN_DAYS = 365
 
 
+# email_validator explains in English only: its usual reasons, in the catalogue; others are
+# summed up by the general message
+EMAIL_REASONS = frozenset((
+    N_("An email address must have an @-sign."),
+    N_("There must be something before the @-sign."),
+    N_("There must be something after the @-sign."),
+    N_("The part after the @-sign is not valid. It should have a period."),
+    N_("The part after the @-sign is not valid. It is not within a valid top-level domain."),
+    N_("An email address cannot have two periods in a row."),
+    N_("The email address contains invalid characters before the @-sign."),
+    N_("There can't be anything after the email address."),
+))
+
+
 def clean_email(raw) -> str:
     try:
         return validate_email(str(raw or ""), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise Invalid(_("Not a valid email address: %(reason)s", reason=exc), field="email")
+        reason = str(exc)
+        if reason not in EMAIL_REASONS:
+            raise Invalid(_("Not a valid email address (write it as name@example.vn)."),
+                          field="email") from None
+        raise Invalid(_("Not a valid email address: %(reason)s", reason=_(reason)),
+                      field="email") from None
 
 
 def create_user(*, email, name, role, unit_code, password) -> User:

@@ -14,6 +14,7 @@ from casework.services import DomainError
 from casework.services.approvals import decide, get_visible_approval
 from casework.services.history import with_case
 from casework.transaction import commit
+from casework.views.cases import add_error
 
 bp = Blueprint("approvals", __name__)
 
@@ -56,18 +57,24 @@ def _safe_next(target: str | None) -> str | None:
 def decision(approval_id: int):
     approval = get_visible_approval(current_user, approval_id)
     form = DecisionForm(prefix=f"a{approval.id}")
-    if not form.validate_on_submit():
+
+    def refused(message: str, *, status: int = 422, field=None):
+        """The inbox again, the refusal by the field (or the form) and in the page's summary."""
+        if field is not None:
+            add_error(field, message)
+        else:
+            form.form_errors.append(message)
         return _render_inbox(forms={approval.id: form},
-                             errors={approval.id: _("Check the form and try again.")},
-                             status=422)
+                             errors={} if field is not None else {approval.id: message},
+                             status=status)
+
+    if not form.validate_on_submit():
+        return refused(_("Check the form and try again."))
     choice = "reject" if form.reject.data else "approve" if form.approve.data else None
     if choice is None:
-        return _render_inbox(forms={approval.id: form},
-                             errors={approval.id: _("Choose Approve or Reject.")}, status=422)
+        return refused(_("Choose Approve or Reject."))
     if choice == "reject" and not (form.comment.data or "").strip():
-        return _render_inbox(forms={approval.id: form},
-                             errors={approval.id: _("A comment is required to reject.")},
-                             status=422)
+        return refused(_("A comment is required to reject."), field=form.comment)
     case_id = approval.case_id
     try:
         decide(approval, current_user, decision=choice, comment=form.comment.data or "")
@@ -75,8 +82,7 @@ def decision(approval_id: int):
         from casework.mail import deliver_pending; deliver_pending()  # noqa: I001  (after the commit)
     except DomainError as exc:
         db.session.rollback()
-        return _render_inbox(forms={approval.id: form}, errors={approval.id: exc.message},
-                             status=exc.status)
+        return refused(exc.message, status=exc.status)
     if choice == "approve":
         flash(_("Approved. The case has moved on."), "success")
     else:

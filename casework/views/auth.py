@@ -3,12 +3,13 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from casework.extensions import db, login_manager
 from casework.forms.auth import LoginForm
 from casework.models import User
+from casework.security import limit_hit
 from casework.transaction import commit
 
 bp = Blueprint("auth", __name__)
@@ -51,8 +52,17 @@ def login():  # rate-limited by casework.security
 
 @bp.app_errorhandler(429)
 def too_many_requests(exc):
-    """Past the limit, the login page says so plainly; the password is not checked."""
-    message = _("Too many login attempts from your network. Wait a minute and try again.")
+    """Past the limit, the login page says so plainly, and for how long; the password is not
+    checked."""
+    whole_address, minutes = limit_hit()
+    if whole_address:
+        message = ngettext("Too many login attempts from your network. Try again in %(num)d "
+                           "minute.", "Too many login attempts from your network. Try again "
+                           "in %(num)d minutes.", minutes)
+    else:
+        message = ngettext("Too many login attempts for this account. Try again in %(num)d "
+                           "minute.", "Too many login attempts for this account. Try again "
+                           "in %(num)d minutes.", minutes)
     if request.endpoint == "auth.login":
         form = LoginForm()
         form.form_errors.append(message)

@@ -17,6 +17,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from casework import authz
 from casework.extensions import csrf, db
+from casework.forms import own_errors, submitted_forms_summary
 from casework.forms.attachments import AttachmentForm
 from casework.forms.admin import UNIT_TYPE_LABELS
 from casework.forms.cases import (APPROVAL_STATUS_LABELS, AUDIT_ACTION_LABELS, DOCUMENT_LABELS,
@@ -26,7 +27,7 @@ from casework.forms.cases import (APPROVAL_STATUS_LABELS, AUDIT_ACTION_LABELS, D
 from casework.forms.transitions import (DecisionForm, submit_label, trigger_data,
                                         trigger_form_class)
 from casework.models import ApprovalRequest, Case, OrgUnit, Province, User
-from casework.services import DomainError
+from casework.services import DomainError, kilobytes, megabytes
 from casework.services.attachments import (attachments_of, documents_present, open_attachment,
                                            store_attachment)
 from casework.services.cases import create_case, edit_case, reassign
@@ -38,14 +39,13 @@ from casework.services.steps import log_step
 from casework.services.transitions import (allowed_triggers, approval_pending, find_trigger,
                                            request_transition)
 from casework.transaction import commit
-from casework.workflow.definition import DOCUMENTS, FLOWS, KIND_LABELS, KINDS, Trigger, flow_for
+from casework.workflow.definition import (DOCUMENTS, FLOW_LABELS, FLOWS, KIND_LABELS, KINDS,
+                                          STATE_LABELS, Trigger, flow_for)
 from casework import clock
 
 bp = Blueprint("cases", __name__)
 
 FIELD_LABELS = {f.name: f.label for flow in FLOWS for t in flow.triggers for f in t.fields}
-# a state named in several flows is labelled as in the first (the grassroots flow)
-FIRST_STATE_LABELS = {name: label for flow in reversed(FLOWS) for name, label in flow.states}
 
 
 # --- labels and formatting for templates -------------------------------------------------------
@@ -58,13 +58,18 @@ def _label(table: dict, value) -> str:
 @bp.app_template_filter("state_label")
 def state_label(state: str | None, kind: str | None = None) -> str:
     """The state's label in the case's own flow ('founded' differs between flows)."""
-    labels = dict(flow_for(kind).states) if kind in KINDS else FIRST_STATE_LABELS
+    labels = dict(flow_for(kind).states) if kind in KINDS else STATE_LABELS
     return _(labels[state]) if state in labels else (state or "")
 
 
 @bp.app_template_filter("kind_label")
 def kind_label(kind: str) -> str:
     return _(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+
+
+@bp.app_template_filter("flow_label")
+def flow_label(name: str) -> str:
+    return _(FLOW_LABELS[name]) if name in FLOW_LABELS else name
 
 
 @bp.app_template_filter("trigger_label")
@@ -144,6 +149,11 @@ def approval_status_label(value: str) -> str:
     return _label(APPROVAL_STATUS_LABELS, value)
 
 
+bp.add_app_template_filter(own_errors, "own_errors")
+bp.add_app_template_filter(kilobytes, "kilobytes")
+bp.add_app_template_global(submitted_forms_summary, "form_error_summary")
+
+
 @bp.app_template_filter("day")
 def day(value) -> str:
     return format_date(value, "dd/MM/yyyy") if value else ""
@@ -211,6 +221,15 @@ def attach_error(form, exc: DomainError, *, renames: dict | None = None) -> bool
     return True
 
 
+def refuse(form, exc: DomainError, *, renames: dict | None = None) -> str | None:
+    """Put the refusal next to the field it names (None), or else on the form, in the page's
+    error summary, and return it for the caller to show by the form too."""
+    if attach_error(form, exc, renames=renames):
+        return None
+    form.form_errors.append(exc.message)
+    return exc.message
+
+
 def _visible_case(case_id: int) -> Case:
     return authz.require_case_visible(current_user, db.session.get(Case, case_id))
 
@@ -262,7 +281,7 @@ def index():
         .order_by(User.name).limit(ORGANISER_MENU_MAX + 1)).all()
     if len(organisers) > ORGANISER_MENU_MAX:
         organisers = None
-    states = [(name, FIRST_STATE_LABELS[name])
+    states = [(name, STATE_LABELS[name])
               for name in dict.fromkeys(n for flow in FLOWS for n in flow.state_names)]
     return render_template(
         "cases/list.html", pagination=pagination, cases=pagination.items, filters=filters,
@@ -296,14 +315,13 @@ def new():
             if len(form.enterprises.entries) < MAX_ENTERPRISES:
                 form.enterprises.append_entry()
             _case_form_choices(form)
-            return render_template("cases/new.html", form=form, page_errors=[])
+            return render_template("cases/new.html", form=form)
         if form.remove_enterprise.data:
             if len(form.enterprises.entries) > 1:
                 form.enterprises.pop_entry()
             _case_form_choices(form)
-            return render_template("cases/new.html", form=form, page_errors=[])
+            return render_template("cases/new.html", form=form)
     _case_form_choices(form)
-    page_errors: list[str] = []
     if form.validate_on_submit():
         rows = [(i, entry.form) for i, entry in enumerate(form.enterprises.entries)
                 if not entry.form.is_blank()]
@@ -324,14 +342,13 @@ def new():
                 _prefix, position, rest = exc.field.split(".", 2)
                 if position.isdigit() and int(position) < len(rows):
                     renames[exc.field] = f"enterprises.{rows[int(position)][0]}.{rest}"
-            if not attach_error(form, exc, renames=renames):
-                page_errors.append(exc.message)
-            return render_template("cases/new.html", form=form, page_errors=page_errors), \
+            refuse(form, exc, renames=renames)
+            return render_template("cases/new.html", form=form), \
                 exc.status if exc.status in (403, 409) else 422
         flash(_("Case %(ref)s created.", ref=case.ref), "success")
         return redirect(url_for(".detail", case_id=case.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("cases/new.html", form=form, page_errors=page_errors), status
+    return render_template("cases/new.html", form=form), status
 
 
 # --- the case ------------------------------------------------------------------------------------
@@ -362,7 +379,7 @@ def render_case(case: Case, *, step_form: StepForm | None = None, step_error: st
         attachments=attachments_of(case.id), attachment_error=attachment_error,
         dossier_documents=[(d, DOCUMENT_LABELS[d]) for d in DOCUMENTS],
         attachment_form=attachment_form if can_log else None,
-        max_attachment_mb=_megabytes(current_app.config["MAX_ATTACHMENT_BYTES"]),
+        max_attachment_mb=megabytes(current_app.config["MAX_ATTACHMENT_BYTES"]),
         submit_label=submit_label), status
 
 
@@ -387,7 +404,7 @@ def add_step(case_id: int):
         commit()
     except DomainError as exc:
         db.session.rollback()
-        error = None if attach_error(form, exc, renames={"date": "date"}) else exc.message
+        error = refuse(form, exc)
         return render_case(case, step_form=form, step_error=error, status=exc.status)
     flash(_("Step logged."), "success")
     return redirect(url_for(".detail", case_id=case.id, _anchor="steps"))
@@ -398,11 +415,6 @@ def add_step(case_id: int):
 UPLOAD_OVERHEAD = 64 * 1024      # the multipart envelope and the other fields
 
 
-def _megabytes(limit: int) -> str:
-    value = limit / (1024 * 1024)
-    return f"{value:.0f}" if value >= 1 else f"{value:.2f}"
-
-
 @bp.post("/cases/<int:case_id>/attachments")
 @csrf.exempt        # checked below, once the size of the upload is known to be acceptable
 @login_required
@@ -410,7 +422,7 @@ def upload_attachment(case_id: int):
     case = _visible_case(case_id)
     limit = current_app.config["MAX_ATTACHMENT_BYTES"]
     too_large = _("The file is larger than the limit of %(limit)s MB",
-                  limit=_megabytes(limit))
+                  limit=megabytes(limit))
     if request.content_length is not None and request.content_length > limit + UPLOAD_OVERHEAD:
         return render_case(case, attachment_error=too_large, status=413)
     request.max_content_length = limit + UPLOAD_OVERHEAD     # a body without a length, too
@@ -427,7 +439,7 @@ def upload_attachment(case_id: int):
         commit()
     except DomainError as exc:
         db.session.rollback()
-        error = None if attach_error(form, exc) else exc.message
+        error = refuse(form, exc)
         return render_case(case, attachment_form=form, attachment_error=error,
                            status=exc.status)
     flash(_("File “%(name)s” uploaded.", name=attachment.original_name), "success")
@@ -500,10 +512,9 @@ def fire(case_id: int, trigger: str):
         from casework.mail import deliver_pending; deliver_pending()  # noqa: I001  (after the commit)
     except DomainError as exc:
         db.session.rollback()
-        if exc.code == "stale_version":
-            return _render_trigger(case, spec, form, stale=True, status=exc.status)
-        error = None if attach_error(form, exc) else exc.message
-        return _render_trigger(case, spec, form, error=error, status=exc.status)
+        error, stale = refuse(form, exc), exc.code == "stale_version"
+        return _render_trigger(case, spec, form, error=None if stale else error, stale=stale,
+                               status=exc.status)
     if outcome == "approval":
         flash(_("Approval requested: %(action)s. A supervisor will decide it.",
                 action=_(spec.label)) if spec.approval == "supervisor" else
@@ -547,10 +558,9 @@ def reassign_case(case_id: int):
             commit()
         except DomainError as exc:
             db.session.rollback()
-            stale = exc.code == "stale_version"
-            error = None if stale or attach_error(form, exc) else exc.message
-            return render_template("cases/reassign.html", case=case, form=form, error=error,
-                                   stale=stale), exc.status
+            error, stale = refuse(form, exc), exc.code == "stale_version"
+            return render_template("cases/reassign.html", case=case, form=form,
+                                   error=None if stale else error, stale=stale), exc.status
         flash(_("Case reassigned to %(name)s.", name=case.organiser.name), "success")
         return redirect(url_for(".detail", case_id=case.id))
     return render_template("cases/reassign.html", case=case, form=form, error=None,
@@ -575,10 +585,9 @@ def edit(case_id: int):
             commit()
         except DomainError as exc:
             db.session.rollback()
-            stale = exc.code == "stale_version"
-            error = None if stale or attach_error(form, exc) else exc.message
-            return render_template("cases/edit.html", case=case, form=form, error=error,
-                                   stale=stale), exc.status
+            error, stale = refuse(form, exc), exc.code == "stale_version"
+            return render_template("cases/edit.html", case=case, form=form,
+                                   error=None if stale else error, stale=stale), exc.status
         flash(_("Case saved."), "success")
         return redirect(url_for(".detail", case_id=case.id))
     return render_template("cases/edit.html", case=case, form=form, error=None, stale=False), 422

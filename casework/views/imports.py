@@ -27,7 +27,7 @@ from casework import authz
 from casework.extensions import csrf
 from casework.forms.cases import choices
 from casework.forms.imports import COLUMN_HELP, REASON_LABELS, ImportForm
-from casework.services import DomainError
+from casework.services import DomainError, megabytes
 from casework.services.imports import (COLUMNS, check_importer, imports_directory, open_source,
                                        read_rejected)
 from casework.spreadsheet import CsvWriter, xlsx_row
@@ -62,22 +62,18 @@ def _require_importer() -> None:
         abort(403, _("Only organisers and supervisors import enterprises."))
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f}"
-
-
 def _render(form: ImportForm, *, errors: list[str] | None = None, status: int = 200):
     form.unit.choices = choices((u.code, unit_choice_label(u))
                                 for u in units_in_scope(current_user))
     return render_template("imports/index.html", form=form, errors=errors or [],
                            columns=COLUMNS, column_help=COLUMN_HELP,
-                           max_mb=_megabytes(_max_bytes())), status
+                           max_mb=megabytes(_max_bytes())), status
 
 
 def _too_large(form: ImportForm):
     return _render(form, errors=[_("The file is larger than %(size)s MB. Split the list into "
                                    "several files and import them one after the other.",
-                                   size=_megabytes(_max_bytes()))], status=413)
+                                   size=megabytes(_max_bytes()))], status=413)
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -203,7 +203,11 @@ KIND_LABELS = {
 }
 ALL_STATES = tuple(dict.fromkeys(s for flow in FLOWS for s in flow.state_names))
 TERMINAL_STATES = ("founded", "closed")
-STATE_LABELS = {name: label for flow in FLOWS for name, label in flow.states}
+FLOW_LABELS = {"grassroots": N_("Grassroots unions"),
+               "conglomerate_pilot": N_("Conglomerate pilot union")}
+# a state named in several flows ('founded') is labelled as in the first, the grassroots flow;
+# a case's own flow labels it as that flow does (flow_for(kind).states)
+STATE_LABELS = {name: label for flow in reversed(FLOWS) for name, label in flow.states}
 
 
 def flow_for(kind: str) -> Flow:

@@ -71,10 +71,10 @@ def dossier_complete(attempt: Attempt) -> None:
     present = set(attempt.data.get("documents", [])) | documents_present(attempt.case.id)
     missing = [d for d in DOCUMENTS if d not in present]
     if missing:
-        # each missing document by its label, with its code for API clients
-        named = ", ".join(f"{_(DOCUMENT_LABELS[d])} ({d})" for d in missing)
+        # people read each missing document's label; API clients get the codes beside it
+        named = "; ".join(_(DOCUMENT_LABELS[d]) for d in missing)
         raise GuardFailed(_("The dossier is incomplete; missing: %(missing)s", missing=named),
-                          field="documents")
+                          field="documents", details={"missing": missing})
 
 
 def announced_after_decision(attempt: Attempt) -> None:

@@ -81,7 +81,7 @@ def test_a_case_goes_from_outreach_to_recognition_in_vietnamese(open_browser, pr
     phone.click("form #submit")
     expect(phone).to_have_url(re.compile(r"/cases/\d+$"))
     case_url = phone.url
-    expect(case_state(phone)).to_have_text("Mục tiêu")
+    expect(case_state(phone)).to_have_text("Đã xác định")
     shots(phone, "04-case-created-phone")
 
     fire(phone, "start_outreach")
