@@ -13,7 +13,7 @@ from flask_migrate import downgrade, upgrade
 from casework import create_app
 from casework.extensions import db
 from casework import search_index
-from tests.conftest import TEST_DATABASE_URL, _database_url
+from conftest import TEST_DATABASE_URL, _database_url
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
