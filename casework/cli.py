@@ -155,9 +155,11 @@ def backup_command(output):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
 @click.option("--unit", "unit_code", required=True,
               help="Code of the unit that will manage the cases, e.g. LDLD-79")
-@click.option("--user", "email", required=True, envvar="CASEWORK_IMPORT_USER",
+@click.option("--user", "email", default=None, envvar="CASEWORK_IMPORT_USER",
               help="Email of the organiser or supervisor importing (recorded in the history "
-                   "and assigned the cases); or set CASEWORK_IMPORT_USER")
+                   "and assigned the cases); or set CASEWORK_IMPORT_USER. Without it the "
+                   "history records the system as the importer and the cases are unassigned "
+                   "(unless --organiser)")
 @click.option("--organiser", default=None,
               help="Assign the cases to this organiser (email) instead of the importer")
 @click.option("--start-row", type=click.IntRange(min=1), default=None,
@@ -175,8 +177,8 @@ def import_enterprises_command(file, unit_code, email, organiser, start_row, bat
 
     from casework.services.imports import (RejectedRowsCsv, check_importer, import_enterprises,
                                            open_source)
-    user = _user_or_fail(email)
-    if not user.active:
+    user = _user_or_fail(email) if email else None
+    if user is not None and not user.active:
         raise click.ClickException(f"The user {email} is not active")
     try:
         check_importer(user, unit_code)
