@@ -1,5 +1,5 @@
 """flask commands: seed reference, users create/token/revoke, demo seed, import enterprises,
-notify, backup, tallies rebuild, and the job worker and scheduler."""
+notify, backup, tallies rebuild, the job worker and scheduler, and db grant-app-role."""
 from __future__ import annotations
 
 import click
@@ -295,7 +295,24 @@ def jobs_scheduler_command():
         raise click.ClickException(str(exc))
 
 
+@click.command("grant-app-role")
+@click.argument("role")
+def grant_app_role_command(role):
+    """Give ROLE, a PostgreSQL role that owns nothing, only what the app needs: read and write
+    the app's tables, only read and append to the audit history, no TRUNCATE, no DDL. Run it as
+    the owner of the tables (who runs `flask db upgrade`), after every upgrade."""
+    from casework.db_roles import RoleRefused, grant_app_role
+    try:
+        with db.engine.begin() as conn:
+            statements = grant_app_role(conn, role)
+    except RoleRefused as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"{role}: {len(statements)} statements; the app may now connect as {role}.")
+
+
 def register(app: Flask) -> None:
+    from flask_migrate.cli import db as migrate_cli
+    migrate_cli.add_command(grant_app_role_command)  # `flask db grant-app-role`, beside upgrade
     app.cli.add_command(jobs_cli)
     app.cli.add_command(tallies_cli)
     app.cli.add_command(notify_cli)
