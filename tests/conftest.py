@@ -5,6 +5,8 @@ The schema is created once per session; every test starts from empty tables plus
 from __future__ import annotations
 
 import os
+import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -19,6 +21,15 @@ from casework.services.users import create_user, issue_token
 from casework import clock
 
 _suite_shift: timedelta | None = None
+
+if "faketime" in os.environ.get("LD_PRELOAD", "") \
+        and os.environ.get("FAKETIME_DONT_FAKE_MONOTONIC"):
+    # CI starts the suite at 23:55 in Vietnam under libfaketime, faking the wall clock only.
+    # libfaketime 0.9.10 (Debian 12) then breaks Python 3.11's time.sleep, which sleeps until a
+    # CLOCK_MONOTONIC deadline: EINVAL (wolfcw/libfaketime#426). Timed waits are unaffected.
+    def _sleep(seconds: float) -> None:
+        threading.Event().wait(seconds)
+    time.sleep = _sleep
 
 
 def pytest_configure(config):
