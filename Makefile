@@ -16,11 +16,13 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(BIN)/.installed
+# an install includes the compiled catalogues: without them every page says lang="vi" and is in
+# English (the app refuses to start so in production)
+install: translations
 
-# compiled catalogues (.mo) are build output, not committed
-translations: install
-	$(BIN)/pybabel compile --use-fuzzy -d casework/translations -f --statistics 2>&1 | tail -n 2 || true
+# compiled catalogues (.mo) are build output, not committed; a failed compile stops the build
+translations: $(BIN)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d casework/translations -f --statistics
 
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k N_plural:1,2 --ignore-dirs '.*' -o casework/translations/messages.pot .

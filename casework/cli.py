@@ -1,5 +1,5 @@
 """flask commands: seed reference, users create/token/revoke, demo seed, import enterprises,
-notify, backup, tallies rebuild, and the job worker and scheduler."""
+notify, backup, tallies rebuild, the job worker and scheduler, and db grant-app-role."""
 from __future__ import annotations
 
 import click
@@ -155,9 +155,11 @@ def backup_command(output):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
 @click.option("--unit", "unit_code", required=True,
               help="Code of the unit that will manage the cases, e.g. LDLD-79")
-@click.option("--user", "email", required=True, envvar="CASEWORK_IMPORT_USER",
+@click.option("--user", "email", default=None, envvar="CASEWORK_IMPORT_USER",
               help="Email of the organiser or supervisor importing (recorded in the history "
-                   "and assigned the cases); or set CASEWORK_IMPORT_USER")
+                   "and assigned the cases); or set CASEWORK_IMPORT_USER. Without it the "
+                   "history records the system as the importer and the cases are unassigned "
+                   "(unless --organiser)")
 @click.option("--organiser", default=None,
               help="Assign the cases to this organiser (email) instead of the importer")
 @click.option("--start-row", type=click.IntRange(min=1), default=None,
@@ -175,8 +177,8 @@ def import_enterprises_command(file, unit_code, email, organiser, start_row, bat
 
     from casework.services.imports import (RejectedRowsCsv, check_importer, import_enterprises,
                                            open_source)
-    user = _user_or_fail(email)
-    if not user.active:
+    user = _user_or_fail(email) if email else None
+    if user is not None and not user.active:
         raise click.ClickException(f"The user {email} is not active")
     try:
         check_importer(user, unit_code)
@@ -305,7 +307,24 @@ def jobs_scheduler_command():
         raise click.ClickException(str(exc))
 
 
+@click.command("grant-app-role")
+@click.argument("role")
+def grant_app_role_command(role):
+    """Give ROLE, a PostgreSQL role that owns nothing, only what the app needs: read and write
+    the app's tables, only read and append to the audit history, no TRUNCATE, no DDL. Run it as
+    the owner of the tables (who runs `flask db upgrade`), after every upgrade."""
+    from casework.db_roles import RoleRefused, grant_app_role
+    try:
+        with db.engine.begin() as conn:
+            statements = grant_app_role(conn, role)
+    except RoleRefused as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"{role}: {len(statements)} statements; the app may now connect as {role}.")
+
+
 def register(app: Flask) -> None:
+    from flask_migrate.cli import db as migrate_cli
+    migrate_cli.add_command(grant_app_role_command)  # `flask db grant-app-role`, beside upgrade
     app.cli.add_command(jobs_cli)
     app.cli.add_command(tallies_cli)
     app.cli.add_command(notify_cli)

@@ -38,3 +38,14 @@ def shift(delta: timedelta) -> None:
     """Runs the whole process's clock `delta` ahead of the real one (time still advances)."""
     global _shift
     _shift = delta
+
+
+def moved() -> tuple[timedelta, datetime | None]:
+    """What moves the clock now: the process shift and this context's `travel_to` moment."""
+    return _shift, _override.get()
+
+
+def restore(delta: timedelta) -> None:
+    """Back to the process shift `delta` with no `travel_to` left in this context."""
+    shift(delta)
+    _override.set(None)

@@ -1,8 +1,29 @@
 """Language: Vietnamese by default, English on request, remembered per user."""
-from flask import current_app, has_request_context, request
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 
 LANGUAGES = ("vi", "en")
+COMPILE_COMMAND = "make translations (or .venv/bin/pybabel compile -d casework/translations)"
+
+
+class CataloguesNotCompiled(RuntimeError):
+    pass
+
+
+def require_compiled_catalogue(app: Flask, language: str = "vi") -> None:
+    """Refuse to run without the compiled catalogue (.mo, build output, not committed): Flask-Babel
+    would fall back to the English message ids and every page would say lang="vi" in English."""
+    babel = app.extensions["babel"]
+    candidates = [Path(directory) / language / "LC_MESSAGES" / f"{babel.default_domain}.mo"
+                  for directory in babel.translation_directories]
+    if not any(path.is_file() for path in candidates):
+        raise CataloguesNotCompiled(
+            f"The {language} catalogue is not compiled ({', '.join(map(str, candidates))} is "
+            f"missing): pages would be in English. Run {COMPILE_COMMAND}, then start again.")
 
 
 def select_locale() -> str:

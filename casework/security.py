@@ -13,6 +13,7 @@ from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
 
 from casework.config import DEVELOPMENT_SECRET_KEY
+from casework.i18n import require_compiled_catalogue
 
 # scripts only from the app itself, never inline; inline style attributes are allowed (the
 # server-drawn charts and indentation use them), no frames, no plugins
@@ -80,6 +81,7 @@ def init_security(app: Flask) -> None:
             "SECRET_KEY must be set to a long random value outside development "
             "(for development set CASEWORK_ENV=development, as `make run` does).")
     if production:
+        require_compiled_catalogue(app)
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     _check_base_url(app.config.get("BASE_URL"))
     if production:

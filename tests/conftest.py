@@ -5,6 +5,9 @@ The schema is created once per session; every test starts from empty tables plus
 from __future__ import annotations
 
 import os
+import threading
+import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -17,10 +20,48 @@ from casework.services.reference import seed_reference
 from casework.services.users import create_user, issue_token
 from casework import clock
 
-# Test modules take "today" once, at import: start the suite's clock at 09:00 in Vietnam so that
-# the date cannot change during a run, whenever the run starts.
-_real_now = clock.now().astimezone(clock.VIETNAM)
-clock.shift(_real_now.replace(hour=9, minute=0, second=0, microsecond=0) - _real_now)
+_suite_shift: timedelta | None = None
+
+if "faketime" in os.environ.get("LD_PRELOAD", "") \
+        and os.environ.get("FAKETIME_DONT_FAKE_MONOTONIC"):
+    # CI starts the suite at 23:55 in Vietnam under libfaketime, faking the wall clock only.
+    # libfaketime 0.9.10 (Debian 12) then breaks Python 3.11's time.sleep, which sleeps until a
+    # CLOCK_MONOTONIC deadline: EINVAL (wolfcw/libfaketime#426). Timed waits are unaffected.
+    def _sleep(seconds: float) -> None:
+        threading.Event().wait(seconds)
+    time.sleep = _sleep
+
+
+def pytest_configure(config):
+    """Test modules take "today" once, at import: start the suite's clock at 09:00 in Vietnam so
+    that the date cannot change during a run, whenever the run starts. A hook, not module code:
+    pytest calls it once, whereas a second import of this file (`import tests.conftest`) would run
+    module code again and, reading the shifted clock, undo the shift."""
+    global _suite_shift
+    real = datetime.now(timezone.utc).astimezone(clock.VIETNAM)
+    _suite_shift = real.replace(hour=9, minute=0, second=0, microsecond=0) - real
+    clock.shift(_suite_shift)
+
+
+def restore_suite_clock() -> str | None:
+    """Puts the suite's clock back if something moved it; says what was moved, or None."""
+    shift, moment = clock.moved()
+    if shift == _suite_shift and moment is None:
+        return None
+    clock.restore(_suite_shift)
+    return (f"process shift {shift} instead of {_suite_shift}, travel_to {moment}: end every "
+            f"clock.travel_to block and leave clock.shift to this conftest")
+
+
+@pytest.fixture(autouse=True)
+def _suite_clock():
+    """No test runs on, or leaves behind, a clock other than the suite's: the test that moved it
+    fails (and the clock is put back, so the tests after it still run at 09:00)."""
+    if leak := restore_suite_clock():
+        pytest.fail("the clock was moved before this test: " + leak)
+    yield
+    if leak := restore_suite_clock():
+        pytest.fail("this test left the clock moved: " + leak)
 
 PASSWORD = "correct-horse-1"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")

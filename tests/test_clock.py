@@ -1,6 +1,9 @@
 """The app's clock: Vietnam's dates, moved per context (demo history) or per process (this suite)."""
-from datetime import datetime, timezone
+import importlib.util
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
+import conftest
 from casework import clock
 
 
@@ -17,3 +20,23 @@ def test_travel_to_wins_over_the_process_shift_and_ends_with_its_block():
         assert clock.now() == moment
         assert clock.today().isoformat() == "2025-03-31"
     assert clock.today() == before
+
+
+def test_importing_the_conftest_again_leaves_the_suite_clock_alone():
+    # test_migrations.py once imported `tests.conftest`, a second copy of the conftest module whose
+    # module code re-shifted the clock from the already shifted one: the suite ran on the real clock
+    before = clock.moved()
+    spec = importlib.util.spec_from_file_location("conftest_again", Path(conftest.__file__))
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    assert clock.moved() == before
+
+
+def test_a_moved_clock_is_reported_and_put_back_to_the_suite_clock():
+    suite = clock.moved()
+    clock.shift(timedelta(0))
+    left_open = clock.travel_to(datetime(2025, 3, 31, 16, 30, tzinfo=timezone.utc))
+    left_open.__enter__()                                                  # and never exited
+    leak = conftest.restore_suite_clock()
+    assert "travel_to 2025-03-31 16:30:00+00:00" in leak and "process shift 0:00:00" in leak
+    assert clock.moved() == suite == (conftest._suite_shift, None)
+    assert conftest.restore_suite_clock() is None

@@ -339,6 +339,42 @@ def test_the_command_prints_a_summary_and_writes_the_rejected_rows_next_to_the_f
         assert [r["Dòng (row)"] for r in csv.DictReader(f)] == ["3", "4"]
 
 
+def test_the_command_without_user_imports_as_the_system_and_says_so_in_the_history(
+        tmp_path, runner, browser, make_user):
+    # the contract of the UX issue: `flask import enterprises FILE --unit CODE`, no --user
+    path = write_csv(tmp_path / "list.csv", [row(), row()])
+    result = runner.invoke(args=["import", "enterprises", str(path), "--unit", "LDLD-79"],
+                           env={"CASEWORK_IMPORT_USER": None})
+    assert result.exit_code == 0, result.output
+    assert "2 case(s) created" in result.output
+    entries = db.session.scalars(sa.select(AuditEntry)).all()
+    assert [(e.action, e.actor_id, e.actor_role, e.actor_name, e.actor_unit) for e in entries] \
+        == [("created", None, "system", "flask import enterprises", "")] * 2
+    cases = db.session.scalars(sa.select(Case)).all()
+    assert {(c.organiser_id, c.created_by_id, c.state) for c in cases} \
+        == {(None, None, "identified")}
+    # a supervisor of the unit sees who made the case and assigns it
+    page = text(browser(make_user("supervisor", "LDLD-79")).get(f"/cases/{cases[0].id}"))
+    assert "flask import enterprises · System · " in page
+
+
+def test_the_command_without_user_assigns_the_cases_to_organiser_when_given(tmp_path, runner):
+    organiser = new_user("organiser", "LDLD-79")
+    path = write_csv(tmp_path / "list.csv", [row()])
+    result = runner.invoke(args=["import", "enterprises", str(path), "--unit", "LDLD-79",
+                                 "--organiser", organiser.email],
+                           env={"CASEWORK_IMPORT_USER": None})
+    assert result.exit_code == 0, result.output
+    case = db.session.scalars(sa.select(Case)).one()
+    assert case.organiser_id == organiser.id and case.created_by_id is None
+    entry = db.session.scalars(sa.select(AuditEntry)).one()
+    assert entry.actor_role == "system" and entry.data["organiser"] == organiser.email
+    # the unit must still exist
+    result = runner.invoke(args=["import", "enterprises", str(path), "--unit", "NOPE"],
+                           env={"CASEWORK_IMPORT_USER": None})
+    assert result.exit_code == 1 and "Unknown unit" in result.output
+
+
 # --- authorization ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("role", ["leader", "admin"])

@@ -10,10 +10,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
-from casework import create_app
+from casework import clock, create_app
+from casework.config import sqlalchemy_url
 from casework.extensions import db
 from casework import search_index
-from tests.conftest import TEST_DATABASE_URL, _database_url
+from casework.models import AuditEntry
+from casework.services.backup import backup_database
+from casework.services.cases import create_case
+from casework.services.reference import seed_reference
+from casework.services.users import create_user
+from conftest import PASSWORD, TEST_DATABASE_URL, _database_url
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -163,3 +169,79 @@ def test_upgrade_gives_each_case_its_own_enterprise_rows(empty_database_url):
             assert conn.execute(sa.text("SELECT count(*) FROM enterprises")).scalar() == 2
         downgrade(directory=MIGRATIONS, revision="base")
         db.engine.dispose()
+
+@pytest.fixture
+def owner_and_app_role(tmp_path_factory):
+    """A scratch database owned by a role of its own, and a second role, the app's, owning
+    nothing: (owner's URL, app's URL, the app role's name)."""
+    if not TEST_DATABASE_URL:
+        pytest.skip("database roles and grants are PostgreSQL's")
+    server = sa.make_url(_database_url(tmp_path_factory))
+    suffix = uuid.uuid4().hex[:8]
+    owner, app_role, name = (f"casework_owner_{suffix}", f"casework_app_{suffix}",
+                             f"casework_roles_{suffix}")
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE ROLE "{owner}" LOGIN; CREATE ROLE "{app_role}" LOGIN'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" OWNER "{owner}"'))
+    try:
+        yield tuple(server.set(username=role, database=name).render_as_string(hide_password=False)
+                    for role in (owner, app_role)) + (app_role,)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'DROP ROLE IF EXISTS "{app_role}"; '
+                                 f'DROP ROLE IF EXISTS "{owner}"'))
+        admin.dispose()
+
+
+def _refused(engine, statement: str, match: str) -> None:
+    with pytest.raises(sa.exc.DBAPIError, match=match):
+        with engine.begin() as conn:
+            conn.execute(sa.text(statement))
+
+
+def test_the_app_role_works_but_no_one_can_erase_the_audit_history(owner_and_app_role, tmp_path,
+                                                                    enterprise):
+    as_owner, as_app, app_role = owner_and_app_role
+    owner_app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": as_owner})
+    with owner_app.app_context():
+        upgrade(directory=MIGRATIONS)
+        runner = owner_app.test_cli_runner()
+        result = runner.invoke(args=["db", "grant-app-role", app_role])
+        assert result.exit_code == 0, result.output
+        owner = sa.make_url(as_owner).username
+        refused = runner.invoke(args=["db", "grant-app-role", owner])
+        assert refused.exit_code == 1 and "must own nothing" in refused.output
+        db.engine.dispose()
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": as_app})
+    with app.app_context():
+        # the app at work as its role: reference data, a user, a case and its history
+        seed_reference(years=[clock.today().year])
+        organiser = create_user(email="organiser@test.vn", name="Organiser", role="organiser",
+                                unit_code="LDLD-79", password=PASSWORD)
+        create_case(organiser, kind="grassroots", unit="LDLD-79", enterprises=[enterprise(0)])
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == 1
+        db.session.remove()
+        for statement, match in (
+                ("TRUNCATE audit_entries", "permission denied"),
+                ("TRUNCATE cases CASCADE", "permission denied"),
+                ("UPDATE audit_entries SET comment = 'rewritten'", "permission denied"),
+                ("DELETE FROM audit_entries", "permission denied"),
+                ("ALTER TABLE audit_entries DISABLE TRIGGER USER", "must be owner"),
+                ("DROP TRIGGER audit_entries_no_truncate ON audit_entries", "must be owner"),
+                ("CREATE TABLE erased (id int)", "permission denied")):
+            _refused(db.engine, statement, match)
+        # `flask backup` (pg_dump) runs as the app's role
+        assert backup_database(as_app, tmp_path / "casework.dump").stat().st_size > 0
+        db.engine.dispose()
+
+    # the owner could alter the table, but its TRUNCATE is stopped by the trigger
+    owner_engine = sa.create_engine(sqlalchemy_url(as_owner))
+    for statement in ("TRUNCATE audit_entries", "TRUNCATE cases CASCADE"):
+        _refused(owner_engine, statement, "append-only: TRUNCATE refused")
+    with owner_engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM audit_entries")).scalar_one() == 1
+    owner_engine.dispose()

@@ -3,13 +3,21 @@ from __future__ import annotations
 
 import re
 
+import shutil
+from pathlib import Path
+
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 from casework import create_app
 from casework.extensions import db
+from casework.i18n import CataloguesNotCompiled
 from casework.security import InsecureConfiguration
 from conftest import PASSWORD
 from test_views_support import browser, make_case  # noqa: F401  (fixtures)
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "casework" / "translations"
 
 
 def _csp(response) -> dict:
@@ -199,3 +207,23 @@ def test_a_flask_command_does_not_warn(caplog):
         create_app({**PRODUCTION, "BASE_URL": None, "REDIS_URL": None,
                     "RATELIMIT_STORAGE_URI": "memory://"})
     assert _warnings(caplog) == ""
+
+def test_production_refuses_to_start_without_the_compiled_vietnamese_catalogue(tmp_path):
+    # a deployment that skipped `pybabel compile`: the .po is there, the .mo is not
+    catalogue = tmp_path / "vi" / "LC_MESSAGES"
+    catalogue.mkdir(parents=True)
+    shutil.copy(TRANSLATIONS / "vi" / "LC_MESSAGES" / "messages.po", catalogue)
+    settings = {"ENVIRONMENT": "production", "SECRET_KEY": "x" * 40,
+                "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path)}
+    with pytest.raises(CataloguesNotCompiled) as refused:
+        create_app(settings)
+    assert "make translations" in str(refused.value)
+    assert "pybabel compile -d casework/translations" in str(refused.value)
+    assert str(catalogue / "messages.mo") in str(refused.value)
+
+    with open(catalogue / "messages.po", "rb") as po, open(catalogue / "messages.mo", "wb") as mo:
+        write_mo(mo, read_po(po))
+    page = create_app(settings).test_client().get("/login", base_url="https://casework.example")
+    assert '<html lang="vi"' in page.get_data(as_text=True)
+    assert "Đăng nhập" in page.get_data(as_text=True)

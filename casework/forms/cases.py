@@ -73,6 +73,7 @@ ROLE_LABELS = {
     "supervisor": _l("Supervisor"),
     "leader": _l("Leader"),
     "admin": _l("Administrator"),
+    "system": _l("System"),          # the history's actor when no user acted (audit.SYSTEM_ROLE)
 }
 APPROVAL_STATUS_LABELS = {
     "pending": _l("Pending"),

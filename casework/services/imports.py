@@ -44,7 +44,7 @@ from casework.extensions import db
 from casework.models import AuditEntry, Case, CaseEnterprise, Enterprise, OrgUnit, Province, User
 from casework.models.enterprise import SECTORS, Ownership
 from casework.services import Invalid, _
-from casework.services import tallies
+from casework.services import audit, tallies
 from casework.services.cases import active_case_message
 from casework.services.enterprises import (MAX_NAME, MAX_WORKFORCE, normalise_tax_code,
                                            tax_code_with_check_digit)
@@ -61,6 +61,7 @@ MAX_ADDRESS = 400
 HEADER_SEARCH_ROWS = 10          # a title or a note above the header row is allowed
 SNIFF_BYTES = 64 * 1024
 DUPLICATE_CODES = ("duplicate_in_file", "active_case")
+SYSTEM_NAME = "flask import enterprises"    # the history's actor of an import without a user
 
 
 # --- the columns --------------------------------------------------------------------------------
@@ -619,12 +620,12 @@ class _Context:
     import_id: str
     file: str
     unit_id: int
-    actor_id: int
+    actor_id: int | None          # None: the system (the command line without --user)
     actor_name: str
     actor_role: str
     actor_unit: str
-    organiser_id: int
-    organiser_email: str
+    organiser_id: int | None      # None: unassigned, for a supervisor to assign
+    organiser_email: str | None
     state: str
 
 
@@ -798,15 +799,17 @@ def imports_directory() -> Path:
     return path
 
 
-def check_importer(actor: User, unit_code) -> OrgUnit:
+def check_importer(actor: User | None, unit_code) -> OrgUnit:
     """The unit to import into, refused as create_case refuses: the importer must be an
-    organiser or a supervisor, and the unit within their own unit's subtree."""
+    organiser or a supervisor, and the unit within their own unit's subtree. No actor is the
+    system: the command line, run by whoever runs the server, may import into any unit."""
     unit = _find_unit(unit_code)
-    authz.require(actor, "case.create", unit)
+    if actor is not None:
+        authz.require(actor, "case.create", unit)
     return unit
 
 
-def import_enterprises(source: Source, actor: User, unit_code: str, *,
+def import_enterprises(source: Source, actor: User | None, unit_code: str, *,
                        rejected: RejectedRowsCsv | None = None, start_row: int | None = None,
                        batch_size: int = BATCH_SIZE, organiser: str | None = None,
                        file_label: str = "",
@@ -817,14 +820,18 @@ def import_enterprises(source: Source, actor: User, unit_code: str, *,
     raises: each batch is committed; a failure rolls back only the batch in progress and is
     reported in `failed`, with `committed_up_to` the last row safely written (so the caller can
     say "resume with --start-row committed_up_to + 1"). Rejected and skipped rows go to
-    `rejected` as their batch is committed."""
+    `rejected` as their batch is committed.
+
+    `actor` None is the system: the history says the command made the cases, and they are
+    assigned to `organiser`, or to nobody until a supervisor assigns them."""
     from casework.services.cases import find_organiser
     unit = check_importer(actor, unit_code)
     assigned = find_organiser(organiser, unit) if organiser else actor
     ctx = _Context(import_id=secrets.token_hex(8), file=file_label or source_name(source),
-                   unit_id=unit.id, actor_id=actor.id, actor_name=actor.name,
-                   actor_role=actor.role, actor_unit=actor.unit.code, organiser_id=assigned.id,
-                   organiser_email=assigned.email, state=initial_state(KIND))
+                   unit_id=unit.id, **audit.actor_fields(actor, SYSTEM_NAME),
+                   organiser_id=assigned.id if assigned else None,
+                   organiser_email=assigned.email if assigned else None,
+                   state=initial_state(KIND))
     report = ImportReport(import_id=ctx.import_id, file=ctx.file, unit=unit.code,
                           kind=source.kind, header_row=source.header_row,
                           ignored_columns=list(source.ignored))

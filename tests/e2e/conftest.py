@@ -119,8 +119,12 @@ def live_app(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def chromium():
+    # CI also runs the suite under libfaketime with a real monotonic clock (the suite's Python
+    # needs it, see ../conftest.py); Chromium then never loads a page, and works with both faked
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+            env={k: v for k, v in os.environ.items() if k != "FAKETIME_DONT_FAKE_MONOTONIC"})
         try:
             yield browser
         finally:
