@@ -17,7 +17,7 @@ from casework.models.approval import APPROVAL_STATUSES
 from casework.models.enterprise import SECTORS, Ownership
 from casework.models.step import STEP_KINDS
 from casework.models.visit import VISIT_STATUSES
-from casework.routing import IdConverter
+from casework.routing import MAX_PAGE, IdConverter
 from casework.services import MAX_ID
 from casework.services.cases import MAX_TARGET
 from casework.services.enterprises import MAX_NAME, MAX_WORKFORCE
@@ -47,7 +47,6 @@ from casework.workflow.definition import (
 OPENAPI_VERSION = "3.0.3"
 API_VERSION = "1.0.0"
 PREFIX = bp.url_prefix  # "/api/v1"
-MAX_PAGE = 1_000_000
 
 
 def ref(name: str) -> dict:

@@ -1,14 +1,11 @@
 """Error pages for people and JSON errors for the API, with the request rolled back."""
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from casework.extensions import db
+from casework.routing import wants_json as _wants_json
 from casework.services import DomainError
-
-
-def _wants_json() -> bool:
-    return request.path.startswith("/api/")
 
 
 def register(app: Flask) -> None:
