@@ -105,3 +105,21 @@ def test_the_api_refuses_a_page_number_past_its_bound(client, page):
         assert error_of(response)["field"] == "page"
         response = client.get(path, query_string={"per_page": page}, headers=headers)
         assert response.status_code == 400, (path, page)
+
+
+def test_a_405_names_the_allowed_methods(client):
+    """RFC 9110: a 405 carries `Allow`, on the API (JSON) and on the pages alike."""
+    api = client.delete("/api/v1/workflow")
+    assert api.status_code == 405 and api.is_json
+    assert set(api.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD", "OPTIONS"}
+    page = client.put("/login")
+    assert page.status_code == 405 and "POST" in page.headers["Allow"]
+
+
+def test_upcoming_takes_yes_or_no_and_refuses_anything_else(client):
+    headers = bearer(new_user("leader", "VGCL"))
+    for value in ("1", "on", "0", "false", ""):
+        assert client.get("/api/v1/visits", query_string={"upcoming": value},
+                          headers=headers).status_code == 200, value
+    refused = client.get("/api/v1/visits", query_string={"upcoming": "null"}, headers=headers)
+    assert refused.status_code == 422 and error_of(refused)["field"] == "upcoming"
