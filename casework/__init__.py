@@ -30,7 +30,8 @@ def register_extensions(app: Flask) -> None:
     from sqlalchemy import event
 
     from casework import models  # noqa: F401  (every model on the metadata)
-    from casework.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+    from casework.extensions import (babel, bootstrap, csrf, db, login_manager, migrate,
+                                     plan_each_statement)
     from casework.i18n import select_locale
     from casework.replica import configure as configure_dashboard_replica
 
@@ -47,6 +48,7 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
 
     with app.app_context():
+        plan_each_statement(db.engine)
         if db.engine.dialect.name == "sqlite":
             @event.listens_for(db.engine, "connect")
             def _sqlite_pragmas(dbapi_connection, _record):
@@ -60,8 +62,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from casework.routing import IdConverter
-    app.url_map.converters["int"] = IdConverter  # before any rule is added: every id route
+    from casework.routing import init_routing
+    init_routing(app)  # the id converter, before any rule is added; the query-string check
     from casework.api import bp as api_bp
     from casework.views.admin import bp as admin_bp
     from casework.views.approvals import bp as approvals_bp

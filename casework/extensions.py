@@ -5,7 +5,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -27,3 +27,16 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
+
+
+def plan_each_statement(engine) -> None:
+    """On PostgreSQL, psycopg never prepares a statement on the server (by default it does
+    from a statement's 5th execution, and the server may then keep one generic plan for any
+    values): each statement is planned with its own values, so a search's bound LIKE pattern
+    is weighed as it is (a rare name: the trigram index) without being spliced into the SQL."""
+    if engine.dialect.driver != "psycopg":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _no_server_side_prepare(dbapi_connection, _record):
+        dbapi_connection.prepare_threshold = None

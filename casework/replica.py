@@ -14,7 +14,7 @@ from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
 from casework.config import sqlalchemy_url
-from casework.extensions import db
+from casework.extensions import db, plan_each_statement
 
 EXTENSION = "casework_dashboard_engine"
 
@@ -28,7 +28,8 @@ def configure(app: Flask) -> None:
     options: dict = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
         options["connect_args"] = {"options": "-c default_transaction_read_only=on"}
-    app.extensions[EXTENSION] = sa.create_engine(url, **options)
+    app.extensions[EXTENSION] = engine = sa.create_engine(url, **options)
+    plan_each_statement(engine)
     # the tests keep one app context open around many requests: close at each request's end
     app.teardown_request(_close)
     app.teardown_appcontext(_close)

@@ -5,7 +5,7 @@ import jsonschema
 import pytest
 from openapi_spec_validator import validate
 
-from casework.api.openapi import api_rules, openapi_path, rule_methods, undocumented
+from casework.api.openapi import LINE, api_rules, openapi_path, rule_methods, undocumented
 from casework.workflow.definition import DOCUMENTS, FLOWS
 from helpers import Api, log, make_case, make_team, walk_to
 
@@ -118,9 +118,8 @@ def test_transition_data_is_generated_from_the_workflow_definition(document):
     assert variants == {f"Transition_{name}" for name in names}
     expected_types = {"date": {"type": "string", "format": "date"},
                       "int": {"type": "integer", "minimum": 0},
-                      "text": {"type": "string", "maxLength": 200},
-                      "names": {"type": "array", "items": {"type": "string",
-                                                           "maxLength": 200}},
+                      "text": {**LINE, "maxLength": 200},
+                      "names": {"type": "array", "items": {**LINE, "maxLength": 200}},
                       "documents": {"type": "array",
                                     "items": {"type": "string", "enum": list(DOCUMENTS)}}}
     for flow in FLOWS:

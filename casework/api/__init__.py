@@ -2,7 +2,9 @@
 from flask import Blueprint, current_app, g, jsonify, request
 
 from casework.extensions import csrf, db
+from casework.routing import MAX_PAGE, page_number
 from casework.services import DomainError, _
+from casework.text import unstorable
 from casework.services.users import user_for_token
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -36,19 +38,6 @@ def authenticate():
     g.api_user = user
 
 
-def unstorable(text: str) -> bool:
-    """NUL (no PostgreSQL text holds it) or a lone surrogate (no UTF-8 encodes it)."""
-    return "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text)
-
-
-@bp.before_request
-def refuse_unstorable_query():
-    for key, value in request.args.items(multi=True):
-        if unstorable(key) or unstorable(value):
-            return error("bad_request", _("The query string must not contain NUL characters"),
-                         400, field=key if not unstorable(key) else None)
-
-
 @bp.errorhandler(DomainError)
 def domain_error(exc: DomainError):
     db.session.rollback()
@@ -56,19 +45,16 @@ def domain_error(exc: DomainError):
 
 
 def _page_arg(name: str, default: int, maximum: int) -> int:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return default
-    # ASCII digits only: "²".isdigit() is true but int("²") fails
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or not 1 <= int(raw) <= maximum:
+    number = page_number(name, default, maximum)
+    if number is None:
         raise DomainError(_("%(name)s must be a whole number from 1 to %(maximum)d", name=name,
                             maximum=maximum), code="bad_request", status=400, field=name)
-    return int(raw)
+    return number
 
 
 def paginated(query, to_json, default_per_page: int = 25):
     """`{"items", "total", "page", "per_page"}` for a select(), from ?page= and ?per_page=."""
-    page = _page_arg("page", 1, 1_000_000)
+    page = _page_arg("page", 1, MAX_PAGE)
     per_page = _page_arg("per_page", default_per_page, current_app.config["API_MAX_PER_PAGE"])
     result = db.paginate(query, page=page, per_page=per_page, error_out=False)
     return jsonify({"items": [to_json(item) for item in result.items], "total": result.total,

@@ -16,7 +16,7 @@ from casework.transaction import commit
 
 @bp.get("/approvals")
 def list_approvals():
-    status = request.args.get("status", "pending")
+    status = request.args.get("status") or "pending"  # given empty: the default
     if status not in APPROVAL_STATUSES:
         raise DomainError("status must be one of " + ", ".join(APPROVAL_STATUSES),
                           code="bad_request", status=400, field="status")

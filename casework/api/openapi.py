@@ -17,9 +17,9 @@ from casework.models.approval import APPROVAL_STATUSES
 from casework.models.enterprise import SECTORS, Ownership
 from casework.models.step import STEP_KINDS
 from casework.models.visit import VISIT_STATUSES
-from casework.routing import IdConverter
+from casework.routing import MAX_PAGE, IdConverter
 from casework.services import MAX_ID
-from casework.services.cases import MAX_TARGET
+from casework.services.cases import MAX_TARGET, SMALL_UNIT_LIMIT
 from casework.services.enterprises import MAX_NAME, MAX_WORKFORCE
 from casework.services.pipeline import DIMENSIONS, NUMBERS
 from casework.services.queries import FILTERS
@@ -33,6 +33,7 @@ from casework.services.visits import (
     MAX_OUTCOME,
     MAX_OWNER,
     MAX_PURPOSE,
+    UPCOMING,
 )
 from casework.workflow.data import MAX_INT, MAX_TEXT
 from casework.workflow.definition import (
@@ -47,7 +48,6 @@ from casework.workflow.definition import (
 OPENAPI_VERSION = "3.0.3"
 API_VERSION = "1.0.0"
 PREFIX = bp.url_prefix  # "/api/v1"
-MAX_PAGE = 1_000_000
 
 
 def ref(name: str) -> dict:
@@ -59,7 +59,28 @@ def nullable(schema: dict) -> dict:
 
 
 STRING = {"type": "string"}
+# What the services refuse, said in the document (tests/test_schemathesis.py: both agree)
+C0 = r"\u0000-\u001f"                                       # the control characters
+C0_BUT_LINES = r"\u0000-\u0008\u000b\u000c\u000e-\u001f"  # ... but tab and line breaks
+
+
+def text(refused: str, *, required: bool = False) -> dict:
+    """A string without the characters of `refused` (a regex class); `required`: not blank
+    (the services trim what they are given)."""
+    return {"type": "string", "pattern": f"^[^{refused}]*[^\\s{refused}][^{refused}]*$"
+            if required else f"^[^{refused}]*$"}
+
+
+LINE = text(C0)              # one line: services/visits.py, enterprises.py, workflow/data.py
+REQUIRED_LINE = text(C0, required=True)
+TEXT = text(C0_BUT_LINES)    # several lines (a visit's notes)
+REQUIRED_TEXT = text(C0_BUT_LINES, required=True)
+NO_NUL = text(r"\u0000")     # comments, step notes: NUL only, refused in any body (api/__init__)
+QUERY_TEXT = text(C0 + r"\u007f-\u009f")  # no control character at all (casework.routing)
+# the dates the services take: years 1990 to 2100 (workflow/data.py parse_date)
+DATE_PATTERN = r"^(199[0-9]|20[0-9][0-9]|2100)-"
 DATE = {"type": "string", "format": "date"}
+INPUT_DATE = {**DATE, "pattern": DATE_PATTERN}
 DATETIME = {"type": "string", "format": "date-time"}
 INTEGER = {"type": "integer"}
 COUNT = {"type": "integer", "minimum": 0}
@@ -70,13 +91,13 @@ COUNT = {"type": "integer", "minimum": 0}
 def field_schema(field: Field) -> dict:
     """The JSON schema of one trigger field (DOMAIN.md §6-7; parsed by workflow.data)."""
     if field.type == "date":
-        schema = dict(DATE)
+        schema = dict(INPUT_DATE)
     elif field.type == "int":
         schema = {"type": "integer", "minimum": 0, "maximum": MAX_INT}
     elif field.type == "text":
-        schema = {"type": "string", "maxLength": MAX_TEXT}
+        schema = {**LINE, "maxLength": MAX_TEXT}
     elif field.type == "names":
-        schema = {"type": "array", "items": {"type": "string", "maxLength": MAX_TEXT}}
+        schema = {"type": "array", "items": {**LINE, "maxLength": MAX_TEXT}}
     elif field.type == "documents":
         schema = {"type": "array", "items": {"type": "string", "enum": list(DOCUMENTS)}}
     else:  # a new field type must be described here before it can be served
@@ -115,7 +136,7 @@ def transition_schemas() -> dict[str, dict]:
     schemas = {}
     for name, trigger in unique_triggers().items():
         kinds = [k for flow in FLOWS if flow.trigger(name) for k in flow.kinds]
-        comment = {"type": "string", "maxLength": MAX_COMMENT, "nullable": True,
+        comment = {**NO_NUL, "maxLength": MAX_COMMENT, "nullable": True,
                    "description": "Required (the reason)" if trigger.comment_required
                    else "Optional"}
         if trigger.comment_required:
@@ -139,6 +160,31 @@ def transition_schemas() -> dict[str, dict]:
             "required": required,
         }
     return schemas
+
+
+SMALL_UNITS = "small_units"  # the kind that groups several small enterprises
+
+
+def case_input(kinds: list[str], fewest: int, most: int | None) -> dict:
+    """A new case of one of `kinds`, with `fewest` to `most` enterprises (services/cases.py);
+    several (small units) each employ fewer than SMALL_UNIT_LIMIT."""
+    enterprise = ref("EnterpriseInput")
+    if most is None:
+        enterprise = {"allOf": [enterprise, {"type": "object", "properties": {"workforce": {
+            "type": "integer", "minimum": 0, "maximum": SMALL_UNIT_LIMIT - 1}}}]}
+    enterprises = {"type": "array", "minItems": fewest, "items": enterprise}
+    if most is not None:
+        enterprises["maxItems"] = most
+    return {
+        "type": "object", "required": ["kind", "unit", "enterprises"],
+        "properties": {
+            "kind": {"type": "string", "enum": kinds},
+            "unit": {**LINE, "description": "Code of the managing unit"},
+            "organiser": {**LINE, "nullable": True,
+                          "description": "Email of the assigned organiser (default: you)"},
+            "target_members": {"type": "integer", "minimum": 0, "maximum": MAX_TARGET,
+                               "nullable": True},
+            "enterprises": enterprises}}
 
 
 # --- the shapes of requests and responses (casework/api/serializers.py, visits.py) -------------
@@ -175,27 +221,19 @@ def schemas() -> dict[str, dict]:
         "EnterpriseInput": {
             "type": "object", "required": ["name", "tax_code", "province"],
             "properties": {
-                "name": {"type": "string", "minLength": 1, "maxLength": MAX_NAME},
-                "tax_code": {"type": "string",
+                "name": {**REQUIRED_LINE, "minLength": 1, "maxLength": MAX_NAME},
+                "tax_code": {"type": "string", "pattern": r"^[0-9]{10}(-[0-9]{3})?$",
                              "description": "10 digits (the 10th a check digit), or "
                                             "NNNNNNNNNN-NNN for a branch"},
-                "province": {"type": "string", "description": "Province code, e.g. 79"},
+                "province": {**LINE, "description": "Province code, e.g. 79"},
                 "workforce": {"type": "integer", "minimum": 0, "maximum": MAX_WORKFORCE},
                 "ownership": {"type": "string", "enum": ownership, "default": "private"},
-                "sector": {"type": "string", "maxLength": 100, "nullable": True,
+                "sector": {**LINE, "maxLength": 100, "nullable": True,
                            "description": "e.g. " + ", ".join(SECTORS)}}},
         "CaseInput": {
-            "type": "object", "required": ["kind", "unit", "enterprises"],
-            "properties": {
-                "kind": {"type": "string", "enum": list(KINDS)},
-                "unit": {"type": "string", "description": "Code of the managing unit"},
-                "organiser": {"type": "string", "nullable": True,
-                              "description": "Email of the assigned organiser (default: you)"},
-                "target_members": {"type": "integer", "minimum": 0, "maximum": MAX_TARGET,
-                                   "nullable": True},
-                "enterprises": {"type": "array", "minItems": 1, "items": ref("EnterpriseInput"),
-                                "description": "One enterprise, or at least two for "
-                                               "small_units"}}},
+            "description": "One enterprise, or at least two for small_units",
+            "oneOf": [case_input([k for k in KINDS if k != SMALL_UNITS], 1, 1),
+                      case_input([SMALL_UNITS], 2, None)]},
         "Case": {
             "type": "object",
             "required": ["id", "ref", "kind", "state", "version", "unit", "province",
@@ -232,19 +270,22 @@ def schemas() -> dict[str, dict]:
             "type": "object", "required": ["kind", "date"],
             "properties": {
                 "kind": {"type": "string", "enum": list(STEP_KINDS)},
-                "date": {**DATE, "description": "Not in the future"},
-                "note": {"type": "string", "maxLength": MAX_NOTE},
-                "applications_vietnamese": {"type": "integer", "minimum": -MAX_APPLICATIONS,
-                                            "maximum": MAX_APPLICATIONS},
-                "applications_foreign": {"type": "integer", "minimum": -MAX_APPLICATIONS,
-                                         "maximum": MAX_APPLICATIONS}}},
+                "date": {**INPUT_DATE, "description": "Not in the future"},
+                "note": {**NO_NUL, "maxLength": MAX_NOTE, "nullable": True},
+                **{name: {"type": "integer", "minimum": -MAX_APPLICATIONS,
+                          "maximum": MAX_APPLICATIONS, "nullable": True,
+                          "description": "Applications gained (or, negative, withdrawn); "
+                                         "null or absent: 0"}
+                   for name in ("applications_vietnamese", "applications_foreign")}}},
         "Step": {
             "type": "object",
             "required": ["id", "kind", "date", "note", "applications_vietnamese",
                          "applications_foreign", "author", "created_at"],
             "properties": {
                 "id": INTEGER, "kind": {"type": "string", "enum": list(STEP_KINDS)},
-                "date": DATE, "note": STRING, "applications_vietnamese": INTEGER,
+                "date": DATE, "applications_vietnamese": INTEGER,
+                "note": nullable({**STRING, "description": "null for those who may not "
+                                                           "read it (it may name workers)"}),
                 "applications_foreign": INTEGER, "author": STRING, "created_at": DATETIME}},
         "AuditEntry": {
             "type": "object",
@@ -284,11 +325,17 @@ def schemas() -> dict[str, dict]:
             "type": "object", "required": ["approval"],
             "properties": {"approval": ref("Approval")}},
         "DecisionInput": {
-            "type": "object", "required": ["decision"],
-            "properties": {
-                "decision": {"type": "string", "enum": ["approve", "reject"]},
-                "comment": {"type": "string", "maxLength": MAX_COMMENT, "nullable": True,
-                            "description": "Required to reject"}}},
+            "description": "Approve (a comment is optional), or reject with the reason",
+            "oneOf": [
+                {"type": "object", "required": ["decision"],
+                 "properties": {
+                     "decision": {"type": "string", "enum": ["approve"]},
+                     "comment": {**NO_NUL, "maxLength": MAX_COMMENT, "nullable": True}}},
+                {"type": "object", "required": ["decision", "comment"],
+                 "properties": {
+                     "decision": {"type": "string", "enum": ["reject"]},
+                     "comment": {**text(r"\u0000", required=True),
+                                 "maxLength": MAX_COMMENT, "description": "Why"}}}]},
         "DecisionResult": {
             "type": "object", "required": ["approval", "case"],
             "properties": {"approval": ref("Approval"), "case": ref("Case")}},
@@ -387,10 +434,10 @@ def schemas() -> dict[str, dict]:
             "properties": {
                 "id": {"type": "integer", "description": "Updates that follow-up; without "
                                                          "it a new one is added"},
-                "action": {"type": "string", "minLength": 1, "maxLength": MAX_ACTION},
-                "owner": {"type": "string", "minLength": 1, "maxLength": MAX_OWNER,
+                "action": {**REQUIRED_TEXT, "minLength": 1, "maxLength": MAX_ACTION},
+                "owner": {**REQUIRED_LINE, "minLength": 1, "maxLength": MAX_OWNER,
                           "description": "A user's email, or a person's name"},
-                "due_date": DATE, "done": {"type": "boolean", "default": False}}},
+                "due_date": INPUT_DATE, "done": {"type": "boolean", "default": False}}},
         "Visit": {
             "type": "object",
             "required": ["id", "leader", "leader_name", "province", "host_unit", "host_note",
@@ -415,35 +462,35 @@ def schemas() -> dict[str, dict]:
         "VisitInput": {
             "type": "object", "required": ["province", "host_unit", "planned_date", "purpose"],
             "properties": {
-                "leader": {"type": "string", "nullable": True,
+                "leader": {**LINE, "nullable": True,
                            "description": "Email of the leader who visits (default: you, "
                                           "when you are a leader)"},
-                "province": {"type": "string", "description": "Province code"},
-                "host_unit": {"type": "string", "description": "Unit code, e.g. LDLD-79"},
-                "host_note": {"type": "string", "maxLength": MAX_HOST_NOTE},
-                "planned_date": DATE,
-                "purpose": {"type": "string", "minLength": 1, "maxLength": MAX_PURPOSE},
+                "province": {**LINE, "description": "Province code"},
+                "host_unit": {**LINE, "description": "Unit code, e.g. LDLD-79"},
+                "host_note": {**TEXT, "maxLength": MAX_HOST_NOTE},
+                "planned_date": INPUT_DATE,
+                "purpose": {**REQUIRED_TEXT, "minLength": 1, "maxLength": MAX_PURPOSE},
                 "cases": {"type": "array", "maxItems": MAX_CASES, "items": ref("CaseRef")}}},
         "VisitPatch": {
-            "type": "object",
-            "description": "Any of these; all are checked before anything changes. The leader "
-                           "and the province cannot be changed.",
+            "type": "object", "additionalProperties": False,
+            "description": "Any of these (and no other field); all are checked before anything "
+                           "changes. The leader and the province cannot be changed.",
             "properties": {
                 "version": {"type": "integer", "minimum": 1,
                             "description": "The version you saw (409 when stale)"},
-                "planned_date": DATE,
-                "purpose": {"type": "string", "minLength": 1, "maxLength": MAX_PURPOSE},
+                "planned_date": INPUT_DATE,
+                "purpose": {**REQUIRED_TEXT, "minLength": 1, "maxLength": MAX_PURPOSE},
                 "status": {"type": "string", "enum": list(VISIT_STATUSES)},
-                "outcome": {"type": "string", "maxLength": MAX_OUTCOME},
-                "host_unit": STRING,
-                "host_note": {"type": "string", "maxLength": MAX_HOST_NOTE},
+                "outcome": {**TEXT, "maxLength": MAX_OUTCOME},
+                "host_unit": {**REQUIRED_LINE, "minLength": 1},
+                "host_note": {**TEXT, "maxLength": MAX_HOST_NOTE},
                 "follow_ups": {"type": "array", "maxItems": MAX_FOLLOW_UPS,
                                "items": ref("FollowUpInput"),
                                "description": "Replaces the visit's follow-ups"},
                 "cases": {"type": "array", "maxItems": MAX_CASES, "items": ref("CaseRef"),
                           "description": "Replaces the linked cases you can see"}}},
         "CaseRef": {"oneOf": [{"type": "integer", "minimum": 1},
-                              {"type": "string", "minLength": 1}],
+                              {**REQUIRED_LINE, "minLength": 1}],
                     "description": "A case id, or its reference"},
         "OpenAPI": {"type": "object", "required": ["openapi", "info", "paths"],
                     "properties": {"openapi": STRING, "info": {"type": "object"},
@@ -456,19 +503,24 @@ def schemas() -> dict[str, dict]:
 # --- parameters, responses and the operations of each endpoint ---------------------------------
 
 ERRORS = {
-    400: ("BadRequest", "The request is malformed (not a JSON object, a bad page number, an "
-                        "unknown trigger)"),
+    400: ("BadRequest", "The request is malformed (not a JSON object, a body holding NUL, a "
+                        "bad page number, an unknown trigger)"),
     401: ("Unauthorized", "No valid API token"),
     403: ("Forbidden", "Your role may not do this"),
     404: ("NotFound", "No such resource, or it is outside your scope"),
     409: ("Conflict", "Stale version, invalid transition, already decided, duplicate case"),
-    422: ("Invalid", "Bad or missing input, or a guard of the workflow failed; `field` names "
-                     "the input"),
+    422: ("Invalid", "Bad or missing input (a query parameter holding a control character, on "
+                     "any operation), or a guard of the workflow failed; `field` names the "
+                     "input"),
 }
 
 
 def query(name: str, schema: dict, description: str = "") -> dict:
-    param = {"name": name, "in": "query", "required": False, "schema": schema}
+    """An optional query parameter; given empty (`?year=`, as a form sends it) it is absent."""
+    param = {"name": name, "in": "query", "required": False, "allowEmptyValue": True,
+             "schema": {**schema, "pattern": QUERY_TEXT["pattern"]}
+             if schema.get("type") == "string" and not {"enum", "pattern"} & set(schema)
+             else schema}
     if description:
         param["description"] = description
     return param
@@ -491,10 +543,15 @@ def responds(ok: dict[int, tuple[str, str]], errors: tuple[int, ...]) -> dict:
     responses = {str(status): {"description": description,
                                "content": {"application/json": {"schema": ref(schema)}}}
                  for status, (schema, description) in ok.items()}
-    # 400: a query string or body holding NUL is refused by any operation (api/__init__.py)
-    for status in sorted({400, 401, *errors}):
+    # any operation refuses a body holding NUL (400, api/__init__.py) and a query parameter
+    # holding a control character (422, casework.routing)
+    for status in sorted({400, 401, 422, *errors}):
         responses[str(status)] = {"$ref": f"#/components/responses/{ERRORS[status][0]}"}
     return responses
+
+
+# the period of the timings: years 2000 to 2100 (services/pipeline.py parse_period)
+PERIOD_DATE = {**DATE, "pattern": r"^(20[0-9][0-9]|2100)-"}
 
 
 def pipeline_params() -> list[dict]:
@@ -566,8 +623,8 @@ def operations(max_per_page: int) -> dict[str, dict[str, dict]]:
         "api.timings_json": {"get": {
             "summary": "Time in each state and conversion over a period", "tags": ["leadership"],
             "parameters": pipeline_params() + [
-                query("from", DATE, "Default: 364 days before `to`"),
-                query("to", DATE, "Default: today")],
+                query("from", PERIOD_DATE, "Default: 364 days before `to`"),
+                query("to", PERIOD_DATE, "Default: today")],
             "responses": responds({200: ("Timings", "The timings")}, (422,))}},
         "api.targets_json": {"get": {
             "summary": "Progress of the units in scope against their targets",
@@ -580,8 +637,7 @@ def operations(max_per_page: int) -> dict[str, dict[str, dict]]:
             "parameters": [query("leader", STRING, "Email"),
                            query("province", STRING, "Province code"),
                            query("status", {"type": "string", "enum": list(VISIT_STATUSES)}),
-                           query("upcoming", {"type": "string",
-                                              "enum": ["1", "true", "yes", "on"]})]
+                           query("upcoming", {"type": "string", "enum": list(UPCOMING)})]
             + paging(max_per_page, 50),
             "responses": responds({200: ("VisitList", "A page of visits")}, (400, 422))}},
         "api.post_visit": {"post": {

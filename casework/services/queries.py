@@ -89,14 +89,13 @@ def units_under(code: str):
 def search_condition(key: str):
     """Cases whose search text contains `key` (already normalised by `search_key`).
 
-    The pattern is sent inline (escaped) so that PostgreSQL plans with it and uses the trigram
-    index, even once the statement is prepared; on SQLite the subquery scans the narrow
-    search-text index rather than the table — or, where it exists, asks the FTS5 trigram index
-    (casework.search_index) first: a rare text is found there, a common one by the scan."""
+    The pattern is a bound parameter, never SQL text: PostgreSQL plans each statement with its
+    values (casework.extensions.plan_each_statement), so a rare text uses the trigram index.
+    On SQLite the subquery scans the narrow search-text index rather than the table — or, where
+    it exists, asks the FTS5 trigram index (casework.search_index) first: a rare text is found
+    there, a common one by the scan."""
     escaped = key.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    pattern = sa.bindparam("search_pattern", f"%{escaped}%", type_=sa.String,
-                           literal_execute=True)
-    contains = Case.search_text.like(pattern, escape="/")
+    contains = Case.search_text.like(f"%{escaped}%", escape="/")
     found = search_index.candidates(db.session, key)
     if found is not None:           # SQLite's trigram index named the few cases that match
         return sa.and_(Case.id.in_(found), contains) if found else sa.false()

@@ -495,6 +495,11 @@ def unlink_case(visit: Visit, actor: User, case_id: int, version=None) -> None:
 
 # --- lists ------------------------------------------------------------------------------------
 
+# ?upcoming= : what a checkbox or a client may send for yes and no
+UPCOMING = {"1": True, "true": True, "yes": True, "on": True,
+            "0": False, "false": False, "no": False, "off": False}
+
+
 @dataclass
 class VisitFilters:
     leader: str | None = None     # email
@@ -507,8 +512,12 @@ class VisitFilters:
         def arg(name):
             value = args.get(name)
             return value.strip()[:200] if isinstance(value, str) and value.strip() else None
+        upcoming = arg("upcoming")
+        if upcoming is not None and upcoming not in UPCOMING:
+            raise Invalid(_("upcoming must be one of %(choices)s", choices=", ".join(UPCOMING)),
+                          field="upcoming")
         filters = cls(leader=arg("leader"), province=arg("province"), status=arg("status"),
-                      upcoming=arg("upcoming") in ("1", "true", "yes", "on"))
+                      upcoming=UPCOMING.get(upcoming, False))
         if filters.status and filters.status not in VISIT_STATUSES:
             raise Invalid(_("Status must be one of %(choices)s",
                             choices=", ".join(VISIT_STATUSES)), field="status")

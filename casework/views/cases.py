@@ -18,6 +18,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from casework import authz
 from casework.extensions import csrf, db
 from casework.forms import own_errors, submitted_forms_summary
+from casework.routing import page_number
 from casework.forms.attachments import AttachmentForm
 from casework.forms.admin import UNIT_TYPE_LABELS
 from casework.forms.cases import (APPROVAL_STATUS_LABELS, AUDIT_ACTION_LABELS, DOCUMENT_LABELS,
@@ -260,11 +261,11 @@ SEARCH_COUNT_MAX = 1000
 @login_required
 def index():
     filters = CaseFilters.from_args(request.args)
-    page = request.args.get("page", 1, type=int)
+    page = page_number() or 1
     # a search counts up to SEARCH_COUNT_MAX ("more than 1,000 found"): a common text matches
     # tens of thousands of cases, and counting them all costs more than the page
     at_most = SEARCH_COUNT_MAX if filters.q else None
-    pagination = db.paginate(case_list_query(current_user, filters), page=max(page, 1),
+    pagination = db.paginate(case_list_query(current_user, filters), page=page,
                              per_page=current_app.config["CASES_PER_PAGE"], error_out=False,
                              count=False)
     pagination.total = case_count(current_user, filters, at_most=at_most)

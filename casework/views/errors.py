@@ -1,14 +1,11 @@
 """Error pages for people and JSON errors for the API, with the request rolled back."""
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from casework.extensions import db
+from casework.routing import wants_json as _wants_json
 from casework.services import DomainError
-
-
-def _wants_json() -> bool:
-    return request.path.startswith("/api/")
 
 
 def register(app: Flask) -> None:
@@ -18,9 +15,16 @@ def register(app: Flask) -> None:
         if _wants_json():
             code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                     405: "method_not_allowed", 413: "too_large"}.get(exc.code, "http_error")
-            return jsonify({"error": {"code": code, "message": exc.description}}), exc.code
-        return render_template("errors/error.html", status=exc.code, title=exc.name,
-                               message=exc.description), exc.code
+            response = jsonify({"error": {"code": code, "message": exc.description}})
+        else:
+            response = make_response(render_template(
+                "errors/error.html", status=exc.code, title=exc.name, message=exc.description))
+        # what the exception's own response carries: `Allow` on a 405 (RFC 9110),
+        # `WWW-Authenticate` on a 401 ...
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, exc.code
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):

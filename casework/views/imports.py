@@ -27,6 +27,7 @@ from casework import authz
 from casework.extensions import csrf
 from casework.forms.cases import choices
 from casework.forms.imports import COLUMN_HELP, REASON_LABELS, ImportForm
+from casework.routing import page_number
 from casework.services import DomainError, megabytes
 from casework.services.imports import (COLUMNS, check_importer, imports_directory, open_source,
                                        read_rejected)
@@ -143,7 +144,7 @@ def result(token: str):
     rejected_path = imports_directory() / f"{token}.rejected.csv"
     total = summary["skipped"] + summary["rejected"]
     pages = max(math.ceil(total / REJECTED_PER_PAGE), 1)
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    page = min(page_number() or 1, pages)
     rows = read_rejected(rejected_path, offset=(page - 1) * REJECTED_PER_PAGE,
                          limit=REJECTED_PER_PAGE) if total and rejected_path.exists() else []
     return render_template("imports/result.html", summary=summary, token=token, rows=rows,

@@ -32,6 +32,7 @@ from casework.transaction import commit
 from casework.views.jobs import start_job
 from casework.workflow.definition import FLOWS, KINDS
 from casework import clock
+from casework.text import number_in
 
 bp = Blueprint("leadership", __name__, url_prefix="/leadership")
 
@@ -108,7 +109,8 @@ def edit_target():
         unit_code = request.args.get("unit") or current_user.unit.code
         if unit_code not in {code for code, _label in form.unit.choices}:
             unit_code = current_user.unit.code  # never show the target of a unit out of scope
-        year = request.args.get("year", type=int) or clock.today().year
+        # a year out of the form's range would overflow the column: this year instead
+        year = number_in(request.args.get("year"), 2000, 2100) or clock.today().year
         form.unit.data, form.year.data = unit_code, year
         existing = db.session.scalar(
             sa.select(Target).join(OrgUnit, OrgUnit.id == Target.unit_id)

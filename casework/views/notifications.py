@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from casework.extensions import db
 from casework.models import Notification
+from casework.routing import page_number
 from casework.services.notifications import mark_all_read, unread_count
 from casework.transaction import commit
 
@@ -32,10 +33,10 @@ def notification_count() -> dict:
 @bp.get("/")
 @login_required
 def index():
-    page = request.args.get("page", 1, type=int)
+    page = page_number() or 1
     query = (sa.select(Notification).where(Notification.user_id == current_user.id)
              .order_by(Notification.created_at.desc(), Notification.id.desc()))
-    pagination = db.paginate(query, page=max(page, 1),
+    pagination = db.paginate(query, page=page,
                              per_page=current_app.config["CASES_PER_PAGE"], error_out=False)
     return render_template("notifications/index.html", pagination=pagination,
                            notifications=pagination.items)

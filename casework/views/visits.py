@@ -14,6 +14,7 @@ from casework.forms.visits import (AssignProvinceForm, EditVisitForm, FollowUpFo
                                    VersionedActionForm, choices)
 from casework.services import DomainError, Invalid
 from casework.services import visits as service
+from casework.routing import page_number
 from casework.services.settings import get_setting
 from casework.transaction import commit
 from casework import clock
@@ -65,8 +66,7 @@ def index():
         filters = service.VisitFilters.from_args(request.args)
     except Invalid:
         filters = service.VisitFilters()
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and int(page) >= 1 else 1
+    page = page_number() or 1
     result = db.paginate(service.visit_list_query(current_user, filters), page=page,
                          per_page=current_app.config.get("CASES_PER_PAGE", 25), error_out=False)
     provinces = service.visible_provinces(current_user)
