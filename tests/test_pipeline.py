@@ -426,3 +426,12 @@ def test_percentile_interpolates_like_percentile_cont():
     assert percentile([5], 0.9) == 5
     assert percentile([10, 20, 40], 0.5) == 20
     assert percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9) == pytest.approx(9.1)
+
+
+def test_an_unknown_flow_is_refused_even_beside_a_kind(client, make_user, token_for):
+    """Schemathesis found `flow=null&kind=conglomerate_pilot` answered 200: the kind chose the
+    flow and the flow itself was never checked."""
+    headers = token_for(make_user("leader", "VGCL"))
+    response = client.get("/api/v1/pipeline?flow=null&kind=conglomerate_pilot", headers=headers)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["field"] == "flow"

@@ -72,13 +72,13 @@ class PipelineFilters:
             raise Invalid(_("kind must be one of %(choices)s", choices=", ".join(KINDS)),
                           field="kind")
         flow_name = text("flow")
+        if flow_name is not None and _flow_named(flow_name) is None:  # even beside a kind
+            raise Invalid(_("flow must be one of %(choices)s",
+                            choices=", ".join(f.name for f in FLOWS)), field="flow")
         if kind:
             flow_name = flow_for(kind).name
         elif flow_name is None:
             flow_name = "grassroots"
-        elif _flow_named(flow_name) is None:
-            raise Invalid(_("flow must be one of %(choices)s",
-                            choices=", ".join(f.name for f in FLOWS)), field="flow")
         year = parse_year(text("year"))
         ownership = text("ownership")
         if ownership is not None and ownership not in [o.value for o in Ownership]:
