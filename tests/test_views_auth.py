@@ -1,6 +1,6 @@
 """Logging in and out, CSRF on every form, the language switch."""
 from casework.extensions import db
-from test_views_support import browser, text  # noqa: F401
+from test_views_support import PASSWORD, browser, text  # noqa: F401
 
 
 def test_login_page_renders_with_csrf(browser):
@@ -81,3 +81,30 @@ def test_the_chosen_language_follows_the_user_to_another_device(browser, make_us
 
     phone = browser(user)  # a new browser: no language cookie
     assert "Đăng xuất" in text(phone.get("/cases"))
+
+
+def test_a_leader_lands_on_the_pipeline(browser, make_user):
+    """After logging in and on `/`, a leader sees the pipeline; the others the case list."""
+    leader = make_user("leader", "LDLD-79")
+    b = browser()
+    response = b.login(leader)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/leadership/pipeline")
+    home = b.get("/")
+    assert home.status_code == 302 and home.headers["Location"].endswith("/leadership/pipeline")
+    assert b.get("/login").headers["Location"].endswith("/leadership/pipeline")
+    assert b.get("/cases").status_code == 200          # the list is still a click away
+    # a leader sent to the login page from a given page goes back to it
+    other = browser()
+    other.get("/login?next=/visits/")
+    response = other.submit("/login?next=/visits/", {"email": leader.email,
+                                                      "password": PASSWORD})
+    assert response.headers["Location"].endswith("/visits/")
+
+
+def test_an_organiser_still_lands_on_the_case_list(browser, make_user):
+    b = browser()
+    response = b.login(make_user("organiser", "LDLD-79"))
+    assert response.headers["Location"].endswith("/cases") or \
+        response.headers["Location"].endswith("/")
+    assert b.get("/").status_code == 200
