@@ -421,6 +421,40 @@ def test_timings_from_cases_moved_by_the_real_services(client, enterprise):
     assert body["overall"]["identified"]["stays"] == 1
 
 
+def test_a_year_sets_the_period_and_dates_inside_it_narrow_it():
+    from casework.services.pipeline import parse_period
+    assert parse_period(None, None, "2024") == (date(2024, 1, 1), date(2024, 12, 31))
+    assert parse_period("2024-03-01", None, "2024") == (date(2024, 3, 1), date(2024, 12, 31))
+    assert parse_period("2023-07-01", "2024-06-30", "2024") == (date(2024, 1, 1),
+                                                                date(2024, 6, 30))
+    # dates left from another year's choice: the whole of the year chosen now
+    assert parse_period("2025-02-01", "2025-05-31", "2023") == (date(2023, 1, 1),
+                                                                date(2023, 12, 31))
+    # no year: from/to as before, by default the 365 days up to today
+    assert parse_period("2024-03-01", "2024-04-01") == (date(2024, 3, 1), date(2024, 4, 1))
+    assert parse_period(None, None) == (TODAY - timedelta(days=364), TODAY)
+
+
+def test_the_timings_page_and_api_follow_the_year(client):
+    """A stay that ended 400 days ago is outside the last 12 months but inside its own year:
+    choosing that year shows it (the year filter used to change nothing)."""
+    add_case("LDLD-79", "79", "outreach", history=[("identified", 430), ("outreach", 400)])
+    year = (NOW - timedelta(days=400)).date().year
+    leader = new_user("leader", "VGCL")
+    login(client, leader)
+    default = client.get("/leadership/timings").get_data(as_text=True)
+    assert '<th scope="row" class="fw-normal">Hồ Chí Minh' not in default
+    chosen = client.get(f"/leadership/timings?year={year}").get_data(as_text=True)
+    assert '<th scope="row" class="fw-normal">Hồ Chí Minh' in chosen
+    assert f"ended between {year}-01-01 and {year}-12-31" in chosen
+    assert f'<option value="{year}" selected' in chosen
+    body = client.get(f"/api/v1/pipeline/timings?year={year}", headers=bearer(leader)).get_json()
+    assert body["overall"]["identified"]["stays"] == 1
+    assert (body["from"], body["to"]) == (f"{year}-01-01", f"{year}-12-31")
+    body = client.get("/api/v1/pipeline/timings", headers=bearer(leader)).get_json()
+    assert body["overall"]["identified"]["stays"] == 0
+
+
 def test_percentile_interpolates_like_percentile_cont():
     assert percentile([], 0.9) is None
     assert percentile([5], 0.9) == 5

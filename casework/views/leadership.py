@@ -77,9 +77,11 @@ def pipeline_page():
 @bp.get("/timings")
 def timings_page():
     filters = PipelineFilters.from_args(request.args)
-    start, end = parse_period(request.args.get("from"), request.args.get("to"))
+    chosen_year = request.args.get("year") or None     # none: the period is from/to alone
+    start, end = parse_period(request.args.get("from"), request.args.get("to"), chosen_year)
     result = timings(current_user, filters, start, end)
     return render_template("leadership/timings.html", result=result, filters=filters,
+                           chosen_year=filters.year if chosen_year else None,
                            **_filter_choices())
 
 
