@@ -45,6 +45,8 @@ def register_extensions(app: Flask) -> None:
     from flask_babel import get_locale
     app.jinja_env.globals["get_locale"] = get_locale
     bootstrap.init_app(app)
+    from casework.static_files import init_static_files
+    init_static_files(app)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
