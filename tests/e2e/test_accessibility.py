@@ -32,13 +32,15 @@ def case_id(live_app) -> int:
     from casework.extensions import db
     from casework.models import User
     from casework.services.cases import create_case
+    from casework.services.enterprises import tax_code_with_check_digit
     from casework.services.users import create_user
 
     with live_app.app.app_context():
         organiser = db.session.scalar(sa.select(User).where(User.email == ORGANISER[0]))
         case = create_case(organiser, kind="grassroots", unit=UNIT, target_members=60,
                            enterprises=[{"name": "Công ty TNHH May Mặc Ánh Dương",
-                                         "tax_code": "0100109106", "province": "79",
+                                         "tax_code": tax_code_with_check_digit("031987654"),
+                                         "province": "79",
                                          "workforce": 300, "ownership": "private",
                                          "sector": "textile_garment"}])
         if db.session.scalar(sa.select(User.id).where(User.email == LEADER)) is None:
