@@ -46,6 +46,8 @@ def register_extensions(app: Flask) -> None:
     from flask_babel import get_locale
     app.jinja_env.globals["get_locale"] = get_locale
     bootstrap.init_app(app)
+    from casework.static_files import init_static_files
+    init_static_files(app)
 
     with app.app_context():
         plan_each_statement(db.engine)

@@ -1,6 +1,7 @@
 """Every extension singleton, bound to the app in create_app()."""
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,6 +28,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
+compress = Compress()   # every text response, static files included (casework/static_files.py)
 
 
 def plan_each_statement(engine) -> None:

@@ -204,6 +204,9 @@ API_EVERYONE_READS = "nobody=401; all=200"
 
 EXPECTED: dict[tuple, Row] = {
     # cases (casework/views/cases.py)
+    # `/`: a leader's home is the pipeline (a redirect), everyone else's the case list
+    ("cases.home", "GET"): Row("nobody=login; lead79 lead01 vgcl=302; "
+                               "org79 sup79 adm79 org01 sup01 adm01=200"),
     ("cases.index", "GET"): Row(EVERYONE_READS),
     ("cases.new", "GET"): Row("nobody=login; org79 sup79 org01 sup01=200; "
                               "lead79 adm79 lead01 adm01 vgcl=403"),

@@ -1,9 +1,10 @@
-"""The workflow diagrams: drawn from the definition the machines are built from, labels
-translated, a case's state and the triggers its user may fire marked, and the pages showing
-them (the browser's drawing is tested in tests/e2e/test_workflow_diagram.py)."""
+"""The workflow diagrams: drawn on the server as SVG from the definition the machines are built
+from, labels translated, a case's state and the triggers its user may fire marked, and the pages
+showing them without a script (the drawing in a browser: tests/e2e/test_workflow_diagram.py)."""
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 
 import pytest
 from flask import g
@@ -17,34 +18,51 @@ from casework.workflow.diagram import (
     ALLOWED_MARK,
     GROUP,
     case_diagram,
-    diagram_machine,
+    diagram_graph,
     flow_diagram,
 )
-from casework.workflow.machine import MACHINES
+from casework.workflow.machine import MACHINES, machine_transitions
 
-STATE_LINE = re.compile(r'^\s*state "([^"]*)" as (\w+)', re.MULTILINE)
-EDGE_LINE = re.compile(r"^\s*(\S+) --> (\S+): (.*)$", re.MULTILINE)
-NOTE_LINE = re.compile(r"^\s*note right of (\w+): (.*)$", re.MULTILINE)
-CLASS_LINE = re.compile(r"^\s*Class (\w+) s_(\w+)$", re.MULTILINE)
+SVG = "{http://www.w3.org/2000/svg}"
 
 
-def _states(source: str) -> dict[str, str]:
-    return {name: label for label, name in STATE_LINE.findall(source)}
+def _svg(diagram) -> ET.Element:
+    root = ET.fromstring(str(diagram.svg))      # well-formed XML, or this fails
+    assert root.tag == f"{SVG}svg"
+    return root
 
 
-def _edges(source: str) -> dict[tuple[str, str], str]:
-    return {(src, dst): label for src, dst, label in EDGE_LINE.findall(source)}
+def _groups(root, kind: str):
+    return [el for el in root.iter(f"{SVG}g") if kind in el.get("class", "").split()]
 
 
-def _classes(source: str) -> dict[str, str]:
-    return dict(CLASS_LINE.findall(source))
+def _text(el) -> str:
+    """The words of an element's text lines (a label may be wrapped over several)."""
+    return " ".join(t.text for t in el.iter(f"{SVG}text"))
 
 
-def _labels(source: str) -> list[str]:
-    """Every edge and note label, split where several triggers share an edge."""
-    texts = [label for label in _edges(source).values()] + \
-        [label for _src, label in NOTE_LINE.findall(source)]
-    return [part.removeprefix(ALLOWED_MARK) for t in texts for part in t.split(" | ")]
+def _states(root) -> dict[str, tuple[str, str]]:
+    """state name -> (label, style)."""
+    found = {}
+    for el in _groups(root, "state"):
+        style = next(c[2:] for c in el.get("class").split() if c.startswith("s-"))
+        found[el.get("data-state")] = (el.find(f"{SVG}title").text, style)
+    return found
+
+
+def _edges(root) -> dict[tuple[str, str], str]:
+    return {tuple(el.get("data-edge").split(">")): _text(el) for el in _groups(root, "edge")}
+
+
+def _allowed(root) -> set[tuple[str, str]]:
+    return {tuple(el.get("data-edge").split(">")) for el in _groups(root, "edge")
+            if "allowed" in el.get("class").split()}
+
+
+def _labels(root) -> list[str]:
+    """Every edge label, split where several triggers share an edge."""
+    return [part.removeprefix(ALLOWED_MARK) for t in _edges(root).values()
+            for part in t.split(" | ")]
 
 
 @pytest.fixture
@@ -56,37 +74,38 @@ def request_context(app):
 # --- the flow's diagram -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("flow", FLOWS, ids=lambda f: f.name)
-def test_the_diagram_machine_is_built_from_the_same_definition(flow):
-    machine = diagram_machine(flow)
-    assert list(machine.states) == list(flow.state_names)
-    assert set(machine.events) == {t.name for t in flow.triggers} == set(MACHINES[flow.name].events)
-    assert machine.models == []          # only to draw: no model, no per-model graph
-    assert machine.model_graphs == {}
-    for name in machine.events:
-        moves = {(t.source, t.dest) for ts in machine.events[name].transitions.values() for t in ts}
-        runs = {(t.source, t.dest)
-                for ts in MACHINES[flow.name].events[name].transitions.values() for t in ts}
-        assert moves == runs
+def test_the_graph_is_built_from_the_machine_definition(flow):
+    """Every (trigger, from, to) the machine can make is on exactly one edge, and nothing else."""
+    graph = diagram_graph(flow)
+    drawn = [move for edge in graph.edges for move in edge.moves]
+    assert len(drawn) == len(set(drawn))
+    made = {(t["trigger"], src, t["dest"]) for t in machine_transitions(flow)
+            for src in t["source"]}
+    assert set(drawn) == made
+    runs = {(name, t.source, t.dest) for name, event in MACHINES[flow.name].events.items()
+            for ts in event.transitions.values() for t in ts}
+    assert set(drawn) == runs
+    assert set(graph.main) | set(graph.side) == set(flow.state_names)
+    assert graph.group == flow.active_states
+    assert graph.side == ("on_hold", "closed")
 
 
 @pytest.mark.parametrize("flow", FLOWS, ids=lambda f: f.name)
 def test_every_state_and_trigger_of_the_flow_is_drawn(flow, request_context):
-    source = flow_diagram(flow).source
-    assert source.startswith("stateDiagram-v2\n")
-    states = _states(source)
+    root = _svg(flow_diagram(flow))
+    states = _states(root)
     for name, label in flow.states:
-        assert states[name] == label            # the test app speaks English: the msgids
-    assert states[GROUP] == "In progress"       # the active states are drawn inside it
-    labels = _labels(source)
+        assert states[name][0] == label          # the test app speaks English: the msgids
+    assert "In progress" in _text(_groups(root, "group")[0])   # around the active states
+    labels = _labels(root)
     for trigger in flow.triggers:
-        if trigger.dest is None:                # resume: back to the state the case left
+        if trigger.dest is None:                 # resume: back to the state the case left
             assert f"{trigger.label} → the state it left" in labels
         else:
             assert trigger.label in labels, trigger.name
-    assert f"[*] --> {flow.initial}" in source
     # every transition of the table is one of the drawn edges (directly, or through the group
     # of active states it leaves from every one of)
-    edges = _edges(source)
+    edges = _edges(root)
     for trigger in flow.triggers:
         for src in trigger.sources:
             if trigger.dest is None:
@@ -95,8 +114,26 @@ def test_every_state_and_trigger_of_the_flow_is_drawn(flow, request_context):
             assert drawn and trigger.label in drawn.split(" | "), (trigger.name, src)
             if (GROUP, trigger.dest) in edges and (src, trigger.dest) not in edges:
                 assert src in flow.active_states
-    assert ALLOWED_MARK not in source           # nothing marked without a case
-    assert set(_classes(source).values()) <= {"default", "terminal"}
+    assert ALLOWED_MARK not in ET.tostring(root, encoding="unicode")   # nothing marked
+    assert _allowed(root) == set()
+    assert {style for _label, style in states.values()} <= {"default", "terminal"}
+    assert states["founded"][1] == "terminal"
+
+
+@pytest.mark.parametrize("flow", FLOWS, ids=lambda f: f.name)
+def test_the_drawing_is_laid_out_without_overlaps(flow, request_context):
+    """The boxes of the states do not overlap, and every one lies inside the picture."""
+    root = _svg(flow_diagram(flow))
+    _x, _y, width, height = map(float, root.get("viewBox").split())
+    boxes = []
+    for el in _groups(root, "state"):
+        rect = el.find(f"{SVG}rect")
+        x, y, w, h = (float(rect.get(k)) for k in ("x", "y", "width", "height"))
+        assert 0 <= x and x + w <= width and 0 <= y and y + h <= height
+        boxes.append((x, y, w, h))
+    for i, (x, y, w, h) in enumerate(boxes):
+        for x2, y2, w2, h2 in boxes[i + 1:]:
+            assert x + w <= x2 or x2 + w2 <= x or y + h <= y2 or y2 + h2 <= y
 
 
 def test_a_trigger_added_to_the_table_appears_in_the_diagram(request_context):
@@ -107,25 +144,24 @@ def test_a_trigger_added_to_the_table_appears_in_the_diagram(request_context):
     from casework.workflow.definition import GRASSROOTS, Trigger
     extra = Trigger("skip_to_congress", ("mobilising",), "congress_scheduled", "Skip ahead")
     flow = replace(GRASSROOTS, triggers=GRASSROOTS.triggers + (extra,))
-    assert "skip_to_congress" in diagram_machine(flow).events
-    assert _edges(flow_diagram(flow).source)[("mobilising", "congress_scheduled")] == \
+    assert _edges(_svg(flow_diagram(flow)))[("mobilising", "congress_scheduled")] == \
         "Skip ahead"
-    assert "Skip ahead" not in flow_diagram(GRASSROOTS).source
+    assert "Skip ahead" not in str(flow_diagram(GRASSROOTS).svg)
 
 
 def test_labels_follow_the_language_and_each_language_is_cached(request_context):
     flow = flow_for("grassroots")
-    english = flow_diagram(flow).source
+    english = flow_diagram(flow).svg
     with force_locale("vi"):
-        vietnamese = flow_diagram(flow).source
+        vietnamese = _svg(flow_diagram(flow))
         recognised, start = gettext("Recognition decided"), gettext("Start outreach")
     assert recognised != "Recognition decided"
-    assert _states(vietnamese)["recognised"] == recognised
+    assert _states(vietnamese)["recognised"][0] == recognised
     assert start in _labels(vietnamese) and start not in english
-    assert _states(english)["recognised"] == "Recognition decided"
-    before = diagram_module._flow_source.cache_info().hits
-    assert flow_diagram(flow).source is english                   # the same text, cached
-    assert diagram_module._flow_source.cache_info().hits == before + 1
+    assert _states(_svg(flow_diagram(flow)))["recognised"][0] == "Recognition decided"
+    before = diagram_module._flow_svg.cache_info().hits
+    assert flow_diagram(flow).svg is english                      # the same drawing, cached
+    assert diagram_module._flow_svg.cache_info().hits == before + 1
 
 
 # --- a case's diagram ---------------------------------------------------------------------------
@@ -135,27 +171,31 @@ def test_a_case_shows_its_state_and_what_the_user_may_fire(request_context):
     case = walk_to(make_case(team.organiser), "dossier_submitted", team)
 
     mine = case_diagram(case, team.organiser)
+    root = _svg(mine)
     assert mine.current == "dossier_submitted"
-    assert _classes(mine.source)["dossier_submitted"] == "current"
-    assert list(_classes(mine.source).values()).count("current") == 1
+    styles = {name: style for name, (_l, style) in _states(root).items()}
+    assert styles["dossier_submitted"] == "current"
+    assert list(styles.values()).count("current") == 1
     # an organiser: request recognition, put on hold, request closing; not return the dossier
     assert {name for name, _s, _d in mine.allowed} == {"recognise", "put_on_hold", "close"}
-    edges = _edges(mine.source)
+    edges = _edges(root)
     assert edges[("dossier_submitted", "recognised")] == ALLOWED_MARK + "Recognise"
     assert edges[(GROUP, "on_hold")] == ALLOWED_MARK + "Put on hold"
     assert edges[(GROUP, "closed")] == ALLOWED_MARK + "Close as not feasible"
     assert edges[("dossier_submitted", "congress_held")] == "Return dossier"
     assert edges[("on_hold", "closed")] == "Close as not feasible"   # not from this state
     assert edges[("identified", "outreach")] == "Start outreach"
+    assert _allowed(root) == {("dossier_submitted", "recognised"), (GROUP, "on_hold"),
+                              (GROUP, "closed")}
 
-    supervisor = case_diagram(case, team.supervisor)
-    assert _edges(supervisor.source)[("dossier_submitted", "congress_held")] == \
+    supervisor = _svg(case_diagram(case, team.supervisor))
+    assert _edges(supervisor)[("dossier_submitted", "congress_held")] == \
         ALLOWED_MARK + "Return dossier"
 
     leader = case_diagram(case, team.vgcl_leader)     # reads, fires nothing
     assert leader.allowed == ()
-    assert ALLOWED_MARK not in leader.source
-    assert _classes(leader.source)["dossier_submitted"] == "current"
+    assert ALLOWED_MARK not in str(leader.svg) and _allowed(_svg(leader)) == set()
+    assert _states(_svg(leader))["dossier_submitted"][1] == "current"
 
 
 def test_a_case_on_hold_marks_resume_and_the_state_it_left(request_context):
@@ -164,11 +204,12 @@ def test_a_case_on_hold_marks_resume_and_the_state_it_left(request_context):
     walk_to(case, "on_hold", team)
     assert case.resume_state == "mobilising"
     drawn = case_diagram(case, team.organiser)
-    classes = _classes(drawn.source)
-    assert classes["on_hold"] == "current" and classes["mobilising"] == "left"
-    notes = dict(NOTE_LINE.findall(drawn.source))
-    assert notes["on_hold"] == ALLOWED_MARK + "Resume → the state it left"
-    assert _edges(drawn.source)[("on_hold", "closed")] == ALLOWED_MARK + "Close as not feasible"
+    root = _svg(drawn)
+    states = _states(root)
+    assert states["on_hold"][1] == "current" and states["mobilising"][1] == "left"
+    edges = _edges(root)
+    assert edges[("on_hold", GROUP)] == ALLOWED_MARK + "Resume → the state it left"
+    assert edges[("on_hold", "closed")] == ALLOWED_MARK + "Close as not feasible"
     assert ("resume", "on_hold", "mobilising") in drawn.allowed
 
 
@@ -179,10 +220,20 @@ def test_the_conglomerate_pilot_is_drawn_in_its_own_flow(request_context):
                                    "province": "01", "workforce": 30000,
                                    "ownership": "conglomerate_member", "sector": "textile_garment"}])
     drawn = case_diagram(case, team.organiser)
+    root = _svg(drawn)
     assert drawn.flow == "conglomerate_pilot"
-    assert _classes(drawn.source)["proposed"] == "current"
-    assert _edges(drawn.source)[("proposed", "survey")] == ALLOWED_MARK + "Start survey"
-    assert "identified" not in _states(drawn.source)
+    assert _states(root)["proposed"][1] == "current"
+    assert _edges(root)[("proposed", "survey")] == ALLOWED_MARK + "Start survey"
+    assert "identified" not in _states(root)
+
+
+def test_two_diagrams_on_a_page_have_ids_of_their_own(request_context):
+    team = make_team()
+    case = make_case(team.organiser)
+    ids = [el.get("id") for d in (flow_diagram(flow_for("grassroots")),
+                                  case_diagram(case, team.organiser))
+           for el in _svg(d).iter() if el.get("id")]
+    assert len(ids) == len(set(ids))
 
 
 # --- the pages ------------------------------------------------------------------------------------
@@ -194,15 +245,18 @@ def test_the_workflow_page_renders_for_every_role(browser, make_user, role, unit
     assert page.status_code == 200
     body = text(page)
     assert body.count("data-workflow-diagram") == len(FLOWS)
-    assert body.count("stateDiagram-v2") == len(FLOWS)
+    assert body.count('<svg xmlns="http://www.w3.org/2000/svg" class="workflow-svg"') == len(FLOWS)
     for flow in FLOWS:
         for kind in flow.kinds:
             assert f'id="{kind}"' in body
         for _name, label in flow.states:
-            assert f'"{label}"' in body
-    assert 'src="/static/diagram.js"' in body
-    assert 'data-mermaid="/static/vendor/mermaid/mermaid.min.js"' in body
+            assert f"<title>{label}</title>" in body
+    # drawn on the server: no script for it, and the scrolling canvas takes the focus
+    assert "mermaid" not in body and "diagram.js" not in body
+    assert body.count('class="workflow-diagram-canvas overflow-auto" tabindex="0" '
+                      'role="region" aria-label="Workflow diagram: ') == len(FLOWS)
     assert "<script>" not in body                  # no inline script (CSP)
+    assert len(page.get_data()) < 100_000
 
 
 def test_the_workflow_page_needs_a_login(client):
@@ -216,8 +270,8 @@ def test_the_workflow_page_in_vietnamese(browser, make_user):
     g.pop("_flask_babel", None)
     body = text(b.get("/workflow"))
     with force_locale("vi"):
-        assert gettext("Recognition decided") in body
-        assert f'"{gettext("In progress")}"' in body
+        assert f"<title>{gettext('Recognition decided')}</title>" in body
+        assert f">{gettext('In progress')}</text>" in body
 
 
 def test_the_case_page_has_its_diagram_collapsed(browser, make_user):
@@ -227,27 +281,19 @@ def test_the_case_page_has_its_diagram_collapsed(browser, make_user):
     details = re.search(r'<details class="card mb-3 workflow-case" id="workflow">(.*?)</details>',
                         body, re.DOTALL)
     assert details, "the diagram is not on the case page"
-    assert "Class identified s_current" in details.group(1)
-    assert f"identified --> outreach: {ALLOWED_MARK}Start outreach" in details.group(1)
+    assert 'class="state s-current" data-state="identified"' in details.group(1)
+    assert 'class="edge allowed" data-edge="identified>outreach"' in details.group(1)
+    assert f"{ALLOWED_MARK}Start outreach" in details.group(1)
     assert f'href="/workflow#{case.kind}"' in details.group(1)
-    assert body.count('src="/static/diagram.js"') == 1
 
 
 def test_the_case_page_of_a_reader_marks_nothing(browser, make_user):
     case = make_case(make_user("organiser", "LDLD-79"))
     body = text(browser(make_user("leader", "LDLD-79")).get(f"/cases/{case.id}"))
-    assert "Class identified s_current" in body
+    assert 'class="state s-current" data-state="identified"' in body
     assert ALLOWED_MARK not in body
 
 
-@pytest.mark.parametrize("path", ["/static/vendor/mermaid/mermaid.min.js",
-                                  "/static/vendor/mermaid/LICENSE", "/static/diagram.js"])
-def test_the_scripts_are_served_by_the_app(client, path):
-    response = client.get(path)
-    assert response.status_code == 200
-    if path.endswith(".js"):
-        assert "javascript" in response.headers["Content-Type"]
-    if path.endswith("mermaid.min.js"):
-        assert int(response.headers["Content-Length"]) > 1_000_000
-        assert b'globalThis["mermaid"]' in response.get_data()
-    response.close()
+def test_mermaid_is_no_longer_served(client):
+    assert client.get("/static/vendor/mermaid/mermaid.min.js").status_code == 404
+    assert client.get("/static/diagram.js").status_code == 404

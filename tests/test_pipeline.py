@@ -322,17 +322,76 @@ def test_api_returns_the_same_numbers_as_the_page(client):
     assert hcm["states"]["identified"] == 1 and body["totals"]["open"] == 7
 
     login(client, leader)
-    page = client.get("/leadership/pipeline?by=province&year=%d" % YEAR)
-    assert page.status_code == 200
-    html = page.get_data(as_text=True)
+    # the per-state detail is a click away (view=detail); the summary shows the numbers alone
+    html = client.get("/leadership/pipeline?by=province&view=detail&year=%d" % YEAR
+                      ).get_data(as_text=True)
+    summary = client.get("/leadership/pipeline?by=province&year=%d" % YEAR)
+    assert summary.status_code == 200
+    summary = summary.get_data(as_text=True)
     result = pipeline(leader, filters(by="province", year=YEAR))
     with client.application.test_request_context():
         for row in (row_of(result, "79"), row_of(result, "01")):
             for column in ("identified", "open", "expected_members", "stuck"):
                 value = row.states[column] if column in result.states else getattr(row, column)
                 link = url_for("cases.index", **result.link_args(row, column))
-                assert f'href="{link.replace("&", "&amp;")}">{value}</a>' in html, column
+                cell = f'href="{link.replace("&", "&amp;")}">{value}</a>'
+                assert cell in html, column
+                assert (cell in summary) == (column not in result.states), column
     assert "<svg" in html and "Funnel" in html
+    assert 'name="view" value="detail"' in html and 'name="view"' not in summary
+
+
+def test_the_summary_has_the_share_of_target_and_the_map_of_the_provinces(client):
+    from casework.charts import TILE_POSITIONS
+    from casework.services.targets import set_target
+    build_country()
+    set_target(new_user("admin", "VGCL"), unit="LDLD-79", year=YEAR, new_members=40)
+    db.session.commit()
+    leader = new_user("leader", "VGCL")
+    login(client, leader)
+    html = client.get("/leadership/pipeline?by=province&year=%d" % YEAR).get_data(as_text=True)
+    founded = row_of(pipeline(leader, filters(by="province", year=YEAR)), "79")
+    assert "Share of target" in html
+    # one square per province, each named, with its share of the target
+    assert html.count('<rect x=') >= len(TILE_POSITIONS) == 34
+    assert "<title>Hồ Chí Minh: " in html and "<title>Cà Mau: " in html
+    assert "Target reached" in html and "No target set" in html          # the legend
+    assert 'aria-labelledby="map-title map-desc"' in html
+    # a province's own leader reads one row: no map
+    page = client.get("/leadership/pipeline?by=province")
+    login(client, new_user("leader", "LDLD-79"))
+    assert 'id="map-title"' not in client.get("/leadership/pipeline").get_data(as_text=True)
+    assert founded is not None and page.status_code == 200
+
+
+def test_the_map_bands_and_a_province_without_a_place(app):
+    from types import SimpleNamespace
+
+    from casework.charts import TILE_POSITIONS, band, province_map
+    assert band(None, 0.5) == "no_target"
+    assert band(1.2, 0.5) == "reached"
+    assert band(0.5, 0.5) == "on_track"
+    assert band(0.3, 0.5) == "behind"
+    assert band(0.2, 0.5) == "far_behind"
+    rows = [SimpleNamespace(province_code=code, province_name=f"Tỉnh {code}",
+                            members_share=0.1, founded_members=1, target_members=10)
+            for code in list(TILE_POSITIONS) + ["99"]]
+    drawn = province_map(SimpleNamespace(rows=rows, elapsed=0.5))
+    places = {(t.x, t.y) for t in drawn.tiles}
+    assert len(places) == len(rows)                       # no two squares on each other
+    extra = next(t for t in drawn.tiles if t.code == "99")
+    assert extra.y >= max(r for _c, r in TILE_POSITIONS.values()) * 64 + 64   # below the grid
+    assert drawn.height > extra.y
+    assert province_map(SimpleNamespace(rows=rows[:1], elapsed=0.5)) is None
+
+
+def test_the_province_positions_are_the_34_provinces_of_2025():
+    """The grid is checked against the source of the reference data (vietnam-provinces)."""
+    from vietnam_provinces import Province as SourceProvince
+
+    from casework.charts import TILE_POSITIONS
+    assert set(TILE_POSITIONS) == {f"{p.code.value:02d}" for p in SourceProvince.iter_all()}
+    assert len(set(TILE_POSITIONS.values())) == 34
 
 
 def test_api_by_unit_and_bad_arguments(client):
@@ -419,6 +478,40 @@ def test_timings_from_cases_moved_by_the_real_services(client, enterprise):
     assert result.overall["identified"].converted == 1
     body = client.get("/api/v1/pipeline/timings", headers=bearer(leader)).get_json()
     assert body["overall"]["identified"]["stays"] == 1
+
+
+def test_a_year_sets_the_period_and_dates_inside_it_narrow_it():
+    from casework.services.pipeline import parse_period
+    assert parse_period(None, None, "2024") == (date(2024, 1, 1), date(2024, 12, 31))
+    assert parse_period("2024-03-01", None, "2024") == (date(2024, 3, 1), date(2024, 12, 31))
+    assert parse_period("2023-07-01", "2024-06-30", "2024") == (date(2024, 1, 1),
+                                                                date(2024, 6, 30))
+    # dates left from another year's choice: the whole of the year chosen now
+    assert parse_period("2025-02-01", "2025-05-31", "2023") == (date(2023, 1, 1),
+                                                                date(2023, 12, 31))
+    # no year: from/to as before, by default the 365 days up to today
+    assert parse_period("2024-03-01", "2024-04-01") == (date(2024, 3, 1), date(2024, 4, 1))
+    assert parse_period(None, None) == (TODAY - timedelta(days=364), TODAY)
+
+
+def test_the_timings_page_and_api_follow_the_year(client):
+    """A stay that ended 400 days ago is outside the last 12 months but inside its own year:
+    choosing that year shows it (the year filter used to change nothing)."""
+    add_case("LDLD-79", "79", "outreach", history=[("identified", 430), ("outreach", 400)])
+    year = (NOW - timedelta(days=400)).date().year
+    leader = new_user("leader", "VGCL")
+    login(client, leader)
+    default = client.get("/leadership/timings").get_data(as_text=True)
+    assert '<th scope="row" class="fw-normal">Hồ Chí Minh' not in default
+    chosen = client.get(f"/leadership/timings?year={year}").get_data(as_text=True)
+    assert '<th scope="row" class="fw-normal">Hồ Chí Minh' in chosen
+    assert f"ended between {year}-01-01 and {year}-12-31" in chosen
+    assert f'<option value="{year}" selected' in chosen
+    body = client.get(f"/api/v1/pipeline/timings?year={year}", headers=bearer(leader)).get_json()
+    assert body["overall"]["identified"]["stays"] == 1
+    assert (body["from"], body["to"]) == (f"{year}-01-01", f"{year}-12-31")
+    body = client.get("/api/v1/pipeline/timings", headers=bearer(leader)).get_json()
+    assert body["overall"]["identified"]["stays"] == 0
 
 
 def test_percentile_interpolates_like_percentile_cont():

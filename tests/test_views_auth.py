@@ -220,3 +220,29 @@ def test_every_login_attempt_hashes_the_password_once(browser, make_user, passwo
         assert len(password_checks) == 1, email
         # the unknown email is checked against a hash made like a real one
         assert password_checks[0].split("$")[0] == user.password_hash.split("$")[0]
+
+def test_a_leader_lands_on_the_pipeline(browser, make_user):
+    """After logging in and on `/`, a leader sees the pipeline; the others the case list."""
+    leader = make_user("leader", "LDLD-79")
+    b = browser()
+    response = b.login(leader)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/leadership/pipeline")
+    home = b.get("/")
+    assert home.status_code == 302 and home.headers["Location"].endswith("/leadership/pipeline")
+    assert b.get("/login").headers["Location"].endswith("/leadership/pipeline")
+    assert b.get("/cases").status_code == 200          # the list is still a click away
+    # a leader sent to the login page from a given page goes back to it
+    other = browser()
+    other.get("/login?next=/visits/")
+    response = other.submit("/login?next=/visits/", {"email": leader.email,
+                                                      "password": PASSWORD})
+    assert response.headers["Location"].endswith("/visits/")
+
+
+def test_an_organiser_still_lands_on_the_case_list(browser, make_user):
+    b = browser()
+    response = b.login(make_user("organiser", "LDLD-79"))
+    assert response.headers["Location"].endswith("/cases") or \
+        response.headers["Location"].endswith("/")
+    assert b.get("/").status_code == 200

@@ -623,8 +623,9 @@ def operations(max_per_page: int) -> dict[str, dict[str, dict]]:
         "api.timings_json": {"get": {
             "summary": "Time in each state and conversion over a period", "tags": ["leadership"],
             "parameters": pipeline_params() + [
-                query("from", PERIOD_DATE, "Default: 364 days before `to`"),
-                query("to", PERIOD_DATE, "Default: today")],
+                query("from", PERIOD_DATE, "Default: 364 days before `to`; with `year`, the "
+                      "year's first day (a date outside the year is ignored)"),
+                query("to", PERIOD_DATE, "Default: today; with `year`, the year's last day")],
             "responses": responds({200: ("Timings", "The timings")}, (422,))}},
         "api.targets_json": {"get": {
             "summary": "Progress of the units in scope against their targets",

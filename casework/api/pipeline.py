@@ -17,7 +17,8 @@ def pipeline_json():
 @bp.get("/pipeline/timings")
 def timings_json():
     filters = PipelineFilters.from_args(request.args)
-    start, end = parse_period(request.args.get("from"), request.args.get("to"))
+    start, end = parse_period(request.args.get("from"), request.args.get("to"),
+                              request.args.get("year"))
     return jsonify(timings(g.api_user, filters, start, end).as_json())
 
 

@@ -116,8 +116,10 @@ def parse_year(raw) -> int:
     return year
 
 
-def parse_period(raw_from, raw_to) -> tuple[date, date]:
-    """from/to as YYYY-MM-DD; by default the 365 days up to today."""
+def parse_period(raw_from, raw_to, raw_year=None) -> tuple[date, date]:
+    """from/to as YYYY-MM-DD; by default the 365 days up to today. A year makes the period that
+    year: from/to inside it narrow it, and from/to outside it (left in the form from another
+    year) give the whole year."""
     def parse(raw, name):
         try:
             parsed = date.fromisoformat(str(raw).strip())
@@ -131,7 +133,13 @@ def parse_period(raw_from, raw_to) -> tuple[date, date]:
     start = parse(raw_from, "from") if raw_from else end - timedelta(days=364)
     if end < start:
         raise Invalid(_("The period must end after it starts"), field="to")
-    return start, end
+    if raw_year in (None, ""):
+        return start, end
+    year = parse_year(raw_year)
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    start = max(start, first) if raw_from else first
+    end = min(end, last) if raw_to else last
+    return (start, end) if start <= end else (first, last)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from casework import authz
 from casework.extensions import db
@@ -160,6 +161,8 @@ class Progress:
     weighted_unions: float = 0.0
     elapsed: float = 0.0
     forecast_open: bool = True      # False for a past year: nothing more can be founded in it
+    province_code: str | None = None   # the unit's province (the per-province map)
+    province_name: str | None = None
 
     def _figure(self, name):
         return getattr(self.target, name) if self.target is not None else None
@@ -271,7 +274,8 @@ def target_progress(user: User, year: int, *, unit: str | None = None,
         condition = sa.and_(in_subtree, sa.or_(OrgUnit.id == root.id,
                                                OrgUnit.parent_id == root.id,
                                                OrgUnit.id.in_(targeted)))
-    row_units = reads.scalars(sa.select(OrgUnit).where(condition)).all()
+    row_units = reads.scalars(sa.select(OrgUnit).where(condition)
+                              .options(joinedload(OrgUnit.province))).all()
     ids = [u.id for u in row_units]
     targets = {t.unit_id: t for t in reads.scalars(
         sa.select(Target).where(Target.year == year, Target.unit_id.in_(ids)))} if ids else {}
@@ -340,5 +344,7 @@ def target_progress(user: User, year: int, *, unit: str | None = None,
             founded_members=int(founded or 0), founded_unions=int(unions or 0),
             open_cases=int(open_cases or 0), weighted_members=float(w_members or 0),
             weighted_unions=float(w_unions or 0), elapsed=share,
-            forecast_open=year >= this_year))
+            forecast_open=year >= this_year,
+            province_code=u.province.code if u.province else None,
+            province_name=u.province.name if u.province else None))
     return TargetTable(year=year, elapsed=share, root=root, rows=rows)

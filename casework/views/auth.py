@@ -11,6 +11,7 @@ from casework.forms.auth import LoginForm
 from casework.models import User
 from casework.security import limit_hit
 from casework.transaction import commit
+from casework.views import home_url
 
 bp = Blueprint("auth", __name__)
 login_manager.login_view = "auth.login"
@@ -33,13 +34,13 @@ def _safe_next(target: str | None) -> str:
     if target and urlsplit(target).netloc == "" and target.startswith("/") \
             and not target.startswith("//"):
         return target
-    return url_for("cases.index")
+    return home_url(current_user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():  # rate-limited by casework.security
     if current_user.is_authenticated:
-        return redirect(url_for("cases.index"))
+        return redirect(home_url(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(sa.select(User).where(User.email == form.email.data.strip().lower()))

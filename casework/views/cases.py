@@ -40,6 +40,7 @@ from casework.services.steps import log_step
 from casework.services.transitions import (allowed_triggers, approval_pending, find_trigger,
                                            request_transition)
 from casework.transaction import commit
+from casework.views import home_url
 from casework.workflow.definition import (DOCUMENTS, FLOW_LABELS, FLOWS, KIND_LABELS, KINDS,
                                           STATE_LABELS, Trigger, flow_for)
 from casework import clock
@@ -257,6 +258,14 @@ ORGANISER_MENU_MAX = 60
 SEARCH_COUNT_MAX = 1000
 
 @bp.get("/")
+@login_required
+def home():
+    """`/`: a leader's home is the pipeline, everyone else's the case list."""
+    if current_user.role == "leader":
+        return redirect(home_url(current_user))
+    return index()
+
+
 @bp.get("/cases")
 @login_required
 def index():

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from casework.extensions import db
+from casework.charts import BANDS, province_map
 from casework.forms.targets import TargetForm
 from casework.models import OrgUnit, Target
 from casework.models.enterprise import SECTORS, Ownership
@@ -26,6 +27,7 @@ from casework.services.pipeline import (DIMENSIONS, PipelineFilters, funnel, par
                                          pipeline, timings)
 from casework.services.queries import CaseFilters, case_count
 from casework.services.settings import get_setting
+from casework.svg import ellipsize
 from casework.services.targets import (FIGURES, set_target, target_progress,
                                        why_not_edit_targets)
 from casework.transaction import commit
@@ -65,22 +67,33 @@ def index():
 
 @bp.get("/pipeline")
 def pipeline_page():
+    """The pipeline: compact by default (the six numbers a leader reads, and the share of the
+    target), the cases per state with `view=detail`; by province, the map beside it."""
     filters = PipelineFilters.from_args(request.args)
+    detail = request.args.get("view") == "detail"
     result = pipeline(current_user, filters)
-    progress = None
+    progress, share_of = None, {}
     if filters.by == "province":
         progress = target_progress(current_user, filters.year, units="provinces")
+        share_of = {p.province_code: p for p in progress.rows if p.province_code}
+    elif filters.by == "unit":
+        share_of = {p.unit_code: p for p in
+                    target_progress(current_user, filters.year, unit=filters.unit).rows}
     return render_template("leadership/pipeline.html", result=result, filters=filters,
-                           funnel=funnel(result), progress=progress,
+                           funnel=funnel(result), progress=progress, detail=detail,
+                           share_of=share_of,
+                           province_map=province_map(progress) if progress else None,
                            stuck_days=get_setting("stuck_after_days"), **_filter_choices())
 
 
 @bp.get("/timings")
 def timings_page():
     filters = PipelineFilters.from_args(request.args)
-    start, end = parse_period(request.args.get("from"), request.args.get("to"))
+    chosen_year = request.args.get("year") or None     # none: the period is from/to alone
+    start, end = parse_period(request.args.get("from"), request.args.get("to"), chosen_year)
     result = timings(current_user, filters, start, end)
     return render_template("leadership/timings.html", result=result, filters=filters,
+                           chosen_year=filters.year if chosen_year else None,
                            **_filter_choices())
 
 
@@ -219,6 +232,17 @@ def _group_symbol() -> str:
     if symbol is None:
         symbol = g.casework_group_symbol = get_group_symbol(str(get_locale()))
     return symbol
+
+
+@bp.app_template_filter("svg_fit")
+def svg_fit(text, width: float, size: float) -> str:
+    """A label cut with an ellipsis to its room in a server-drawn SVG (casework/svg.py)."""
+    return ellipsize(str(text), width, size)
+
+
+@bp.app_template_global("province_bands")
+def province_bands():
+    return BANDS
 
 
 @bp.app_template_filter("percent")

@@ -1,7 +1,7 @@
 """The workflow diagrams: every flow on one page, and a case's own on its page (collapsed).
 
 The diagrams come from casework.workflow.diagram (the same definition the machines are built
-from); the browser draws them with the Mermaid copy the app serves (static/vendor/mermaid).
+from), drawn on the server as SVG: the page needs no script.
 """
 from __future__ import annotations
 

@@ -135,10 +135,10 @@ def test_a_case_goes_from_outreach_to_recognition_in_vietnamese(open_browser, pr
     phone.goto(case_url)
     expect(case_state(phone)).to_have_text(RECOGNISED_VI)
     phone.click("#workflow > summary")
-    current = phone.locator("#workflow svg .node.s_current")
+    current = phone.locator("#workflow svg g.state.s-current")
     expect(current).to_have_count(1)
     expect(current).to_contain_text(RECOGNISED_VI)
-    expect(phone.locator("#workflow svg path.cw-allowed").first).to_be_attached()
+    expect(phone.locator("#workflow svg g.edge.allowed").first).to_be_attached()
     shots(phone.locator("#workflow"), "11-case-diagram-phone")
 
     assert problems.items == []
