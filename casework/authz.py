@@ -77,6 +77,10 @@ def why_not(user: User, action: str, obj=None, trigger: Trigger | None = None) -
         return None if case_in_scope(user, obj) else _("This case is outside your unit.")
     if action == "approval.decide":
         return _why_not_decide(user, obj)
+    if action == "approval.withdraw":
+        # only the requester: a request nobody else can decide must never block the case
+        return None if obj.requester_id == user.id else \
+            _("Only the person who made a request may withdraw it.")
     if action == "admin":
         return None if user.role == "admin" else _("Only an administrator may do this.")
     if action == "unit.give_type":  # obj: the type

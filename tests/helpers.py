@@ -86,10 +86,15 @@ def enterprise(name: str = "Công ty TNHH May Hưng Thịnh", *, province: str =
 
 def make_case(actor: User, kind: str = "grassroots", *, unit: str | None = None,
               enterprises: list[dict] | None = None, organiser: str | None = None,
-              target_members: int = 50) -> Case:
+              target_members: int | None = None) -> Case:
     if enterprises is None:
+        # a conglomerate's workforce holds the members its subsidiaries' unions transfer
         enterprises = ([enterprise(workforce=12), enterprise(workforce=20)]
-                       if kind == "small_units" else [enterprise()])
+                       if kind == "small_units" else
+                       [enterprise(workforce=5000)] if kind == "conglomerate_pilot"
+                       else [enterprise()])
+    if target_members is None:  # 50, or the whole workforce when it is smaller
+        target_members = min(50, sum(e.get("workforce") or 0 for e in enterprises))
     case = create_case(actor, kind=kind, unit=unit or actor.unit.code, enterprises=enterprises,
                        organiser=organiser, target_members=target_members)
     commit()
@@ -102,14 +107,17 @@ def make_case(actor: User, kind: str = "grassroots", *, unit: str | None = None,
 COMMENT = "Doanh nghiệp tạm ngừng sản xuất"
 
 
-def trigger_data(trigger: str, today: date = TODAY) -> dict:
-    """Valid data for `trigger` (an empty dict for triggers that take none)."""
+def trigger_data(trigger: str, today: date | None = None) -> dict:
+    """Valid data for `trigger` (an empty dict for triggers that take none), dated by the clock
+    (which a test may move with clock.travel_to)."""
+    today = today or clock.today()
     committee = ["Lê Thị Hoa", "Phạm Minh Tuấn", "Hoàng Thị Mai"]
     decision = {"decision_number": "123/QĐ-LĐLĐ", "decision_date": today.isoformat(),
                 "signer": "Vũ Đức Anh"}
     return {
         "form_committee": {"committee_head": "Nguyễn Thị Lan"},
-        "schedule_congress": {"congress_date": (today + timedelta(days=7)).isoformat()},
+        # today: a congress cannot be held before its date, nor recorded before it is held
+        "schedule_congress": {"congress_date": today.isoformat()},
         "hold_congress": {"held_on": today.isoformat(), "attendance": 12,
                           "chair": "Trần Văn Hùng", "committee_members": committee},
         "submit_dossier": {"documents": list(DOCUMENTS)},
@@ -131,8 +139,8 @@ def flow_trigger_needs_comment(trigger: str) -> bool:
 
 
 def log(case: Case, actor: User, kind: str = "contact_employer", *, vietnamese: int = 0,
-        foreign: int = 0, day: date = TODAY, note: str = "Gặp gỡ người lao động"):
-    step = log_step(case, actor, kind=kind, date_=day, note=note,
+        foreign: int = 0, day: date | None = None, note: str = "Gặp gỡ người lao động"):
+    step = log_step(case, actor, kind=kind, date_=day or clock.today(), note=note,
                     applications_vietnamese=vietnamese, applications_foreign=foreign)
     commit()
     return step

@@ -124,6 +124,7 @@ BODIES = {
     "fire": lambda w: {"version": str(w.case.version), "comment": ""},
     "decision": lambda w: decision_form(w.approval),
     "scheme_decision": lambda w: decision_form(w.scheme),
+    "withdraw": lambda w: (w.approval, {"comment": "Nhầm hồ sơ"})[1],
     "new_user": lambda w: {"email": f"matrix{next(_serial)}@test.vn", "name": "Người Mới",
                            "role": "organiser", "unit": "LDLD-79",
                            "password": "mat-khau-dai-1"},
@@ -161,6 +162,7 @@ BODIES = {
     "api_fire": lambda w: {"trigger": "start_outreach", "version": w.case.version, "data": {},
                            "comment": ""},
     "api_decision": lambda w: (w.approval, {"decision": "approve", "comment": "Đồng ý"})[1],
+    "api_withdraw": lambda w: (w.approval, {"comment": "Nhầm hồ sơ"})[1],
     "api_scheme_decision": lambda w: (w.scheme, {"decision": "approve",
                                                  "comment": "Đồng ý"})[1],
     "api_visit": lambda w: {**plan_visit(w), "host_note": ""},
@@ -227,6 +229,9 @@ EXPECTED: dict[tuple, Row] = {
     ("approvals.decision", "POST", "scheme"): Row(
         "nobody=login; vgcl=ok; org79 sup79 lead79 adm79=403; out=404",
         BODIES["scheme_decision"], args={"approval_id": lambda w: w.scheme.id}),
+    # only the requester (org79) withdraws a request: the others in scope are refused
+    ("approvals.withdraw_request", "POST"): Row(
+        "nobody=login; org79=ok; sup79 lead79 adm79 vgcl=403; out=404", BODIES["withdraw"]),
     # administration (casework/views/admin.py): any admin, wherever their unit
     ("admin.users", "GET"): Row(ADMIN_ONLY.format("200")),
     ("admin.new_user", "GET"): Row(ADMIN_ONLY.format("200")),
@@ -312,6 +317,8 @@ EXPECTED: dict[tuple, Row] = {
     ("api.list_approvals", "GET"): Row(API_EVERYONE_READS),
     ("api.decision", "POST"): Row("nobody=401; sup79=ok; org79 lead79 adm79 vgcl=403; out=404",
                                   BODIES["api_decision"]),
+    ("api.withdraw_request", "POST"): Row(
+        "nobody=401; org79=ok; sup79 lead79 adm79 vgcl=403; out=404", BODIES["api_withdraw"]),
     ("api.decision", "POST", "scheme"): Row(
         "nobody=401; vgcl=ok; org79 sup79 lead79 adm79=403; out=404",
         BODIES["api_scheme_decision"], args={"approval_id": lambda w: w.scheme.id}),

@@ -2,12 +2,13 @@
 nothing written on a refused request (tests/fuzzing.py has the strategies and properties)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from casework import clock
 from casework.extensions import db
 from casework.workflow.definition import DOCUMENTS, FLOWS, Trigger
 from fuzzing import (MISSING, bad_date, describe, bad_int, check_api_response, fuzz_settings,
@@ -306,8 +307,10 @@ def test_patch_visits(client):
     leader = new_user("leader", "VGCL")
     team = make_team()
     case = make_case(team.organiser)
-    visit = create_visit(leader, province="79", host_unit="LDLD-79",
-                         planned_date=TODAY - timedelta(days=2), purpose="Đôn đốc thành lập")
+    with clock.travel_to(datetime.combine(TODAY - timedelta(days=9), time(9),
+                                          tzinfo=clock.VIETNAM)):  # not planned in the past
+        visit = create_visit(leader, province="79", host_unit="LDLD-79",
+                             planned_date=TODAY - timedelta(days=2), purpose="Đôn đốc thành lập")
     commit()
     api = Client(client, leader)
     fields = visit_fields(leader, case)

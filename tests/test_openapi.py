@@ -1,13 +1,15 @@
 """The OpenAPI document at /api/v1/openapi.json: valid, complete, and true to the serializers."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import jsonschema
 import pytest
 from openapi_spec_validator import validate
 
 from casework.api.openapi import LINE, api_rules, openapi_path, rule_methods, undocumented
 from casework.workflow.definition import DOCUMENTS, FLOWS
-from helpers import Api, log, make_case, make_team, walk_to
+from helpers import TODAY, Api, log, make_case, make_team, walk_to
 
 
 @pytest.fixture
@@ -108,6 +110,7 @@ def test_request_bodies_are_described(document):
     assert set(bodies) == {("/cases", "post"), ("/cases/{case_id}/steps", "post"),
                            ("/cases/{case_id}/transitions", "post"),
                            ("/approvals/{approval_id}/decision", "post"),
+                           ("/approvals/{approval_id}/withdraw", "post"),
                            ("/visits", "post"), ("/visits/{visit_id}", "patch")}
 
 
@@ -128,7 +131,9 @@ def test_transition_data_is_generated_from_the_workflow_definition(document):
             assert variant["properties"]["trigger"]["enum"] == [trigger.name]
             data = variant["properties"]["data"]
             assert set(data["properties"]) == {f.name for f in trigger.fields}
-            assert data.get("required", []) == [f.name for f in trigger.fields if f.required]
+            # what the approver enters (the decision) is optional in the request
+            assert data.get("required", []) == [f.name for f in trigger.request_fields
+                                                if f.required]
             for field in trigger.fields:
                 schema = data["properties"][field.name]
                 for key, value in expected_types[field.type].items():
@@ -197,7 +202,8 @@ def test_approvals_visits_and_leadership_answers_match_their_schemas(client, doc
     headers = bearer(leader)
     visit = client.post("/api/v1/visits", headers=headers, json={
         "leader": leader.email, "province": "79", "host_unit": "LDLD-79",
-        "planned_date": "2026-01-15", "purpose": "Đôn đốc thành lập công đoàn cơ sở",
+        "planned_date": (TODAY + timedelta(days=30)).isoformat(),   # not in the past
+        "purpose": "Đôn đốc thành lập công đoàn cơ sở",
         "cases": [case.id]})
     assert visit.status_code == 201, visit.get_json()
     schema_validator(document, "Visit").validate(visit.get_json())

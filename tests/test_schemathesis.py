@@ -19,7 +19,7 @@ import json
 import os
 import threading
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 import schemathesis
@@ -29,6 +29,8 @@ from schemathesis.engine.run import PhaseName
 from werkzeug.serving import make_server
 
 from casework.api.openapi import operations
+from casework import clock
+from casework.extensions import db
 from casework.services import MAX_ID
 from helpers import TODAY, bearer, fire, make_case, make_team, new_user, walk_to
 
@@ -88,9 +90,11 @@ def world():
     cases = {state: walk_to(make_case(team.organiser), state, team)
              for state in ("identified", "eligible", "dossier_submitted")}
     _outcome, approval = fire(cases["dossier_submitted"], team.organiser, "recognise")
-    visit = create_visit(leader, province="79", host_unit="LDLD-79",
-                         planned_date=TODAY - timedelta(days=1), purpose="Đôn đốc thành lập",
-                         cases=[cases["eligible"].id])
+    with clock.travel_to(datetime.combine(TODAY - timedelta(days=8), time(9),
+                                          tzinfo=clock.VIETNAM)):  # not planned in the past
+        visit = create_visit(leader, province="79", host_unit="LDLD-79",
+                             planned_date=TODAY - timedelta(days=1), purpose="Đôn đốc thành lập",
+                             cases=[cases["eligible"].id])
     commit()
     return {"case_id": [c.id for c in cases.values()], "approval_id": [approval.id],
             "visit_id": [visit.id], "supervisor": bearer(team.supervisor),

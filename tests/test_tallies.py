@@ -101,10 +101,11 @@ def build_mix(tmp_path) -> list:
     cases = [make_case(hcm.organiser, target_members=40 + i) for i in range(6)]
     cases += [make_case(hcm.organiser, "small_units", target_members=15)]
     cases += [make_case(local.organiser, target_members=70 + i) for i in range(3)]
-    cases += [make_case(hanoi.organiser, enterprises=[enterprise(province="01")],
+    cases += [make_case(hanoi.organiser, enterprises=[enterprise(province="01", workforce=250)],
                         target_members=200)]
     cases += [make_case(hanoi.organiser, "conglomerate_pilot", target_members=3000,
-                        enterprises=[enterprise(province="01", ownership="state")])]
+                        enterprises=[enterprise(province="01", ownership="state",
+                                                workforce=5000)])]
     cases += [make_case(textile.organiser, enterprises=[enterprise(province="48")],
                         target_members=90 + i) for i in range(2)]
     assert_tallies_match_cases()
@@ -133,7 +134,7 @@ def build_mix(tmp_path) -> list:
     for case, team in ((cases[2], hcm), (cases[8], local)):
         reassign(case, team.supervisor, organiser=team.supervisor.email, version=case.version)
         commit()
-        edit_case(case, team.supervisor, version=case.version, target_members=333)
+        edit_case(case, team.supervisor, version=case.version, target_members=111)  # <= 120 workers
         commit()
     assert_tallies_match_cases()
 

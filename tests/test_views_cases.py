@@ -226,7 +226,8 @@ def test_small_units_add_another_enterprise_then_create(browser, team):
     assert 'value="Xưởng may A"' in page  # what was typed is kept
     assert re.search(r'<option selected value="small_units">', page)
     second = _enterprise_fields(1, VALID_TAX_CODES[1], name="Xưởng may B", workforce=9)
-    response = _new_case(client, kind="small_units", enterprises=[first, second])
+    response = _new_case(client, kind="small_units", enterprises=[first, second],
+                         target_members="21")          # within the 12 + 9 workers
     assert response.status_code == 302, text(response)
     case = db.session.scalar(sa.select(Case))
     assert [e.name for e in case.enterprises] == ["Xưởng may A", "Xưởng may B"]
@@ -377,8 +378,14 @@ def test_guard_failure_is_shown_next_to_the_field(browser, team, make_case):
 def test_guard_failure_without_a_field_is_shown_at_the_top(browser, team, make_case):
     case = make_case(team["org"], 1)
     advance(case, team["org"], "start_outreach")
-    response = browser(team["org"]).submit(
-        f"/cases/{case.id}/transitions/form_committee", {"committee_head": "Lê Thị Hoa"})
+    me = browser(team["org"])
+    # offered disabled with the reason, and its form refused with it (issue 11) ...
+    assert me.get(f"/cases/{case.id}/transitions/form_committee").status_code == 403
+    # ... and a form sent anyway (opened before the last outreach step was corrected away)
+    # shows the guard's refusal at the top, with what was typed kept
+    response = me.submit(f"/cases/{case.id}", {"committee_head": "Lê Thị Hoa",
+                                               "version": str(case.version)},
+                         post_url=f"/cases/{case.id}/transitions/form_committee")
     assert response.status_code == 422
     page = text(response)
     assert "Log at least one outreach step" in page
@@ -503,11 +510,14 @@ def test_reassign_stale_version(browser, team, make_case):
 
 
 def test_edit_target_members(browser, team, make_case):
-    case = make_case(team["org"], 1)
-    response = browser(team["org"]).submit(f"/cases/{case.id}/edit", {"target_members": "150"})
+    case = make_case(team["org"], 1)                       # 120 workers
+    me = browser(team["org"])
+    refused = me.submit(f"/cases/{case.id}/edit", {"target_members": "150"})
+    assert refused.status_code == 422 and "120" in text(refused)
+    response = me.submit(f"/cases/{case.id}/edit", {"target_members": "100"})
     assert response.status_code == 302
     db.session.refresh(case)
-    assert case.target_members == 150
+    assert case.target_members == 100
 
 
 def test_user_typed_text_is_escaped(browser, team, make_case):

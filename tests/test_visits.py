@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -76,10 +76,18 @@ def make_case(client, headers, enterprise):
 
 
 def plan(client, headers, who="vgcl_leader", **overrides):
+    """Plan a visit; one for a day already past is planned a week before that day (a visit is
+    not planned in the past)."""
     body = {"province": "79", "host_unit": "LDLD-79", "host_note": "Thành ủy TP. Hồ Chí Minh",
             "planned_date": days(10), "purpose": "Đẩy mạnh thành lập CĐCS ở khu chế xuất"}
     body.update(overrides)
-    return client.post("/api/v1/visits", headers=headers[who], json=body)
+    when = date.fromisoformat(body["planned_date"]) if isinstance(body["planned_date"], str) \
+        and len(body["planned_date"]) == 10 and body["planned_date"][4] == "-" else None
+    if when is None or when >= TODAY:
+        return client.post("/api/v1/visits", headers=headers[who], json=body)
+    with clock.travel_to(datetime.combine(when - timedelta(days=7), time(9),
+                                          tzinfo=clock.VIETNAM)):
+        return client.post("/api/v1/visits", headers=headers[who], json=body)
 
 
 # --- API --------------------------------------------------------------------------------------
@@ -418,7 +426,7 @@ def test_html_plan_record_follow_up_and_link(client, people, make_case):
 
     form = {"csrf_token": token, "leader": people["leader79"].email, "province": "79",
             "host_unit": "LDLD-79", "host_note": "Thành ủy TP. Hồ Chí Minh",
-            "planned_date": days(-1), "purpose": ""}
+            "planned_date": days(0), "purpose": ""}   # today: planned, and done today
     response = client.post("/visits/new", data=form)
     assert response.status_code == 422
     html = response.get_data(as_text=True)

@@ -9,7 +9,7 @@ from casework.extensions import db
 from casework.models import ApprovalRequest, Case
 from casework.models.approval import APPROVAL_STATUSES
 from casework.services import DomainError
-from casework.services.approvals import decide, get_visible_approval
+from casework.services.approvals import decide, get_visible_approval, withdraw
 from casework.services.history import with_case
 from casework.transaction import commit
 
@@ -33,8 +33,19 @@ def list_approvals():
 def decision(approval_id: int):
     approval = get_visible_approval(g.api_user, approval_id)
     body = json_body()
-    decide(approval, g.api_user, decision=body.get("decision"), comment=body.get("comment"))
+    decide(approval, g.api_user, decision=body.get("decision"), comment=body.get("comment"),
+           data=body.get("data"))
     commit()
     from casework.mail import deliver_pending; deliver_pending()  # noqa: I001  (after the commit)
+    return jsonify({"approval": approval_json(approval, g.api_user),
+                    "case": case_json(approval.case, g.api_user)})
+
+
+@bp.post("/approvals/<int:approval_id>/withdraw")
+def withdraw_request(approval_id: int):
+    approval = get_visible_approval(g.api_user, approval_id)
+    body = json_body() if request.get_data() else {}
+    withdraw(approval, g.api_user, comment=body.get("comment"))
+    commit()
     return jsonify({"approval": approval_json(approval, g.api_user),
                     "case": case_json(approval.case, g.api_user)})

@@ -4,7 +4,9 @@ from sqlalchemy.orm import undefer
 
 from casework import authz
 from casework.api import bp, json_body, paginated
-from casework.api.serializers import approval_json, audit_json, case_json, step_json
+from casework.api.serializers import (approval_json, audit_json, blocked_triggers, case_json,
+                                      step_json)
+from casework.services.approvals import route
 from casework.extensions import db
 from casework.models import Case
 from casework.services.cases import create_case
@@ -41,6 +43,7 @@ def post_case():
 def get_case(case_id: int):
     case = _visible_case(case_id)
     body = case_json(case, g.api_user)
+    body["blocked_triggers"] = blocked_triggers(case, g.api_user)
     body["history"] = [audit_json(e, g.api_user, case) for e in history_of(case.id)]
     body["steps"] = [step_json(s, g.api_user, case) for s in steps_of(case.id)]
     return jsonify(body)
@@ -68,7 +71,11 @@ def transition(case_id: int):
     # the body is written from the flushed state, before the commit expires every attribute
     # (reading them again afterwards would cost a query each); a failed commit answers 409
     if outcome == "approval":
-        answer = jsonify({"approval": approval_json(result, g.api_user)}), 202
+        where = route(result)
+        answer = jsonify({"approval": approval_json(result, g.api_user),
+                          "route": {"unit": where.unit.code, "escalated": where.escalated,
+                                    "nobody": where.nobody,
+                                    "message": where.message(result)}}), 202
     else:
         answer = jsonify(case_json(case, g.api_user)), 200
     commit()

@@ -106,15 +106,30 @@ def field_schema(field: Field) -> dict:
 
 
 def trigger_data_schema(trigger: Trigger) -> dict:
+    later = trigger.decision_fields
     schema = {"type": "object",
               "properties": {f.name: field_schema(f) for f in trigger.fields},
               "description": f"The data of `{trigger.name}`"
                              + (" (none)" if not trigger.fields else "")
+                             + (f"; {', '.join(f.name for f in later)}: optional here, entered by "
+                                "the approver (DecisionInput.data)" if later else "")
                              + "; other keys are ignored."}
-    required = [f.name for f in trigger.fields if f.required]
+    required = [f.name for f in trigger.request_fields if f.required]
     if required:
         schema["required"] = required
     return schema
+
+
+def decision_data_schema() -> dict:
+    """What an approver may enter when approving, for every trigger that takes it."""
+    fields = {f.name: f for t in unique_triggers().values() for f in t.decision_fields}
+    return {"type": "object", "nullable": True,
+            "properties": {name: field_schema(f) for name, f in fields.items()},
+            "description": "When approving "
+                           + ", ".join(sorted({t.name for t in unique_triggers().values()
+                                               if t.decision_fields}))
+                           + ": the decision, if the request did not carry it (it wins over "
+                             "the request's); other keys are ignored."}
 
 
 def unique_triggers() -> dict[str, Trigger]:
@@ -141,8 +156,8 @@ def transition_schemas() -> dict[str, dict]:
                    else "Optional"}
         if trigger.comment_required:
             comment["minLength"] = 1
-        required = ["trigger", "version"] + (["data"] if any(f.required for f in trigger.fields)
-                                             else [])
+        required = ["trigger", "version"] + (["data"] if any(f.required for f in
+                                                             trigger.request_fields) else [])
         if trigger.comment_required:
             required.append("comment")
         schemas[trigger_schema_name(name)] = {
@@ -259,9 +274,15 @@ def schemas() -> dict[str, dict]:
                 "created_at": DATETIME, "updated_at": DATETIME}},
         "CaseDetail": {
             "allOf": [ref("Case"), {
-                "type": "object", "required": ["history", "steps"],
+                "type": "object", "required": ["history", "steps", "blocked_triggers"],
                 "properties": {"history": {"type": "array", "items": ref("AuditEntry")},
-                               "steps": {"type": "array", "items": ref("Step")}}}]},
+                               "steps": {"type": "array", "items": ref("Step")},
+                               "blocked_triggers": {
+                                   "type": "object", "additionalProperties": STRING,
+                                   "description": "The allowed triggers whose guards cannot "
+                                   "pass yet (no outreach step, too few applications, a "
+                                   "congress date still to come ...), each with the reason: "
+                                   "firing one is refused with it"}}}]},
         "CaseList": {
             "type": "object", "required": ["items", "total", "page", "per_page"],
             "properties": {"items": {"type": "array", "items": ref("Case")}, "total": COUNT,
@@ -323,19 +344,33 @@ def schemas() -> dict[str, dict]:
                            "total": COUNT}},
         "ApprovalFiled": {
             "type": "object", "required": ["approval"],
-            "properties": {"approval": ref("Approval")}},
+            "properties": {"approval": ref("Approval"), "route": {
+                "type": "object", "required": ["unit", "escalated", "nobody", "message"],
+                "description": "Who decides it: the unit of the nearest people who may; "
+                               "escalated when no one at the requester's unit but the "
+                               "requester may, so it went to the unit above; nobody when no "
+                               "one but the requester may (withdraw it, or have one named)",
+                "properties": {"unit": STRING, "escalated": {"type": "boolean"},
+                               "nobody": {"type": "boolean"}, "message": STRING}}}},
         "DecisionInput": {
             "description": "Approve (a comment is optional), or reject with the reason",
             "oneOf": [
                 {"type": "object", "required": ["decision"],
                  "properties": {
                      "decision": {"type": "string", "enum": ["approve"]},
-                     "comment": {**NO_NUL, "maxLength": MAX_COMMENT, "nullable": True}}},
+                     "comment": {**NO_NUL, "maxLength": MAX_COMMENT, "nullable": True},
+                     "data": decision_data_schema()}},
                 {"type": "object", "required": ["decision", "comment"],
                  "properties": {
                      "decision": {"type": "string", "enum": ["reject"]},
                      "comment": {**text(r"\u0000", required=True),
-                                 "maxLength": MAX_COMMENT, "description": "Why"}}}]},
+                                 "maxLength": MAX_COMMENT, "description": "Why"},
+                     "data": decision_data_schema()}}]},
+        "WithdrawInput": {
+            "type": "object",
+            "properties": {
+                "comment": {**NO_NUL, "maxLength": MAX_COMMENT, "nullable": True,
+                            "description": "Optional: why it is withdrawn"}}},
         "DecisionResult": {
             "type": "object", "required": ["approval", "case"],
             "properties": {"approval": ref("Approval"), "case": ref("Case")}},
@@ -364,7 +399,11 @@ def schemas() -> dict[str, dict]:
                             "data": {"type": "array", "items": {
                                 "type": "object", "required": ["name", "type", "required"],
                                 "properties": {"name": STRING, "type": STRING,
-                                               "required": {"type": "boolean"}}}},
+                                               "required": {"type": "boolean"},
+                                               "entered_by": {
+                                                   "type": "string", "enum": ["approver"],
+                                                   "description": "Entered when approving; "
+                                                   "optional in the request"}}}},
                             "guards": {"type": "array", "items": STRING}}}}}}}}},
         "PipelineRow": {
             "type": "object", "required": ["key", "label", "states", *NUMBERS],
@@ -532,8 +571,8 @@ def paging(max_per_page: int, default_per_page: int) -> list[dict]:
                                "default": default_per_page})]
 
 
-def json_body(schema: str, description: str = "") -> dict:
-    body = {"required": True, "content": {"application/json": {"schema": ref(schema)}}}
+def json_body(schema: str, description: str = "", required: bool = True) -> dict:
+    body = {"required": required, "content": {"application/json": {"schema": ref(schema)}}}
     if description:
         body["description"] = description
     return body
@@ -614,6 +653,11 @@ def operations(max_per_page: int) -> dict[str, dict[str, dict]]:
         "api.decision": {"post": {
             "summary": "Approve or reject (a comment is required to reject)",
             "tags": ["approvals"], "requestBody": json_body("DecisionInput"),
+            "responses": responds({200: ("DecisionResult", "The request and its case")},
+                                  (400, 403, 404, 409, 422))}},
+        "api.withdraw_request": {"post": {
+            "summary": "Withdraw your own pending request (audited)", "tags": ["approvals"],
+            "requestBody": json_body("WithdrawInput", required=False),
             "responses": responds({200: ("DecisionResult", "The request and its case")},
                                   (400, 403, 404, 409, 422))}},
         "api.pipeline_json": {"get": {

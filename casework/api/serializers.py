@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from casework import authz
 from casework.models import ApprovalRequest, AuditEntry, Case, Step, User
-from casework.services.transitions import allowed_triggers
+from casework.services.transitions import allowed_triggers, offered_triggers
 from casework.workflow.definition import PERSONAL_FIELDS
 
 
@@ -41,6 +41,12 @@ def case_json(case: Case, user: User) -> dict:
                     for key, values in (case.details or {}).items()},
         "created_at": iso(case.created_at), "updated_at": iso(case.updated_at),
     }
+
+
+def blocked_triggers(case: Case, user: User) -> dict[str, str]:
+    """The allowed triggers whose guards cannot pass yet, with the reason (one case's page: the
+    guards query, so a list of cases leaves this out)."""
+    return {t.name: reason for t, reason in offered_triggers(case, user) if reason}
 
 
 def _shows_personal(user: User | None, case: Case) -> bool:

@@ -65,6 +65,7 @@ AUDIT_ACTION_LABELS = {
     "transition": _l("Moved"),
     "approval_requested": _l("Approval requested"),
     "approval_decided": _l("Approval decided"),
+    "approval_withdrawn": _l("Request withdrawn"),
     "reassigned": _l("Reassigned"),
     "edited": _l("Edited"),
 }
@@ -80,6 +81,7 @@ APPROVAL_STATUS_LABELS = {
     "approved": _l("Approved"),
     "rejected": _l("Rejected"),
     "superseded": _l("Superseded"),
+    "withdrawn": _l("Withdrawn"),
 }
 
 

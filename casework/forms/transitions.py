@@ -1,4 +1,6 @@
 """Trigger forms, generated from a Trigger's fields; and the approval decision form."""
+from datetime import date
+
 from flask_babel import gettext, lazy_gettext as _l
 from wtforms import (DateField, HiddenField, IntegerField, SelectMultipleField, StringField,
                      SubmitField, TextAreaField)
@@ -7,7 +9,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from casework.forms import CaseworkForm
 from casework.forms.cases import DOCUMENT_LABELS, choices
-from casework.workflow.definition import DOCUMENTS, Field, Trigger
+from casework.workflow.definition import DATE_RULES, DOCUMENTS, Field, Trigger, flow_for
+from casework.workflow.guards import date_bounds
 
 
 class CheckboxListField(SelectMultipleField):
@@ -35,9 +38,24 @@ def _field_for(spec: Field):
     raise ValueError(spec.type)
 
 
+def explain_dates(form, case, specs) -> None:
+    """Each date field says, before it is submitted, which days the case allows (DATE_RULES):
+    as its help text and as the date picker's min and max."""
+    for spec in specs:
+        if spec.type != "date" or spec.name not in DATE_RULES:
+            continue
+        bounds = date_bounds(spec.name, case)
+        field = form[spec.name]
+        field.description = bounds.help_text()
+        limits = {"min": bounds.earliest, "max": bounds.latest}
+        field.render_kw = {**(field.render_kw or {}),
+                           **{k: v.isoformat() for k, v in limits.items() if v}}
+
+
 def trigger_form_class(trigger: Trigger) -> type[CaseworkForm]:
-    """A form with one field per trigger field, a comment, and the case version seen."""
-    attrs = {spec.name: _field_for(spec) for spec in trigger.fields}
+    """A form with one field per field the trigger's user enters (not those its approver enters
+    when approving), a comment, and the case version seen."""
+    attrs = {spec.name: _field_for(spec) for spec in trigger.request_fields}
     comment_validators = [InputRequired(message=_l("A comment (the reason) is required."))] \
         if trigger.comment_required else [Optional()]
     attrs["comment"] = TextAreaField(
@@ -48,10 +66,10 @@ def trigger_form_class(trigger: Trigger) -> type[CaseworkForm]:
     return type(f"{trigger.name.title().replace('_', '')}Form", (CaseworkForm,), attrs)
 
 
-def trigger_data(form, trigger: Trigger) -> dict:
+def trigger_data(form, trigger: Trigger, specs=None) -> dict:
     """The trigger's data as the service takes it (blank fields left out)."""
     data = {}
-    for spec in trigger.fields:
+    for spec in trigger.request_fields if specs is None else specs:
         value = form[spec.name].data
         if value is None or value == "" or value == []:
             continue
@@ -71,3 +89,31 @@ class DecisionForm(CaseworkForm):
                             description=_l("Required to reject"))
     approve = SubmitField(_l("Approve"))
     reject = SubmitField(_l("Reject"))
+
+
+class WithdrawForm(CaseworkForm):
+    comment = TextAreaField(_l("Why (optional)"), validators=[Length(max=5000)])
+    withdraw = SubmitField(_l("Withdraw my request"))
+
+
+def decision_form(approval, *, submitted: bool = False) -> DecisionForm:
+    """The Approve / Reject form of one request, with the fields its approver enters (the
+    decision's number, date and signer), filled from the request if it carried them; the
+    service requires them on approving only."""
+    trigger = flow_for(approval.case.kind).trigger(approval.trigger)
+    specs = trigger.decision_fields
+    attrs = {spec.name: _field_for(Field(spec.name, spec.type, spec.label, required=False))
+             for spec in specs}
+    cls = type(f"Decide{trigger.name.title().replace('_', '')}Form", (DecisionForm,), attrs) \
+        if specs else DecisionForm
+    prefix = f"a{approval.id}"
+    form = cls(prefix=prefix) if submitted else cls(formdata=None, prefix=prefix)
+    if not submitted:
+        for spec in specs:
+            value = (approval.data or {}).get(spec.name)
+            if value:
+                form[spec.name].data = date.fromisoformat(value) if spec.type == "date" \
+                    else value
+    explain_dates(form, approval.case, specs)
+    form.decision_specs = specs
+    return form

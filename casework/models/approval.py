@@ -10,7 +10,7 @@ from casework.extensions import db
 from casework.models.case import Case
 from casework.models.user import User, utcnow
 
-APPROVAL_STATUSES = ("pending", "approved", "rejected", "superseded")
+APPROVAL_STATUSES = ("pending", "approved", "rejected", "superseded", "withdrawn")
 
 
 class ApprovalRequest(db.Model):

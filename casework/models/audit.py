@@ -11,7 +11,7 @@ from casework.extensions import db
 from casework.models.user import utcnow
 
 AUDIT_ACTIONS = ("created", "transition", "approval_requested", "approval_decided",
-                 "reassigned", "edited")
+                 "reassigned", "edited", "approval_withdrawn")
 
 
 class AuditEntry(db.Model):

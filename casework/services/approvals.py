@@ -1,23 +1,26 @@
 """Deciding approval requests: approving fires the transition in the same transaction."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from casework import authz
 from casework import clock
 from casework.extensions import db
-from casework.models import ApprovalRequest, Case, User
+from casework.models import ApprovalRequest, Case, OrgUnit, User
 from casework.services import Conflict, Invalid, NotFound, _
 from casework.services.audit import record
 from casework.services.cases import flush_or_conflict
 from casework.services.transitions import apply_transition, clean_comment
 from casework.workflow.data import parse_trigger_data
-from casework.workflow.definition import N_, flow_for
+from casework.workflow.definition import APPROVER_VGCL_LEADER, N_, flow_for
 from casework.workflow.guards import Attempt
 
 ALREADY_DECIDED = {"approved": N_("This request was already approved"),
                    "rejected": N_("This request was already rejected"),
-                   "superseded": N_("This request was already superseded")}
+                   "superseded": N_("This request was already superseded"),
+                   "withdrawn": N_("This request was already withdrawn")}
 
 
 def get_visible_approval(user: User, approval_id) -> ApprovalRequest:
@@ -28,12 +31,10 @@ def get_visible_approval(user: User, approval_id) -> ApprovalRequest:
     return approval
 
 
-def decide(approval: ApprovalRequest, actor: User, *, decision, comment=None) -> ApprovalRequest:
-    if decision not in ("approve", "reject"):
-        raise Invalid(_("Decision must be 'approve' or 'reject'"), field="decision")
-    authz.require(actor, "approval.decide", approval)
-    # lock the case row before the request's row, in the order a transition takes them
-    # (case, then its pending requests), so a decision racing a transition cannot deadlock
+def _lock_pending(approval: ApprovalRequest) -> None:
+    """Lock the case row before the request's row, in the order a transition takes them (case,
+    then its pending requests), so a decision racing a transition cannot deadlock; then refuse
+    a request that is no longer pending."""
     db.session.execute(sa.select(Case.id).where(Case.id == approval.case_id).with_for_update())
     db.session.refresh(approval)
     db.session.refresh(approval.case)
@@ -42,12 +43,30 @@ def decide(approval: ApprovalRequest, actor: User, *, decision, comment=None) ->
         raise Conflict(_(message) if message else _("This request was already %(status)s",
                                                      status=approval.status),
                        code="already_decided")
+
+
+def decide(approval: ApprovalRequest, actor: User, *, decision, comment=None,
+           data=None) -> ApprovalRequest:
+    """Approve or reject. `data` carries what the approver enters on approving (the decision's
+    number, date and signer: Trigger.decision_fields); it completes the request's data."""
+    if decision not in ("approve", "reject"):
+        raise Invalid(_("Decision must be 'approve' or 'reject'"), field="decision")
+    if data is not None and not isinstance(data, dict):
+        raise Invalid(_("data must be an object"), field="data")
+    authz.require(actor, "approval.decide", approval)
+    _lock_pending(approval)
     case = approval.case
     if case.state != approval.from_state:
         raise Conflict(_("The case has moved since the request was made"), code="case_moved")
     comment = clean_comment(comment)
     if decision == "reject" and not comment:
         raise Invalid(_("A comment is required to reject"), field="comment")
+    trigger = flow_for(case.kind).trigger(approval.trigger)
+    if decision == "approve":
+        entered = {f.name: data[f.name] for f in trigger.decision_fields
+                   if data and f.name in data and data[f.name] not in (None, "")}
+        cleaned = parse_trigger_data(trigger, {**(approval.data or {}), **entered},
+                                     approval.comment)
 
     approval.status = "approved" if decision == "approve" else "rejected"
     approval.decided_by = actor     # the relationship: the notification below names them
@@ -59,12 +78,68 @@ def decide(approval: ApprovalRequest, actor: User, *, decision, comment=None) ->
            comment=comment, data={"approval_id": approval.id, "decision": decision,
                                   "requester": approval.requester.email})
     if decision == "approve":
-        trigger = flow_for(case.kind).trigger(approval.trigger)
-        data = parse_trigger_data(trigger, approval.data, approval.comment)
-        attempt = Attempt(case=case, trigger=trigger, data=data, actor=actor,
+        attempt = Attempt(case=case, trigger=trigger, data=cleaned, actor=actor,
                           comment=comment or approval.comment)
         apply_transition(attempt, audit_data={"approval_id": approval.id,
                                               "requested_by": approval.requester.email})
     db.session.flush()
     from casework.services.notifications import notify_approval_decided; notify_approval_decided(approval)  # noqa: I001
     return approval
+
+
+def withdraw(approval: ApprovalRequest, actor: User, *, comment=None) -> ApprovalRequest:
+    """The requester takes back a pending request (audited); the case is free for another."""
+    authz.require(actor, "approval.withdraw", approval)
+    _lock_pending(approval)
+    comment = clean_comment(comment)
+    approval.status = "withdrawn"
+    approval.decided_at = clock.now()
+    approval.decision_comment = comment
+    flush_or_conflict(_("Someone else decided this request in the meantime."),
+                      code="already_decided")
+    case = approval.case
+    record(case, actor, "approval_withdrawn", trigger=approval.trigger, from_state=case.state,
+           comment=comment, data={"approval_id": approval.id})
+    db.session.flush()
+    return approval
+
+
+@dataclass(frozen=True)
+class Route:
+    """Who decides a request: the unit of the nearest people who may, and whether it went above
+    the case's own unit because no one there but the requester may decide it."""
+    unit: OrgUnit
+    escalated: bool
+    nobody: bool = False    # no one but the requester may decide it now
+
+    def message(self, approval: ApprovalRequest) -> str:
+        action = _(flow_for(approval.case.kind).trigger(approval.trigger).label)
+        if self.nobody:
+            return _("Approval requested: %(action)s. No one but you may decide it now: there "
+                     "is no other active approver for this case in its unit or the units "
+                     "above. Ask an administrator to name one, or withdraw the request.",
+                     action=action)
+        if self.escalated:
+            return _("Approval requested: %(action)s. No one in %(unit)s but you may decide "
+                     "it, so it goes to the supervisors of %(above)s.", action=action,
+                     unit=approval.requester.unit.name, above=self.unit.name)
+        spec = flow_for(approval.case.kind).trigger(approval.trigger)
+        if spec.approval == APPROVER_VGCL_LEADER:
+            return _("Approval requested: %(action)s. A leader of the VGCL will decide it.",
+                     action=action)
+        return _("Approval requested: %(action)s. A supervisor will decide it.", action=action)
+
+
+def route(approval: ApprovalRequest) -> Route:
+    """Where `approval` goes. With no one but the requester to decide it anywhere above, it
+    stays at the case's unit for whoever is named there, and the requester may withdraw it."""
+    from casework.services.notifications import approval_deciders
+    units = [u.unit for u in approval_deciders(approval)]
+    if not units:
+        return Route(unit=approval.case.unit, escalated=False, nobody=True)
+    nearest = max(units, key=lambda unit: len(unit.path))
+    # a supervisor's own request, with no other supervisor at their unit: it went up
+    requester = approval.requester
+    escalated = requester.role == "supervisor" and nearest.id != requester.unit.id \
+        and requester.unit.path.startswith(nearest.path)
+    return Route(unit=nearest, escalated=escalated)

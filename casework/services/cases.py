@@ -9,9 +9,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from casework import authz
 from casework.extensions import db
 from casework.models import Case, CaseEnterprise, OrgUnit, User
-from casework.services import Conflict, Invalid, NotFound, _
+from casework.services import Conflict, Invalid, NotFound, _, number
 from casework.services.audit import record
 from casework.services.enterprises import clean_enterprise, new_enterprise
+from casework.services.settings import get_setting
 from casework.text import search_key, whole_number
 from casework.workflow.definition import KINDS, TERMINAL_STATES
 
@@ -74,6 +75,24 @@ def _clean_target(value) -> int:
     return value
 
 
+def _refuse_target_above_workforce(target: int, workforce: int) -> None:
+    """Members are workers of the case's enterprises (setting member_target_margin: by how many
+    percent a target may exceed them)."""
+    margin = get_setting("member_target_margin") or 0
+    allowed = workforce + workforce * margin // 100
+    if target > allowed:
+        if margin:
+            message = _("The member target (%(target)s) cannot exceed the workforce of the "
+                        "case's enterprises (%(workforce)s) by more than %(margin)s%%: at most "
+                        "%(allowed)s", target=number(target), workforce=number(workforce),
+                        margin=margin, allowed=number(allowed))
+        else:
+            message = _("The member target (%(target)s) cannot exceed the workforce of the "
+                        "case's enterprises (%(workforce)s)", target=number(target),
+                        workforce=number(workforce))
+        raise Invalid(message, field="target_members")
+
+
 def create_case(actor: User, *, kind, unit, enterprises, organiser=None,
                 target_members=None) -> Case:
     if kind not in KINDS:
@@ -101,6 +120,7 @@ def create_case(actor: User, *, kind, unit, enterprises, organiser=None,
                 raise Invalid(_("Enterprise %(number)d: a small unit has fewer than %(limit)d "
                                 "workers", number=i + 1, limit=SMALL_UNIT_LIMIT),
                               field=f"enterprises.{i}.workforce")
+    _refuse_target_above_workforce(target, sum(e["workforce"] or 0 for e in cleaned))
     _refuse_second_active_case(actor, tax_codes)
 
     linked = [new_enterprise(data) for data in cleaned]
@@ -164,7 +184,9 @@ def edit_case(case: Case, actor: User, *, version, target_members) -> Case:
     authz.require(actor, "case.edit", case)
     check_version(case, version)
     old = case.target_members
-    case.target_members = _clean_target(target_members)
+    target = _clean_target(target_members)
+    _refuse_target_above_workforce(target, sum(e.workforce or 0 for e in case.enterprises))
+    case.target_members = target
     flush_or_conflict()
     record(case, actor, "edited", data={"target_members": [old, case.target_members]})
     return case

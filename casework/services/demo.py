@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -64,22 +64,30 @@ def _demo_users() -> tuple[list[tuple[str, str, str]], dict]:
     return logins, people
 
 
-def _data_for(trigger: str, rng: random.Random, today: date) -> dict:
+def _workforce(case: Case) -> int:
+    return sum(e.workforce for e in case.enterprises)
+
+
+def _data_for(trigger: str, rng: random.Random, today: date, workforce: int) -> dict:
+    """Believable data; counts of people within the enterprises' workforce."""
     members = [rng.choice(NAMES) for _ in range(rng.randint(3, 7))]
     return {
         "form_committee": {"committee_head": rng.choice(NAMES)},
-        "schedule_congress": {"congress_date": (today + timedelta(days=14)).isoformat()},
-        "hold_congress": {"held_on": today.isoformat(), "attendance": rng.randint(8, 60),
+        "schedule_congress": {"congress_date": (today + timedelta(days=rng.randint(3, 14)))
+                              .isoformat()},
+        "hold_congress": {"held_on": today.isoformat(),
+                          "attendance": min(rng.randint(8, 60), workforce),
                           "chair": rng.choice(NAMES), "committee_members": members},
         "submit_dossier": {"documents": list(DOCUMENTS)},
         "recognise": {"decision_number": f"{rng.randint(1, 999)}/QĐ-LĐLĐ",
                       "decision_date": today.isoformat(), "signer": rng.choice(NAMES)},
-        "announce": {"announced_on": today.isoformat(), "founding_members": rng.randint(10, 80)},
+        "announce": {"announced_on": today.isoformat(),
+                     "founding_members": min(rng.randint(10, 80), workforce)},
         "establish": {"decision_number": f"{rng.randint(1, 99)}/QĐ-TLĐ",
                       "decision_date": today.isoformat(), "signer": rng.choice(NAMES),
                       "committee_members": members},
         "complete_transfer": {"member_unions": rng.randint(3, 20),
-                              "founding_members": rng.randint(500, 5000)},
+                              "founding_members": min(rng.randint(500, 5000), workforce)},
     }.get(trigger, {})
 
 
@@ -100,6 +108,15 @@ class _Timeline:
         self.moment = min(self.moment + step, self.end)
         return clock.travel_to(self.moment)
 
+    def reach(self, day: date) -> bool:
+        """Wait until `day` (a congress is recorded held on or after its date); False when that
+        is beyond the present."""
+        moment = datetime.combine(day, time(8), tzinfo=clock.VIETNAM)
+        if moment > self.end:
+            return False
+        self.moment = max(self.moment, moment)
+        return True
+
 
 def _walk(case: Case, organiser: User, approver: User, leader: User, steps: int,
           rng: random.Random, timeline: _Timeline, stop_pending: bool) -> None:
@@ -117,17 +134,31 @@ def _walk(case: Case, organiser: User, approver: User, leader: User, steps: int,
             if trigger == "draft_scheme":
                 log_step(case, organiser, kind="survey_report", date_=clock.today(),
                          note="Báo cáo khảo sát các công ty con")
-            data = _data_for(trigger, rng, clock.today())
-            if trigger == "hold_congress":  # held on the day it was scheduled, when that is past
-                planned = date.fromisoformat(case.details["schedule_congress"]["congress_date"])
-                data["held_on"] = min(planned, clock.today()).isoformat()
+        planned = None
+        if trigger == "hold_congress":  # held on the day it was scheduled (DATE_RULES)
+            planned = date.fromisoformat(case.details["schedule_congress"]["congress_date"])
+            if not timeline.reach(planned):
+                return                     # the congress is still to come
+        with timeline.next(0, 0) if planned else timeline.next():
+            data = _data_for(trigger, rng, clock.today(), _workforce(case))
+            if planned:
+                data["held_on"] = planned.isoformat()
+            if trigger == "schedule_congress":  # not beyond the present the timeline ends at
+                last = timeline.end.astimezone(clock.VIETNAM).date()
+                data["congress_date"] = min(date.fromisoformat(data["congress_date"]),
+                                            max(last, clock.today())).isoformat()
+            decision = {}
+            if trigger == "recognise":    # the supervisor enters the decision when approving
+                decision, data = data, {}
             outcome, result = _fire(case, organiser, trigger, data)
         if outcome == "approval":
             if stop_pending and trigger == path[steps - 1]:
                 return
             with timeline.next(1, 10):
+                if decision:
+                    decision["decision_date"] = clock.today().isoformat()
                 decide(result, leader if trigger == "approve_scheme" else approver,
-                       decision="approve", comment="Đồng ý")
+                       decision="approve", comment="Đồng ý", data=decision or None)
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
@@ -210,9 +241,14 @@ def _seed_leadership(people: dict, rng: random.Random, today: date) -> None:
         assign_province(admin, leader=leader.email, province=code)
     for n, code in enumerate(DEMO_PROVINCES[:6]):
         when = today + timedelta(days=(-60 + 20 * n))
-        visit = create_visit(leader, province=code, host_unit=f"LDLD-{code}", planned_date=when,
-                             purpose="Làm việc với Ban Thường vụ Tỉnh ủy về kế hoạch phát triển "
-                                     "đoàn viên và thành lập công đoàn cơ sở")
+        # planned three weeks ahead: a visit is not planned for a day already past
+        planned_on = datetime.combine(min(when, today) - timedelta(days=21), time(9),
+                                      tzinfo=clock.VIETNAM)
+        with clock.travel_to(planned_on):
+            visit = create_visit(leader, province=code, host_unit=f"LDLD-{code}",
+                                 planned_date=when,
+                                 purpose="Làm việc với Ban Thường vụ Tỉnh ủy về kế hoạch phát "
+                                         "triển đoàn viên và thành lập công đoàn cơ sở")
         if when <= today:
             update_visit(visit, leader, {"status": "done", "outcome":
                          "Tỉnh ủy thống nhất chỉ đạo các sở, ngành phối hợp thành lập CĐCS "

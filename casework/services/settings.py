@@ -14,7 +14,10 @@ DEFAULTS = {
         "proposed": 0.05, "survey": 0.15, "scheme_drafted": 0.3, "scheme_approved": 0.6,
         "established": 0.9,
     },
-    "visit_gap_months": 6,             # a province with no leadership visit this long is flagged
+    "visit_gap_months": 6,
+    # how far a case's member target may exceed its enterprises' workforce, in percent (0: not
+    # at all; a federation counting expected hires may allow some)
+    "member_target_margin": 0,             # a province with no leadership visit this long is flagged
 }
 
 

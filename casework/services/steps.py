@@ -1,8 +1,6 @@
 """Logging the organiser's steps, and keeping the case's application counts equal to their sum."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 import sqlalchemy as sa
 
 from casework import authz
@@ -13,7 +11,7 @@ from casework.services import Conflict, Invalid, _
 from casework.text import nfc, whole_number
 from casework.workflow.data import GuardFailed, parse_date
 from casework.workflow.definition import N_, TERMINAL_STATES
-from casework import clock
+from casework.workflow.guards import check_date
 
 MAX_NOTE = 5000
 MAX_APPLICATIONS = 100_000
@@ -40,12 +38,10 @@ def log_step(case: Case, actor: User, *, kind, date_=None, note="", applications
     if date_ in (None, ""):
         raise Invalid(_("The date of the step is required"), field="date")
     try:
-        when = parse_date(date_, N_("Date"), "date")
+        when = parse_date(date_, N_("The date of the step"), "date")
+        check_date(when, "step_date", label=N_("The date of the step"), field="date")
     except GuardFailed as exc:
         raise Invalid(exc.message, field="date")
-    if when > clock.today() + timedelta(days=1):
-        raise Invalid(_("A step records what was done: its date cannot be in the future"),
-                      field="date")
     if note is None:
         note = ""
     if not isinstance(note, str) or len(note) > MAX_NOTE:

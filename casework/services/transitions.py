@@ -61,6 +61,18 @@ def approval_pending() -> Conflict:
     return Conflict(_("An approval is already pending on this case"), code="approval_pending")
 
 
+def offered_triggers(case: Case, user: User) -> list[tuple[Trigger, str | None]]:
+    """The triggers this user may fire now, each with the reason it cannot pass yet (its guards
+    that read only the case: an organiser, an outreach step, enough applications, a date that
+    has come), or None. The page offers the blocked ones disabled, with the reason."""
+    offered = []
+    for trigger in allowed_triggers(case, user):
+        attempt = Attempt(case=case, trigger=trigger, data={}, actor=user)
+        with db.session.no_autoflush:
+            offered.append((trigger, machine.blocked_reason(attempt)))
+    return offered
+
+
 def request_transition(case: Case, actor: User, *, trigger, version, data=None, comment=None):
     """Fire `trigger`, or for one that needs approval, file the request.
 
@@ -72,7 +84,8 @@ def request_transition(case: Case, actor: User, *, trigger, version, data=None, 
     if case.state not in spec.sources:
         raise _not_possible(spec, case.kind, case.state)
     comment = clean_comment(comment)
-    cleaned = parse_trigger_data(spec, data, comment)
+    # a request leaves out what its approver enters (the decision that does not exist yet)
+    cleaned = parse_trigger_data(spec, data, comment, requesting=spec.needs_approval)
     attempt = Attempt(case=case, trigger=spec, data=cleaned, actor=actor, comment=comment)
     if spec.needs_approval:
         return "approval", _file_approval(attempt)
@@ -89,7 +102,8 @@ def _file_approval(attempt: Attempt) -> ApprovalRequest:
         raise approval_pending()
     approval = ApprovalRequest(case=case, case_id=case.id, trigger=attempt.trigger.name,
                                data=to_json(attempt.data), comment=attempt.comment,
-                               from_state=case.state, requester_id=attempt.actor.id)
+                               from_state=case.state, requester_id=attempt.actor.id,
+                               requester=attempt.actor)
     db.session.add(approval)
     case.updated_at = clock.now()  # bumps the version: one request wins a race
     flush_or_conflict()

@@ -89,13 +89,50 @@ def _refuse_second_vgcl(type_: str, parent: OrgUnit | None) -> None:
         raise Invalid(_("Only the root of the tree is the VGCL"), field="type")
 
 
+def _province_within_parent(province: Province | None, parent: OrgUnit | None,
+                            unit: OrgUnit | None = None) -> Province | None:
+    """A unit lies in its parent's province (a unit without one takes it); a parent without a
+    province (the VGCL, a national sector union) holds units anywhere. A unit whose province
+    changes takes its sub-units along (`_carry_province`); one whose sub-units lie in other
+    provinces (a sector union's) cannot be given a province."""
+    if parent is not None and parent.province is not None:
+        if province is None:
+            province = parent.province
+        elif province.id != parent.province.id:
+            raise Invalid(_("The province must be the parent unit's (%(province)s)",
+                            province=parent.province.name), field="province")
+    if unit is not None and unit.id is not None and province is not None:
+        # a sub-unit in neither the old province (it follows) nor the new one
+        elsewhere = db.session.scalar(
+            sa.select(OrgUnit.code).where(
+                OrgUnit.parent_id == unit.id, OrgUnit.province_id.is_not(None),
+                OrgUnit.province_id != province.id,
+                sa.or_(sa.literal(unit.province_id is None),
+                       OrgUnit.province_id != unit.province_id)).limit(1))
+        if elsewhere:
+            raise Invalid(_("The sub-unit %(code)s lies in another province: a unit and its "
+                            "sub-units share one province", code=elsewhere), field="province")
+    return province
+
+
+def _carry_province(unit: OrgUnit, old_province_id: int | None) -> None:
+    """The sub-units that were in the unit's old province follow it to the new one."""
+    if old_province_id is None or unit.province_id in (None, old_province_id):
+        return
+    db.session.execute(
+        sa.update(OrgUnit)
+        .where(OrgUnit.path.startswith(unit.path, autoescape=True), OrgUnit.id != unit.id,
+               OrgUnit.province_id == old_province_id)
+        .values(province_id=unit.province_id).execution_options(synchronize_session="fetch"))
+
+
 def create_unit(*, code, name, type_, parent_code, province_code=None) -> OrgUnit:
     code, name, type_ = _clean_code(code), _clean_name(name), _clean_type(type_)
     parent = _find_parent(parent_code)
     if parent is None:
         _refuse_second_root(None)
     _refuse_second_vgcl(type_, parent)
-    province = _find_province(province_code)
+    province = _province_within_parent(_find_province(province_code), parent)
     _refuse_taken_code(code)
     unit = OrgUnit(code=code, name=name, type=type_, parent=parent, province=province, path="")
     db.session.add(unit)
@@ -108,7 +145,7 @@ def create_unit(*, code, name, type_, parent_code, province_code=None) -> OrgUni
 def update_unit(unit: OrgUnit, *, code, name, type_, parent_code, province_code=None) -> OrgUnit:
     code, name, type_ = _clean_code(code), _clean_name(name), _clean_type(type_)
     parent = _find_parent(parent_code)
-    province = _find_province(province_code)
+    province = _province_within_parent(_find_province(province_code), parent, unit)
     _refuse_taken_code(code, unit)
     if parent is None:
         _refuse_second_root(unit)
@@ -116,10 +153,12 @@ def update_unit(unit: OrgUnit, *, code, name, type_, parent_code, province_code=
         raise Invalid(_("%(code)s cannot be moved under itself or one of its own sub-units",
                         code=unit.code), field="parent")
     _refuse_second_vgcl(type_, parent)
+    old_province_id = unit.province_id
     unit.code, unit.name, unit.type, unit.province = code, name, type_, province
     if (parent.id if parent else None) != unit.parent_id:
         move_unit(unit, parent)
     db.session.flush()
+    _carry_province(unit, old_province_id)
     return unit
 
 

@@ -29,6 +29,7 @@ from casework.services.settings import get_setting
 from casework.text import nfc, search_key, whole_number
 from casework import clock
 from casework.workflow.data import GuardFailed, parse_date
+from casework.workflow.guards import check_date
 from casework.workflow.definition import N_
 
 MAX_PURPOSE = 5000
@@ -176,6 +177,15 @@ def _date(value, field: str, label: str) -> date:
         raise Invalid(exc.message, field=field)
 
 
+def _check_visit_date(when: date, status: str) -> None:
+    """A planned visit is not in the past, a visit done not in the future (DATE_RULES)."""
+    rule = "visit_done" if status == "done" else "visit_planned"
+    try:
+        check_date(when, rule, label=N_("The planned date"), field="planned_date")
+    except GuardFailed as exc:
+        raise Invalid(exc.message, field="planned_date")
+
+
 def _bool(value, field: str) -> bool:
     if isinstance(value, bool):
         return value
@@ -276,10 +286,12 @@ def create_visit(actor: User, *, province, host_unit, planned_date, purpose, lea
         who = _eligible_leader(actor.email, where)
     else:
         who = _eligible_leader(leader, where)
+    when = _date(planned_date, "planned_date", N_("The planned date"))
+    _check_visit_date(when, "planned")
     visit = Visit(leader=who, province=where, host_unit=_host_unit(host_unit, where),
                   host_note=_text(host_note, "host_note", N_("The host note"), MAX_HOST_NOTE,
                                   multiline=False),
-                  planned_date=_date(planned_date, "planned_date", N_("The planned date")),
+                  planned_date=when,
                   purpose=_text(purpose, "purpose", N_("The purpose"), MAX_PURPOSE,
                                 required=True),
                   status="planned", outcome="", created_by=actor)
@@ -332,14 +344,14 @@ def update_visit(visit: Visit, actor: User, changes: dict, *, version=None) -> V
             new["status"] = status
     follow_ups = _parse_follow_ups(visit, changes["follow_ups"]) \
         if "follow_ups" in changes else None
+    status = new.get("status", visit.status)
     if new.get("status") == "done":
-        outcome = new.get("outcome", visit.outcome)
-        when = new.get("planned_date", visit.planned_date)
-        if not outcome:
+        if not new.get("outcome", visit.outcome):
             raise Invalid(_("Record the outcome of the visit to mark it done"), field="outcome")
-        if when > clock.today():
-            raise Invalid(_("A visit planned for a future date cannot be done yet; change its "
-                            "date to the day it took place"), field="planned_date")
+        _check_visit_date(new.get("planned_date", visit.planned_date), "done")
+    elif "planned_date" in new and new["planned_date"] != visit.planned_date \
+            and status in ("planned", "done"):
+        _check_visit_date(new["planned_date"], status)
     if "cases" in changes:
         _set_cases(visit, actor, changes["cases"])
     for key, value in new.items():

@@ -16,7 +16,7 @@ from casework.services import DomainError
 from casework.services.units import create_unit, update_unit
 from casework.services.users import create_user, revoke_tokens, set_password, update_user
 from casework.transaction import commit
-from casework.views.cases import attach_error, province_choices, unit_choice_label
+from casework.views.cases import attach_error, province_choices, sort_units, unit_choice_label
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -67,7 +67,7 @@ def _unit_choices(blank: str | None = None, exclude: OrgUnit | None = None):
             units.insert(0, exclude.parent)  # keeping its place is always possible
     root_admin = current_user.unit.parent is None
     options = [("", blank)] if blank is not None and root_admin else []
-    return choices(options + [(u.code, unit_choice_label(u)) for u in units])
+    return choices(options + [(u.code, unit_choice_label(u)) for u in sort_units(units)])
 
 
 def _fail(form, exc: DomainError, errors: list[str]) -> int:

@@ -8,13 +8,14 @@ from flask_login import current_user, login_required
 
 from casework import authz
 from casework.extensions import db
-from casework.forms.transitions import DecisionForm
+from casework.forms.transitions import WithdrawForm, decision_form, trigger_data
 from casework.models import ApprovalRequest
 from casework.services import DomainError
-from casework.services.approvals import decide, get_visible_approval
+from casework.services.approvals import decide, get_visible_approval, withdraw
 from casework.services.history import with_case
 from casework.transaction import commit
 from casework.views.cases import add_error
+from casework.workflow.definition import flow_for
 
 bp = Blueprint("approvals", __name__)
 
@@ -34,9 +35,9 @@ def _render_inbox(*, errors: dict | None = None, forms: dict | None = None, stat
         .limit(INBOX_LIMIT))))
     forms = dict(forms or {})
     for approval in to_decide:
-        forms.setdefault(approval.id, DecisionForm(formdata=None, prefix=f"a{approval.id}"))
+        forms.setdefault(approval.id, decision_form(approval))
     return render_template("approvals/inbox.html", to_decide=to_decide, mine=mine, forms=forms,
-                           errors=errors or {}), status
+                           errors=errors or {}, withdraw_form=WithdrawForm(formdata=None)), status
 
 
 @bp.get("/approvals")
@@ -56,7 +57,7 @@ def _safe_next(target: str | None) -> str | None:
 @login_required
 def decision(approval_id: int):
     approval = get_visible_approval(current_user, approval_id)
-    form = DecisionForm(prefix=f"a{approval.id}")
+    form = decision_form(approval, submitted=True)
 
     def refused(message: str, *, status: int = 422, field=None):
         """The inbox again, the refusal by the field (or the form) and in the page's summary."""
@@ -77,15 +78,42 @@ def decision(approval_id: int):
         return refused(_("A comment is required to reject."), field=form.comment)
     case_id = approval.case_id
     try:
-        decide(approval, current_user, decision=choice, comment=form.comment.data or "")
+        decide(approval, current_user, decision=choice, comment=form.comment.data or "",
+               data=trigger_data(form, _trigger_of(approval), form.decision_specs))
         commit()
         from casework.mail import deliver_pending; deliver_pending()  # noqa: I001  (after the commit)
     except DomainError as exc:
         db.session.rollback()
+        if exc.field in {spec.name for spec in form.decision_specs}:  # next to its field
+            return refused(exc.message, status=exc.status, field=form[exc.field])
         return refused(exc.message, status=exc.status)
     if choice == "approve":
         flash(_("Approved. The case has moved on."), "success")
     else:
         flash(_("Rejected. The requester will see your comment in the case history."), "info")
+    return redirect(_safe_next(request.form.get("next"))
+                    or url_for("cases.detail", case_id=case_id))
+
+
+def _trigger_of(approval: ApprovalRequest):
+    return flow_for(approval.case.kind).trigger(approval.trigger)
+
+
+@bp.post("/approvals/<int:approval_id>/withdraw")
+@login_required
+def withdraw_request(approval_id: int):
+    approval = get_visible_approval(current_user, approval_id)
+    form = WithdrawForm()
+    case_id = approval.case_id
+    if not form.validate_on_submit():
+        return _render_inbox(errors={approval.id: _("Check the form and try again.")},
+                             status=422)
+    try:
+        withdraw(approval, current_user, comment=form.comment.data or "")
+        commit()
+    except DomainError as exc:
+        db.session.rollback()
+        return _render_inbox(errors={approval.id: exc.message}, status=exc.status)
+    flash(_("Request withdrawn: %(action)s.", action=_(_trigger_of(approval).label)), "info")
     return redirect(_safe_next(request.form.get("next"))
                     or url_for("cases.detail", case_id=case_id))

@@ -13,6 +13,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_babel import format_date, format_datetime, gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from casework import authz
@@ -25,9 +26,9 @@ from casework.forms.cases import (APPROVAL_STATUS_LABELS, AUDIT_ACTION_LABELS, D
                                   MAX_ENTERPRISES, OWNERSHIP_LABELS, ROLE_LABELS, SECTOR_LABELS,
                                   STEP_KIND_LABELS, CaseForm, EditCaseForm, ReassignForm,
                                   StepForm, choices)
-from casework.forms.transitions import (DecisionForm, submit_label, trigger_data,
-                                        trigger_form_class)
-from casework.models import ApprovalRequest, Case, OrgUnit, Province, User
+from casework.forms.transitions import (WithdrawForm, decision_form, explain_dates,
+                                        submit_label, trigger_data, trigger_form_class)
+from casework.models import ApprovalRequest, Case, OrgUnit, Province, UnitType, User
 from casework.services import DomainError, kilobytes, megabytes
 from casework.services.attachments import (attachments_of, documents_present, open_attachment,
                                            store_attachment)
@@ -37,8 +38,10 @@ from casework.workflow.definition import PERSONAL_FIELDS
 from casework.services.visits import visits_of_case
 from casework.services.queries import CaseFilters, case_count, case_list_query
 from casework.services.steps import log_step
-from casework.services.transitions import (allowed_triggers, approval_pending, find_trigger,
-                                           request_transition)
+from casework.services.approvals import route
+from casework.services.transitions import (approval_pending, find_trigger,
+                                           offered_triggers, request_transition)
+from casework.text import search_key
 from casework.transaction import commit
 from casework.views import home_url
 from casework.workflow.definition import (DOCUMENTS, FLOW_LABELS, FLOWS, KIND_LABELS, KINDS,
@@ -236,9 +239,22 @@ def _visible_case(case_id: int) -> Case:
     return authz.require_case_visible(current_user, db.session.get(Case, case_id))
 
 
+UNIT_TYPE_ORDER = {t.value: i for i, t in enumerate(UnitType)}
+
+
+def sort_units(units) -> list[OrgUnit]:
+    """Units as every picker lists them: by type (the tree's levels in order), then province,
+    then name (Vietnamese names compared without their marks)."""
+    return sorted(units, key=lambda u: (UNIT_TYPE_ORDER.get(u.type, len(UNIT_TYPE_ORDER)),
+                                        search_key(u.province.name) if u.province else "",
+                                        search_key(u.name), u.code))
+
+
 def units_in_scope(user: User) -> list[OrgUnit]:
-    return list(db.session.scalars(
-        sa.select(OrgUnit).where(OrgUnit.path.startswith(user.unit.path)).order_by(OrgUnit.path)))
+    """The units of the user's subtree, in picker order."""
+    return sort_units(db.session.scalars(
+        sa.select(OrgUnit).options(joinedload(OrgUnit.province))
+        .where(OrgUnit.path.startswith(user.unit.path))))
 
 
 def province_choices(blank: str | None = None) -> list:
@@ -248,8 +264,7 @@ def province_choices(blank: str | None = None) -> list:
 
 
 def unit_choice_label(unit: OrgUnit, depth_of=None) -> str:
-    depth = max(unit.path.count("/") - 2, 0)
-    return "\u2003" * depth + f"{unit.code} — {unit.name}"
+    return f"{unit.code} — {unit.name}"
 
 
 # --- the list ------------------------------------------------------------------------------------
@@ -278,11 +293,9 @@ def index():
                              per_page=current_app.config["CASES_PER_PAGE"], error_out=False,
                              count=False)
     pagination.total = case_count(current_user, filters, at_most=at_most)
-    # the filter's choices as plain rows (code, name, path / name, email): a national leader
-    # has ~300 units and ~1,800 organisers to choose from, too many to load as objects
-    units = db.session.execute(
-        sa.select(OrgUnit.code, OrgUnit.name, OrgUnit.path)
-        .where(OrgUnit.path.startswith(current_user.unit.path)).order_by(OrgUnit.path)).all()
+    # the filter's choices: the units in picker order (a national leader's ~300, one query);
+    # the organisers as plain rows (name, email): ~1,800, too many to load as objects
+    units = units_in_scope(current_user)
     # a menu of organisers while it stays short; beyond that (a province has hundreds) the
     # filter is an email typed in, and the page stays light
     organisers = db.session.execute(
@@ -371,14 +384,17 @@ def render_case(case: Case, *, step_form: StepForm | None = None, step_error: st
     pending = next((a for a in approvals if a.status == "pending"), None)
     can_decide_pending = pending is not None and authz.can(user, "approval.decide", pending)
     can_log = case.is_active and authz.can(user, "case.log_step", case)
+    offered = offered_triggers(case, user)  # each with the reason it cannot pass yet, or None
     if step_form is None and can_log:
         step_form = StepForm(formdata=None)
     if attachment_form is None and can_log:
         attachment_form = AttachmentForm(formdata=None)
     return render_template(
-        "cases/detail.html", case=case, triggers=allowed_triggers(case, user),
+        "cases/detail.html", case=case, offered=offered, triggers=[t for t, _r in offered],
         pending=pending, can_decide_pending=can_decide_pending,
-        decision_form=DecisionForm(formdata=None) if can_decide_pending else None,
+        decision_form=decision_form(pending) if can_decide_pending else None,
+        withdraw_form=WithdrawForm(formdata=None)
+        if pending is not None and pending.requester_id == user.id else None,
         approvals=approvals, steps=steps_of(case.id), history=history_of(case.id),
         visits=visits_of_case(case.id),
         personal=authz.can(user, "case.personal_details", case),
@@ -477,16 +493,18 @@ def _refusal(case: Case, trigger: Trigger) -> str | None:
     reason = authz.why_not(current_user, "case.fire", case, trigger=trigger)
     if reason:
         return reason
-    if trigger not in allowed_triggers(case, current_user):
+    offered = dict(offered_triggers(case, current_user))
+    if trigger not in offered:
         if trigger.needs_approval and case.approval_pending:
             return approval_pending().message
         return _("“%(action)s” is not possible while the case is in the state “%(state)s”.",
                  action=_(trigger.label), state=state_label(case.state, case.kind))
-    return None
+    return offered[trigger]  # a guard that cannot pass yet, or None
 
 
 def _render_trigger(case, trigger, form, *, error=None, stale=False, status=200):
     uploaded = documents_present(case.id) if "documents" in form else set()
+    explain_dates(form, case, trigger.request_fields)
     return render_template("cases/trigger.html", case=case, trigger=trigger, form=form,
                            error=error, stale=stale, submit_text=submit_label(trigger),
                            uploaded=[d for d in DOCUMENTS if d in uploaded]), status
@@ -526,10 +544,8 @@ def fire(case_id: int, trigger: str):
         return _render_trigger(case, spec, form, error=None if stale else error, stale=stale,
                                status=exc.status)
     if outcome == "approval":
-        flash(_("Approval requested: %(action)s. A supervisor will decide it.",
-                action=_(spec.label)) if spec.approval == "supervisor" else
-              _("Approval requested: %(action)s. A leader of the VGCL will decide it.",
-                action=_(spec.label)), "info")
+        where = route(result)
+        flash(where.message(result), "warning" if where.escalated or where.nobody else "info")
     else:
         flash(_("Done: %(action)s. The case is now “%(state)s”.", action=_(spec.label),
                 state=state_label(case.state, case.kind)), "success")

@@ -31,6 +31,7 @@ from casework.svg import ellipsize
 from casework.services.targets import (FIGURES, set_target, target_progress,
                                        why_not_edit_targets)
 from casework.transaction import commit
+from casework.views.cases import unit_choice_label, units_in_scope
 from casework.views.jobs import start_job
 from casework.workflow.definition import FLOWS, KINDS
 from casework import clock
@@ -48,9 +49,7 @@ def _signed_in():
 
 
 def _units_in_scope() -> list[OrgUnit]:
-    units = db.session.scalars(sa.select(OrgUnit).where(
-        OrgUnit.path.startswith(current_user.unit.path))).all()
-    return sorted(units, key=lambda u: [int(i) for i in u.path.strip("/").split("/")])
+    return units_in_scope(current_user)
 
 
 def _filter_choices() -> dict:
@@ -113,8 +112,7 @@ def edit_target():
     if reason:
         abort(403, description=_(reason))
     form = TargetForm()
-    form.unit.choices = [(u.code, "\u2003" * max(u.path.count("/") - 2, 0)
-                          + f"{u.code} — {u.name}") for u in _units_in_scope()]
+    form.unit.choices = [(u.code, unit_choice_label(u)) for u in _units_in_scope()]
     # a unit outside the user's subtree is refused by set_target, with its reason and 403
     form.unit.validate_choice = False
     status = 200

@@ -84,16 +84,20 @@ def _is_blank(value) -> bool:
                                                            and not value.strip())
 
 
-def parse_trigger_data(trigger: Trigger, raw: dict | None, comment: str | None) -> dict:
-    """Clean the trigger's fields; unknown keys are ignored, missing required ones refused."""
+def parse_trigger_data(trigger: Trigger, raw: dict | None, comment: str | None, *,
+                       requesting: bool = False) -> dict:
+    """Clean the trigger's fields; unknown keys are ignored, missing required ones refused.
+
+    `requesting`: an approval request, in which the fields its approver enters are optional."""
     raw = raw or {}
     if not isinstance(raw, dict):
         raise GuardFailed(_("data must be an object"))
+    later = trigger.decision_fields if requesting else ()
     cleaned = {}
     for spec in trigger.fields:
         value = raw.get(spec.name)
         if _is_blank(value):
-            if spec.required and spec.type != "documents":
+            if spec.required and spec.type != "documents" and spec not in later:
                 raise GuardFailed(_("%(label)s is required", label=_(spec.label)), field=spec.name)
             value = [] if spec.type in ("names", "documents") else None
             if value is None:
@@ -111,5 +115,8 @@ def to_json(data: dict) -> dict:
     return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()}
 
 
-def field_spec(field: Field) -> dict:
-    return {"name": field.name, "type": field.type, "required": field.required}
+def field_spec(field: Field, trigger: Trigger | None = None) -> dict:
+    spec = {"name": field.name, "type": field.type, "required": field.required}
+    if trigger is not None and field in trigger.decision_fields:
+        spec["entered_by"] = "approver"  # when approving; optional in the request
+    return spec

@@ -39,6 +39,9 @@ class Field:
     label: str
     required: bool = True
     personal: bool = False  # names of workers: shown only to those working the case
+    # on a trigger that needs approval: entered by the person who approves (a decision that
+    # does not exist before then), optional in the request
+    at_decision: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,16 @@ class Trigger:
     @property
     def needs_approval(self) -> bool:
         return self.approval is not None
+
+    @property
+    def decision_fields(self) -> tuple[Field, ...]:
+        """The fields the approver enters when approving (none unless it needs approval)."""
+        return tuple(f for f in self.fields if f.at_decision) if self.needs_approval else ()
+
+    @property
+    def request_fields(self) -> tuple[Field, ...]:
+        """The fields the person firing it (or requesting its approval) enters."""
+        return tuple(f for f in self.fields if f not in self.decision_fields)
 
 
 @dataclass(frozen=True)
@@ -89,9 +102,9 @@ class Flow:
 
 
 DECISION_FIELDS = (
-    Field("decision_number", "text", N_("Decision number")),
-    Field("decision_date", "date", N_("Decision date")),
-    Field("signer", "text", N_("Signed by")),
+    Field("decision_number", "text", N_("Decision number"), at_decision=True),
+    Field("decision_date", "date", N_("Decision date"), at_decision=True),
+    Field("signer", "text", N_("Signed by"), at_decision=True),
 )
 COMMITTEE = Field("committee_members", "names", N_("Executive committee members"),
                   personal=True)
@@ -160,7 +173,7 @@ GRASSROOTS = Flow(
         Trigger("announce", ("recognised",), "founded", N_("Announce founding"),
                 fields=(Field("announced_on", "date", N_("Announced on")),
                         Field("founding_members", "int", N_("Founding members"))),
-                guards=("announced_after_decision", "founding_members_quorum"),
+                guards=("founding_members_quorum",),
                 effects=("record_founding",)),
     ) + _side_triggers(tuple(s for s, _ in _GRASSROOTS_STATES[:8])),
 )
@@ -219,6 +232,44 @@ def flow_for(kind: str) -> Flow:
 
 def initial_state(kind: str | None) -> str | None:
     return flow_for(kind).initial if kind in KINDS else None
+
+
+# --- when each date a case records may lie ---------------------------------------------------
+# One table for every path (form, API, import, demo): the guard `dates_in_order` enforces it for
+# each trigger's date fields, steps and visits check theirs, and the forms show it as help text.
+
+DONE = "done"        # records what happened: not after today (Vietnam's date, casework.clock)
+PLANNED = "planned"  # plans what will happen: not before today
+
+
+@dataclass(frozen=True)
+class DateRule:
+    when: str                     # DONE or PLANNED
+    after: tuple[str, ...] = ()   # the case's earlier dates (DATE_MARKS) it cannot precede
+
+
+# the case's own dates a later one is compared with: a date field a trigger recorded, or, for a
+# state, the day the case last entered it (a resume does not count: the state was entered before)
+DATE_MARKS = {
+    "eligible": N_("the day the case became eligible"),
+    "congress_date": N_("the congress date"),
+    "dossier_submitted": N_("the day the dossier was submitted"),
+    "scheme_approved": N_("the day the scheme was approved"),
+    "decision_date": N_("the decision date"),
+}
+
+DATE_RULES = {
+    # trigger fields: congress held >= scheduled >= eligibility, decision >= dossier ...
+    "congress_date": DateRule(PLANNED, after=("eligible",)),
+    "held_on": DateRule(DONE, after=("congress_date",)),
+    # recognise follows the dossier, appoint_provisional eligibility, establish the scheme
+    "decision_date": DateRule(DONE, after=("eligible", "dossier_submitted", "scheme_approved")),
+    "announced_on": DateRule(DONE, after=("decision_date",)),
+    # a step logged, a visit planned or done (services.steps, services.visits)
+    "step_date": DateRule(DONE),
+    "visit_planned": DateRule(PLANNED),
+    "visit_done": DateRule(DONE),
+}
 
 # trigger data naming workers (committee, chair): hidden from roles that do not work the case
 PERSONAL_FIELDS = frozenset(f.name for flow in FLOWS for t in flow.triggers for f in t.fields

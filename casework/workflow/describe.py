@@ -17,7 +17,7 @@ def describe_flow(flow: Flow) -> dict:
             "needs_approval": t.needs_approval,
             "approved_by": ("leader of the VGCL" if t.approval == "vgcl_leader" else t.approval),
             "comment_required": t.comment_required,
-            "data": [field_spec(f) for f in t.fields],
+            "data": [field_spec(f, t) for f in t.fields],
             "guards": list(t.guards),
         } for t in flow.triggers],
     }

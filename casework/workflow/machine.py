@@ -15,7 +15,7 @@ from casework.workflow.guards import Attempt
 
 
 def _check_guards(trigger: Trigger):
-    functions = [getattr(guards, name) for name in trigger.guards]
+    functions = guards.checks_of(trigger)
 
     def check(event) -> bool:
         for guard in functions:
@@ -90,8 +90,19 @@ def check(attempt: Attempt) -> None:
     """Run the trigger's guards without moving the case (before an approval is requested)."""
     if attempt.case.state not in attempt.trigger.sources:
         raise InvalidTransition(attempt.trigger.name)
-    for name in attempt.trigger.guards:
-        getattr(guards, name)(attempt)
+    for guard in guards.checks_of(attempt.trigger):
+        guard(attempt)
+
+
+def blocked_reason(attempt: Attempt) -> str | None:
+    """Why the trigger cannot pass now whatever is typed into its form (its guards that read
+    only the case), or None."""
+    try:
+        for guard in guards.preconditions_of(attempt.trigger):
+            guard(attempt)
+    except GuardFailed as exc:
+        return exc.message
+    return None
 
 
 def triggers_from_state(case) -> list[Trigger]:

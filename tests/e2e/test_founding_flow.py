@@ -112,8 +112,8 @@ def test_a_case_goes_from_outreach_to_recognition_in_vietnamese(open_browser, pr
     expect(phone).to_have_url(re.compile(r"/cases/\d+$"))
     expect(case_state(phone)).to_have_text("Đã nộp hồ sơ đề nghị công nhận")
 
-    fire(phone, "recognise", {"#decision_number": "123/QĐ-LĐLĐ", "#decision_date": TODAY,
-                              "#signer": "Nguyễn Văn An"})
+    # the organiser requests recognition: the decision does not exist yet
+    fire(phone, "recognise")
     expect(phone.locator(".alert-info").first).to_be_visible()   # approval requested
     expect(case_state(phone)).to_have_text("Đã nộp hồ sơ đề nghị công nhận")
     shots(phone, "08-recognition-requested-phone")
@@ -122,8 +122,12 @@ def test_a_case_goes_from_outreach_to_recognition_in_vietnamese(open_browser, pr
     desk = open_browser("supervisor")
     log_in(desk, SUPERVISOR[0])
     desk.click('nav a[href$="/approvals"]')
-    request = desk.locator("article").filter(has_text="123/QĐ-LĐLĐ")
+    request = desk.locator("article").filter(has_text="Sài Gòn Xanh")
     expect(request).to_have_count(1)
+    # the supervisor enters the decision when approving it
+    request.locator("[name$=\"-decision_number\"]").fill("123/QĐ-LĐLĐ")
+    request.locator("[name$=\"-decision_date\"]").fill(TODAY)
+    request.locator("[name$=\"-signer\"]").fill("Nguyễn Văn An")
     shots(desk, "09-approvals-inbox-desktop")
     request.locator("[name$=\"-approve\"]").click()
     expect(desk.locator(".alert-success")).to_be_visible()
