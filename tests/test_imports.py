@@ -358,6 +358,21 @@ def test_the_command_without_user_imports_as_the_system_and_says_so_in_the_histo
     assert "flask import enterprises · System · " in page
 
 
+
+def test_the_command_without_user_names_an_active_case_it_meets(tmp_path, runner):
+    """The system (whoever runs the server's command line) is told the active case's reference:
+    a row meeting one was an AttributeError once the rejected rows named cases by scope."""
+    path = write_csv(tmp_path / "list.csv", [row()])
+    first = runner.invoke(args=["import", "enterprises", str(path), "--unit", "LDLD-79"],
+                          env={"CASEWORK_IMPORT_USER": None})
+    assert first.exit_code == 0, first.output
+    case = db.session.scalars(sa.select(Case)).one()
+    again = runner.invoke(args=["import", "enterprises", str(path), "--unit", "LDLD-79"],
+                          env={"CASEWORK_IMPORT_USER": None})
+    assert again.exit_code == 0, again.output
+    with open(str(path) + ".rejected.csv", encoding="utf-8-sig", newline="") as f:
+        assert case.ref in list(csv.reader(f))[1][2]
+
 def test_the_command_without_user_assigns_the_cases_to_organiser_when_given(tmp_path, runner):
     organiser = new_user("organiser", "LDLD-79")
     path = write_csv(tmp_path / "list.csv", [row()])

@@ -156,10 +156,11 @@ def _refuse_second_active_case(actor: User, tax_codes: list[str]) -> None:
                        status=409)
 
 
-def active_case_message(actor: User, tax_code: str, case: Case) -> str:
+def active_case_message(actor: User | None, tax_code: str, case: Case) -> str:
     """Why a case (or an import row) for `tax_code` is refused by the active `case`: its
-    reference for those who may see it; for others only that it exists and which unit to ask."""
-    if authz.case_in_scope(actor, case):
+    reference for those who may see it (and for the system: the command line without --user,
+    run by whoever runs the server); for others only that it exists and which unit to ask."""
+    if actor is None or authz.case_in_scope(actor, case):
         return _("The enterprise with tax code %(tax_code)s already has an active case "
                  "(%(ref)s)", tax_code=tax_code, ref=case.ref)
     return _("The enterprise with tax code %(tax_code)s already has an active case, managed "

@@ -671,7 +671,7 @@ def write_batch(rows: list[tuple[int, dict, dict]], ctx: _Context) -> tuple[int,
             if made.get("id") == ctx.import_id:
                 made_here[case_id] = made.get("row")
 
-    actor = db.session.get(User, ctx.actor_id) if active else None
+    actor = db.session.get(User, ctx.actor_id) if active and ctx.actor_id is not None else None
     to_create = []
     for number, data, raw in unique:
         hit = active.get(data["tax_code"])
