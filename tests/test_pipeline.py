@@ -20,7 +20,7 @@ from casework import clock
 from helpers import bearer, new_user
 
 TODAY = clock.today()
-NOW = datetime.now(timezone.utc)
+NOW = clock.now()          # the suite's clock, as every date the app writes
 YEAR = TODAY.year
 _serial = itertools.count(1)
 
