@@ -66,3 +66,13 @@ def test_visits_show_dates_as_cases_do(client, headers, people):  # noqa: F811
         page = text(client.get(url))
         assert planned.strftime("%d/%m/%Y") in page
         assert planned.isoformat() not in page.replace(f'value="{planned.isoformat()}"', "")
+
+
+def test_error_pages_are_titled_in_the_readers_language(browser, team, compiled_catalogue):  # noqa: F811
+    """The browser tab read werkzeug's English status name ("Bad Request · casework")."""
+    b = _vietnamese(browser(team["org"]))
+    for url, status, title in (("/cases?q=a%00b", 400, "Không thể chấp nhận yêu cầu"),
+                               ("/no-such-page", 404, _vi("Not found"))):
+        response = b.get(url)
+        assert response.status_code == status
+        assert f"<title>{title} · casework</title>" in text(response), url

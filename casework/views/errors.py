@@ -18,7 +18,7 @@ def register(app: Flask) -> None:
             response = jsonify({"error": {"code": code, "message": exc.description}})
         else:
             response = make_response(render_template(
-                "errors/error.html", status=exc.code, title=exc.name, message=exc.description))
+                "errors/error.html", status=exc.code, message=exc.description))
         # what the exception's own response carries: `Allow` on a 405 (RFC 9110),
         # `WWW-Authenticate` on a 401 ...
         for name, value in exc.get_headers():
@@ -33,7 +33,7 @@ def register(app: Flask) -> None:
         if _wants_json():
             body = {"error": {"code": exc.code, "message": exc.message}}
             return jsonify(body), exc.status
-        return render_template("errors/error.html", status=exc.status, title=exc.code,
+        return render_template("errors/error.html", status=exc.status,
                                message=exc.message), exc.status
 
     @app.errorhandler(500)
@@ -42,5 +42,5 @@ def register(app: Flask) -> None:
         if _wants_json():
             return jsonify({"error": {"code": "server_error",
                                       "message": _("Internal error; nothing was saved.")}}), 500
-        return render_template("errors/error.html", status=500, title=_("Server error"),
+        return render_template("errors/error.html", status=500,
                                message=_("Something went wrong; nothing was saved.")), 500
