@@ -374,3 +374,19 @@ def test_the_api_takes_the_decision_when_approving(client, team):
     assert fields["decision_number"]["entered_by"] == "approver"
     assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(
         AuditEntry.action == "transition", AuditEntry.trigger == "recognise")) == 1
+
+
+def test_a_rejection_refuses_decision_data_of_the_wrong_type(client, team):
+    """Schemathesis: a reject whose `data.signer` was an object was answered 200, the body
+    being ignored although the document types it."""
+    case = walk_to(make_case(team.organiser), "dossier_submitted", team)
+    _, approval = fire(case, team.organiser, "recognise", data={})
+    db.session.commit()
+    with pytest.raises(GuardFailed):
+        decide(approval, team.supervisor, decision="reject", comment="Thiếu hồ sơ",
+               data={"signer": {}})
+    db.session.rollback()
+    decide(approval, team.supervisor, decision="reject", comment="Thiếu hồ sơ",
+           data={"signer": "Vũ Đức Anh"})
+    commit()
+    assert approval.status == "rejected"

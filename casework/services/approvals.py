@@ -13,7 +13,7 @@ from casework.services import Conflict, Invalid, NotFound, _
 from casework.services.audit import record
 from casework.services.cases import flush_or_conflict
 from casework.services.transitions import apply_transition, clean_comment
-from casework.workflow.data import parse_trigger_data
+from casework.workflow.data import PARSERS, parse_trigger_data
 from casework.workflow.definition import APPROVER_VGCL_LEADER, N_, flow_for
 from casework.workflow.guards import Attempt
 
@@ -62,9 +62,12 @@ def decide(approval: ApprovalRequest, actor: User, *, decision, comment=None,
     if decision == "reject" and not comment:
         raise Invalid(_("A comment is required to reject"), field="comment")
     trigger = flow_for(case.kind).trigger(approval.trigger)
+    entered = {f.name: data[f.name] for f in trigger.decision_fields
+               if data and f.name in data and data[f.name] not in (None, "")}
+    for spec in trigger.decision_fields:   # of the type the API says, whatever the decision
+        if spec.name in entered:
+            PARSERS[spec.type](entered[spec.name], spec.label, spec.name)
     if decision == "approve":
-        entered = {f.name: data[f.name] for f in trigger.decision_fields
-                   if data and f.name in data and data[f.name] not in (None, "")}
         cleaned = parse_trigger_data(trigger, {**(approval.data or {}), **entered},
                                      approval.comment)
 
