@@ -124,7 +124,10 @@ def decision_data_schema() -> dict:
     """What an approver may enter when approving, for every trigger that takes it."""
     fields = {f.name: f for t in unique_triggers().values() for f in t.decision_fields}
     return {"type": "object", "nullable": True,
-            "properties": {name: field_schema(f) for name, f in fields.items()},
+            # null or "" is a field not entered (the request's value stands), as in the forms
+            "properties": {name: {"anyOf": [field_schema(f), {"type": "string", "maxLength": 0}],
+                                  "nullable": True, "description": f.label}
+                           for name, f in fields.items()},
             "description": "When approving "
                            + ", ".join(sorted({t.name for t in unique_triggers().values()
                                                if t.decision_fields}))
