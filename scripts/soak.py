@@ -45,7 +45,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import datetime
+from zoneinfo import ZoneInfo
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -60,6 +61,7 @@ from casework.workflow.definition import (  # noqa: E402  (after the path is set
 
 UNIT = "LDLD-79"
 PROVINCE = "79"
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")  # the zone of every date the app takes
 PASSWORD = "soak-pass-2026-" + "x" * 8
 # databases other people use: never create, drop or write to them
 PROTECTED_DATABASES = {"test", "test_main", "test_ui", "test_core", "test_lead", "test_visits",
@@ -149,9 +151,9 @@ def tax_code(rng: random.Random) -> str:
 
 def new_case_body(rng: random.Random, organiser: str, label: str) -> dict:
     return {"kind": "grassroots", "unit": UNIT, "organiser": organiser,
-            "target_members": rng.randint(20, 300),
+            "target_members": rng.randint(20, 300),  # never above the workforce (refused)
             "enterprises": [{"name": f"Công ty Soak {label}", "tax_code": tax_code(rng),
-                             "province": PROVINCE, "workforce": rng.randint(30, 2000),
+                             "province": PROVINCE, "workforce": rng.randint(300, 2000),
                              "ownership": rng.choice(["private", "state"]),
                              "sector": "electronics"}]}
 
@@ -271,8 +273,8 @@ class Client:
                 self.case_ids.append(created["id"])
 
     def log_step(self, case: dict, kind: str, vietnamese: int = 0, foreign: int = 0):
-        back = self.rng.randint(0, 30)
-        body = {"kind": kind, "date": (date.today() - timedelta(days=back)).isoformat(),
+        # today in Vietnam: a step is not dated before its case's own dates nor in the future
+        body = {"kind": kind, "date": datetime.now(VIETNAM).date().isoformat(),
                 "note": f"soak client {self.index}",
                 "applications_vietnamese": vietnamese, "applications_foreign": foreign}
         return self.call("log_step", "POST", f"/cases/{case['id']}/steps", body)
@@ -306,13 +308,13 @@ class Client:
         self.call("decide", "POST", f"/approvals/{approval['id']}/decision", decision)
 
     def trigger_data(self, case: dict, trigger: str) -> tuple[dict, str | None]:
-        today = date.today()
+        today = datetime.now(VIETNAM).date()   # the app's dates are Vietnam's
         names = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung"]
         if trigger == "form_committee":
             return {"committee_head": self.rng.choice(names)}, None
         if trigger == "schedule_congress":
-            when = today + timedelta(days=self.rng.randint(0, 20))
-            return {"congress_date": when.isoformat()}, None
+            # held today once scheduled (a congress is not held before its date)
+            return {"congress_date": today.isoformat()}, None
         if trigger == "hold_congress":
             return {"held_on": today.isoformat(), "attendance": self.rng.randint(MIN_FOUNDERS, 60),
                     "chair": names[0], "committee_members": names[1:]}, None
@@ -323,7 +325,7 @@ class Client:
             return {"documents": documents}, None
         if trigger in ("recognise", "appoint_provisional"):
             data = {"decision_number": f"{self.rng.randint(1, 999)}/QĐ-LĐLĐ",
-                    "decision_date": (today - timedelta(days=self.rng.randint(0, 5))).isoformat(),
+                    "decision_date": today.isoformat(),   # not before the dossier's day
                     "signer": names[3]}
             if trigger == "appoint_provisional":
                 data["committee_members"] = names[:3]
