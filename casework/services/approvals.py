@@ -64,12 +64,13 @@ def decide(approval: ApprovalRequest, actor: User, *, decision, comment=None,
     trigger = flow_for(case.kind).trigger(approval.trigger)
     entered = {f.name: data[f.name] for f in trigger.decision_fields
                if data and f.name in data and data[f.name] not in (None, "")}
-    for spec in trigger.decision_fields:   # of the type the API says, whatever the decision
-        if spec.name in entered:
-            PARSERS[spec.type](entered[spec.name], spec.label, spec.name)
     if decision == "approve":
         cleaned = parse_trigger_data(trigger, {**(approval.data or {}), **entered},
                                      approval.comment)
+    else:  # a rejection keeps none of it, but what it sends is of the type the API says
+        for spec in trigger.decision_fields:
+            if spec.name in entered:
+                PARSERS[spec.type](entered[spec.name], spec.label, spec.name)
 
     approval.status = "approved" if decision == "approve" else "rejected"
     approval.decided_by = actor     # the relationship: the notification below names them
@@ -116,7 +117,8 @@ class Route:
     nobody: bool = False    # no one but the requester may decide it now
 
     def message(self, approval: ApprovalRequest) -> str:
-        action = _(flow_for(approval.case.kind).trigger(approval.trigger).label)
+        spec = flow_for(approval.case.kind).trigger(approval.trigger)
+        action = _(spec.label)
         if self.nobody:
             return _("Approval requested: %(action)s. No one but you may decide it now: there "
                      "is no other active approver for this case in its unit or the units "
@@ -126,7 +128,6 @@ class Route:
             return _("Approval requested: %(action)s. No one in %(unit)s but you may decide "
                      "it, so it goes to the supervisors of %(above)s.", action=action,
                      unit=approval.requester.unit.name, above=self.unit.name)
-        spec = flow_for(approval.case.kind).trigger(approval.trigger)
         if spec.approval == APPROVER_VGCL_LEADER:
             return _("Approval requested: %(action)s. A leader of the VGCL will decide it.",
                      action=action)
