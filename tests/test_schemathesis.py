@@ -30,7 +30,6 @@ from werkzeug.serving import make_server
 
 from casework.api.openapi import operations
 from casework import clock
-from casework.extensions import db
 from casework.services import MAX_ID
 from helpers import TODAY, bearer, fire, make_case, make_team, new_user, walk_to
 
