@@ -8,7 +8,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from casework.models import UNIT_LEVELS, ApprovalRequest, Case, OrgUnit, UnitType, User
-from casework.services import Forbidden, NotFound, _
+from casework.errors import Forbidden, NotFound
+from casework.i18n import _
 from casework.workflow.definition import (APPROVER_SUPERVISOR, APPROVER_VGCL_LEADER, FLOWS,
                                           ORGANISERS, SUPERVISORS, N_, Trigger, flow_for)
 

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from casework.extensions import db
 from casework.models import User
-from casework.services import DomainError
+from casework.errors import DomainError
 
 seed_cli = AppGroup("seed", help="Reference data.")
 users_cli = AppGroup("users", help="Users and API tokens.")

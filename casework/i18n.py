@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request
+from flask_babel import format_decimal, format_number, gettext
 from flask_login import current_user
 
 LANGUAGES = ("vi", "en")
@@ -37,3 +38,24 @@ def select_locale() -> str:
         if saved in LANGUAGES:
             return saved
     return current_app.config["DEFAULT_LANGUAGE"]
+
+
+def _(message: str, **variables) -> str:
+    """gettext for the domain layer: `_("... %(name)s ...", name=value)`, in the request's
+    language, or the default language outside a request (casework.i18n.select_locale)."""
+    return gettext(message, **variables)
+
+
+def number(value: int) -> str:
+    """A number written as the reader's language writes it (100,000 or 100.000)."""
+    return format_number(value)
+
+
+def kilobytes(size: int) -> str:
+    """A size in KB, one decimal, as the reader's language writes it (0,2 or 0.2)."""
+    return format_decimal(size / 1024, "#,##0.#")
+
+
+def megabytes(size: int) -> str:
+    """A size in MB (a limit: 20, or 0,5), as the reader's language writes it."""
+    return format_decimal(size / (1024 * 1024), "#,##0.##")

@@ -7,7 +7,11 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, request
 from werkzeug.routing import IntegerConverter
 
-from casework.services import MAX_ID, Invalid, _
+from casework.errors import Invalid
+
+from casework.i18n import _
+
+from casework.schemas.limits import MAX_ID
 from casework.text import has_control_character
 
 MAX_PAGE = 1_000_000  # a page number past any list (25 rows a page: 25 million rows)

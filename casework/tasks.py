@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from casework import clock, jobs
 from casework.extensions import db
 from casework.models import Job, Notification
-from casework.services import DomainError
+from casework.errors import DomainError
 
 __all__ = ["export_cases", "import_enterprises", "job_failed", "send_notifications",
            "send_overdue_digest", "sweep_stale_jobs"]

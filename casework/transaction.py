@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework.extensions import db
-from casework.services import Conflict, _
+from casework.errors import Conflict
+from casework.i18n import _
 
 log = logging.getLogger(__name__)
 _PENDING = "casework_outcome_pending"

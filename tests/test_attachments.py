@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from casework.extensions import db
 from casework.models import Attachment, User
-from casework.services import Conflict, Forbidden, Invalid
+from casework.errors import Conflict, Forbidden, Invalid
 from casework.services.attachments import documents_present, store_attachment
 from casework.transaction import commit
 from casework.workflow.data import GuardFailed

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from casework import authz
 from casework.extensions import db
 from casework.models import OrgUnit
-from casework.services import Forbidden
+from casework.errors import Forbidden
 from casework.services.cases import create_case
 from casework.services.reference import ensure_unit
 from helpers import TODAY, Api, enterprise, make_case, make_team, new_user, walk_to

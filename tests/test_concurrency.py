@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from casework.extensions import db
 from casework.models import ApprovalRequest, AuditEntry, Case, CaseEnterprise, User
-from casework.services import DomainError
+from casework.errors import DomainError
 from casework.services.approvals import decide
 from casework.services.cases import create_case
 from casework.services.steps import log_step

@@ -96,7 +96,7 @@ def test_a_refusal_of_wtforms_reads_vietnamese_with_its_number(app, compiled_cat
 ])
 def test_a_wrong_email_is_explained_in_vietnamese(app, compiled_catalogue, typed,  # noqa: F811
                                                    expected):
-    from casework.services import Invalid
+    from casework.errors import Invalid
     from casework.services.users import clean_email
     with app.test_request_context("/", headers={"Cookie": "lang=vi"}):
         g.pop("_flask_babel", None)

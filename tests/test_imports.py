@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from casework.extensions import db
 from casework.models import AuditEntry, Case, CaseEnterprise, Enterprise, Job
-from casework.services import Forbidden, Invalid
+from casework.errors import Forbidden, Invalid
 from casework.services import imports as imports_service
 from casework.services.cases import create_case
 from casework.services.imports import (RejectedRowsCsv, import_enterprises, match_header,

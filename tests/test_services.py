@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from casework.extensions import db
 from casework.models import AuditEntry, Case, CaseEnterprise, Enterprise, Step
 from casework.models.audit import AuditIsAppendOnly
-from casework.services import Conflict, Forbidden, Invalid
+from casework.errors import Conflict, Forbidden, Invalid
 from casework.services.cases import create_case, edit_case, reassign
 from casework.services.enterprises import normalise_tax_code
 from casework.services.queries import CaseFilters, case_list_query

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from casework.extensions import db
 from casework.models import Target
-from casework.services import Forbidden, Invalid
+from casework.errors import Forbidden, Invalid
 from casework.services.settings import set_setting
 from casework.services.targets import (elapsed_share, seed_national_targets, set_target,
                                        target_progress)

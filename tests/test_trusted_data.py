@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from casework import clock
 from casework.extensions import db
 from casework.models import ApprovalRequest, AuditEntry, Case, OrgUnit
-from casework.services import Invalid
+from casework.errors import Invalid
 from casework.services.approvals import decide
 from casework.services.cases import edit_case
 from casework.services.settings import set_setting

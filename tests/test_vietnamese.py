@@ -49,7 +49,7 @@ def test_the_flow_chip_names_the_flow(browser, team, compiled_catalogue):  # noq
 
 def test_sizes_are_written_with_the_reader_s_decimal_comma(app, compiled_catalogue):  # noqa: F811
     from flask import g
-    from casework.services import kilobytes, megabytes
+    from casework.i18n import kilobytes, megabytes
     for lang, kb, mb in (("vi", "0,2", "0,5"), ("en", "0.2", "0.5")):
         with app.test_request_context("/", headers={"Cookie": f"lang={lang}"}):
             g.pop("_flask_babel", None)

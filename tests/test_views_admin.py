@@ -222,7 +222,7 @@ def test_a_provincial_admin_cannot_give_a_unit_national_powers(app, browser, mak
 
 
 def test_the_root_cannot_be_created_retyped_or_moved(browser, admin):
-    from casework.services import Invalid
+    from casework.errors import Invalid
     from casework.services.units import create_unit, update_unit
     root, hcm = _unit("VGCL"), _unit("LDLD-79")
     client = browser(admin)

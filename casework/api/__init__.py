@@ -3,7 +3,8 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from casework.extensions import csrf, db
 from casework.routing import MAX_PAGE, page_number
-from casework.services import DomainError, _
+from casework.errors import DomainError
+from casework.i18n import _
 from casework.text import unstorable
 from casework.services.users import user_for_token
 

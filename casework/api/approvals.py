@@ -8,7 +8,7 @@ from casework.api.serializers import approval_json, case_json
 from casework.extensions import db
 from casework.models import ApprovalRequest, Case
 from casework.models.approval import APPROVAL_STATUSES
-from casework.services import DomainError
+from casework.errors import DomainError
 from casework.services.approvals import decide, get_visible_approval, withdraw
 from casework.services.history import with_case
 from casework.transaction import commit

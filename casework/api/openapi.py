@@ -18,7 +18,7 @@ from casework.models.enterprise import SECTORS, Ownership
 from casework.models.step import STEP_KINDS
 from casework.models.visit import VISIT_STATUSES
 from casework.routing import MAX_PAGE, IdConverter
-from casework.services import MAX_ID
+from casework.schemas.limits import MAX_ID
 from casework.services.cases import MAX_TARGET, SMALL_UNIT_LIMIT
 from casework.services.enterprises import MAX_NAME, MAX_WORKFORCE
 from casework.services.pipeline import DIMENSIONS, NUMBERS

@@ -9,7 +9,8 @@ from casework import authz
 from casework import clock
 from casework.extensions import db
 from casework.models import ApprovalRequest, Case, OrgUnit, User
-from casework.services import Conflict, Invalid, NotFound, _
+from casework.errors import Conflict, Invalid, NotFound
+from casework.i18n import _
 from casework.services.audit import record
 from casework.services.cases import flush_or_conflict
 from casework.services.transitions import apply_transition, clean_comment

@@ -24,7 +24,8 @@ from casework import authz
 from casework.extensions import db
 from casework.models import Attachment, Case, User
 from casework.models.attachment import MAX_FILENAME
-from casework.services import Conflict, Invalid, NotFound, _, megabytes
+from casework.errors import Conflict, Invalid, NotFound
+from casework.i18n import megabytes, _
 from casework.text import nfc
 from casework.transaction import on_outcome
 from casework.workflow.definition import DOCUMENTS, TERMINAL_STATES

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from casework.services import _
+from casework.i18n import _
 
 
 class BackupFailed(Exception):

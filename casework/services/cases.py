@@ -9,7 +9,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from casework import authz
 from casework.extensions import db
 from casework.models import Case, CaseEnterprise, OrgUnit, User
-from casework.services import Conflict, Invalid, NotFound, _, number
+from casework.errors import Conflict, Invalid, NotFound
+from casework.i18n import number, _
 from casework.services.audit import record
 from casework.services.enterprises import clean_enterprise, new_enterprise
 from casework.services.settings import get_setting

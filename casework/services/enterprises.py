@@ -7,7 +7,8 @@ from stdnum.vn import mst
 
 from casework.extensions import db
 from casework.models import Enterprise, Ownership, Province
-from casework.services import Invalid, _
+from casework.errors import Invalid
+from casework.i18n import _
 from casework.text import nfc, search_key, whole_number
 
 MAX_NAME = 300

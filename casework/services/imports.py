@@ -43,7 +43,8 @@ from casework import authz, clock
 from casework.extensions import db
 from casework.models import AuditEntry, Case, CaseEnterprise, Enterprise, OrgUnit, Province, User
 from casework.models.enterprise import SECTORS, Ownership
-from casework.services import Invalid, _
+from casework.errors import Invalid
+from casework.i18n import _
 from casework.services import audit, tallies
 from casework.services.cases import active_case_message
 from casework.services.enterprises import (MAX_NAME, MAX_WORKFORCE, normalise_tax_code,

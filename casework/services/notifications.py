@@ -17,7 +17,7 @@ from casework import authz, clock
 from casework.extensions import db
 from casework.models import ApprovalRequest, Case, Notification, OrgUnit, User
 from casework.routing import external_url
-from casework.services import _
+from casework.i18n import _
 from casework.services.queries import overdue_condition, stuck_condition
 from casework.workflow.definition import (
     APPROVER_SUPERVISOR,

@@ -21,7 +21,8 @@ from casework.models import (AuditEntry, Case, CaseEnterprise, CaseTally, Enterp
                              Province, User)
 from casework.models.enterprise import SECTORS, Ownership
 from casework.replica import dashboard_session  # a replica when one is set
-from casework.services import Invalid, _
+from casework.errors import Invalid
+from casework.i18n import _
 from casework.services.queries import (NO_SECTOR, CaseFilters, apply_case_filters,
                                        overdue_condition, scope_condition, stuck_condition,
                                        stuck_cutoff, units_under)

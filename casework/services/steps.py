@@ -7,7 +7,8 @@ from casework import authz
 from casework.extensions import db
 from casework.models import Case, Step, User
 from casework.models.step import STEP_KINDS
-from casework.services import Conflict, Invalid, _
+from casework.errors import Conflict, Invalid
+from casework.i18n import _
 from casework.text import nfc, whole_number
 from casework.workflow.data import GuardFailed, parse_date
 from casework.workflow.definition import N_, TERMINAL_STATES

@@ -19,7 +19,8 @@ from casework import authz
 from casework.extensions import db
 from casework.models import Case, CaseTally, OrgUnit, Target, User
 from casework.replica import dashboard_session
-from casework.services import Forbidden, Invalid, _, number
+from casework.errors import Forbidden, Invalid
+from casework.i18n import number, _
 from casework.services.settings import get_setting
 from casework.text import nfc, search_key, whole_number
 from casework.workflow.definition import N_, TERMINAL_STATES

@@ -9,7 +9,8 @@ from casework import clock
 from casework import metrics
 from casework.extensions import db
 from casework.models import ApprovalRequest, Case, User
-from casework.services import Conflict, Invalid, _
+from casework.errors import Conflict, Invalid
+from casework.i18n import _
 from casework.services.audit import record
 from casework.services.cases import check_version, flush_or_conflict
 from casework.text import nfc

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 
 from casework.extensions import db
 from casework.models import OrgUnit, Province, UnitType
-from casework.services import Conflict, Invalid, _
+from casework.errors import Conflict, Invalid
+from casework.i18n import _
 from casework.text import nfc
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")

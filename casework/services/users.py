@@ -12,7 +12,8 @@ from zxcvbn import zxcvbn
 from casework import clock
 from casework.extensions import db
 from casework.models import ApiToken, OrgUnit, Role, User
-from casework.services import Conflict, Invalid, _
+from casework.errors import Conflict, Invalid
+from casework.i18n import _
 from casework.text import nfc
 from casework.workflow.definition import N_
 

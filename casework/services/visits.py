@@ -24,7 +24,9 @@ from casework.extensions import db
 from casework.models import (Case, OrgUnit, Province, ProvinceAssignment, User, Visit, VisitCase,
                              VisitFollowUp)
 from casework.models.visit import VISIT_STATUSES
-from casework.services import MAX_ID, Conflict, Forbidden, Invalid, NotFound, _
+from casework.errors import Conflict, Forbidden, Invalid, NotFound
+from casework.i18n import _
+from casework.schemas.limits import MAX_ID
 from casework.services.settings import get_setting
 from casework.text import nfc, search_key, whole_number
 from casework import clock

@@ -12,7 +12,7 @@ from casework.forms.cases import choices
 from casework.forms.admin import (UNIT_TYPE_LABELS, RevokeTokensForm, UnitForm, UserCreateForm,
                                   UserEditForm)
 from casework.models import ApiToken, OrgUnit, User
-from casework.services import DomainError
+from casework.errors import DomainError
 from casework.services.units import create_unit, update_unit
 from casework.services.users import create_user, revoke_tokens, set_password, update_user
 from casework.transaction import commit

@@ -10,7 +10,7 @@ from casework import authz
 from casework.extensions import db
 from casework.forms.transitions import WithdrawForm, decision_form, trigger_data
 from casework.models import ApprovalRequest
-from casework.services import DomainError
+from casework.errors import DomainError
 from casework.services.approvals import decide, get_visible_approval, withdraw
 from casework.services.history import with_case
 from casework.transaction import commit

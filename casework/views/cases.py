@@ -29,7 +29,8 @@ from casework.forms.cases import (APPROVAL_STATUS_LABELS, AUDIT_ACTION_LABELS, D
 from casework.forms.transitions import (WithdrawForm, decision_form, explain_dates,
                                         submit_label, trigger_data, trigger_form_class)
 from casework.models import ApprovalRequest, Case, OrgUnit, Province, UnitType, User
-from casework.services import DomainError, kilobytes, megabytes
+from casework.errors import DomainError
+from casework.i18n import kilobytes, megabytes
 from casework.services.attachments import (attachments_of, documents_present, open_attachment,
                                            store_attachment)
 from casework.services.cases import create_case, edit_case, reassign

@@ -5,7 +5,7 @@ from werkzeug.exceptions import HTTPException
 
 from casework.extensions import db
 from casework.routing import wants_json as _wants_json
-from casework.services import DomainError
+from casework.errors import DomainError
 
 
 def register(app: Flask) -> None:

@@ -28,7 +28,8 @@ from casework.extensions import csrf
 from casework.forms.cases import choices
 from casework.forms.imports import COLUMN_HELP, REASON_LABELS, ImportForm
 from casework.routing import page_number
-from casework.services import DomainError, megabytes
+from casework.errors import DomainError
+from casework.i18n import megabytes
 from casework.services.imports import (COLUMNS, check_importer, imports_directory, open_source,
                                        read_rejected)
 from casework.spreadsheet import CsvWriter, xlsx_row

@@ -22,7 +22,8 @@ from casework.charts import BANDS, province_map
 from casework.forms.targets import TargetForm
 from casework.models import OrgUnit, Target
 from casework.models.enterprise import SECTORS, Ownership
-from casework.services import DomainError, exports
+from casework.errors import DomainError
+from casework.services import exports
 from casework.services.pipeline import (DIMENSIONS, PipelineFilters, funnel, parse_period,
                                          pipeline, timings)
 from casework.services.queries import CaseFilters, case_count

@@ -12,7 +12,7 @@ from casework.extensions import db
 from casework.forms.visits import (AssignProvinceForm, EditVisitForm, FollowUpForm, LinkCaseForm,
                                    PlanVisitForm, RecordVisitForm, UnassignProvinceForm,
                                    VersionedActionForm, choices)
-from casework.services import DomainError, Invalid
+from casework.errors import DomainError, Invalid
 from casework.services import visits as service
 from casework.routing import page_number
 from casework.services.settings import get_setting

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from casework.services import Invalid, _
+from casework.errors import Invalid
+
+from casework.i18n import _
 from casework.text import nfc
 from casework.workflow.definition import DOCUMENTS, Field, Trigger
 

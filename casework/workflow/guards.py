@@ -10,7 +10,7 @@ from flask_babel import format_date
 from casework.extensions import db
 from casework.models import AuditEntry, Step
 from casework.models.step import OUTREACH_STEP_KINDS
-from casework.services import _, number
+from casework.i18n import number, _
 from casework.services.attachments import documents_present
 from casework.services.settings import get_setting
 from casework.workflow.data import GuardFailed

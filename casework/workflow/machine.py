@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from transitions import Machine, MachineError
 
-from casework.services import _
+from casework.i18n import _
 from casework.workflow import effects, guards
 from casework.workflow.data import GuardFailed
 from casework.workflow.definition import FLOWS, Flow, Trigger, flow_for

@@ -1,0 +1,4 @@
+"""Every limit an input has, declared once: schemas, forms and the spreadsheet cleaner read them here."""
+from __future__ import annotations
+
+MAX_ID = 2**31 - 1  # the largest id an id column holds (INTEGER on PostgreSQL)
