@@ -257,7 +257,7 @@ def schemas() -> dict[str, dict]:
             "required": ["id", "ref", "kind", "state", "version", "unit", "province",
                          "organiser", "enterprises", "target_members", "applications",
                          "deadline", "allowed_triggers", "resume_state", "founded_members",
-                         "details", "created_at", "updated_at"],
+                         "founded_unit", "details", "created_at", "updated_at"],
             "properties": {
                 "id": INTEGER, "ref": nullable(STRING),
                 "kind": {"type": "string", "enum": list(KINDS)},
@@ -273,6 +273,10 @@ def schemas() -> dict[str, dict]:
                                      "items": {"type": "string", "enum": list(triggers)}},
                 "resume_state": nullable(STRING),
                 "founded_members": nullable(COUNT),
+                "founded_unit": nullable({"type": "object", "required": ["code", "name"],
+                                          "properties": {"code": STRING, "name": STRING},
+                                          "description": "The grassroots union the case "
+                                                         "founded (null until founded)"}),
                 "details": {"type": "object"},
                 "created_at": DATETIME, "updated_at": DATETIME}},
         "CaseDetail": {

@@ -174,7 +174,7 @@ GRASSROOTS = Flow(
                 fields=(Field("announced_on", "date", N_("Announced on")),
                         Field("founding_members", "int", N_("Founding members"))),
                 guards=("founding_members_quorum",),
-                effects=("record_founding",)),
+                effects=("record_founding", "found_union")),
     ) + _side_triggers(tuple(s for s, _ in _GRASSROOTS_STATES[:8])),
 )
 
@@ -203,7 +203,7 @@ CONGLOMERATE = Flow(
                 N_("Complete transfer of member unions"),
                 fields=(Field("member_unions", "int", N_("Member unions transferred")),
                         Field("founding_members", "int", N_("Founding members"))),
-                effects=("record_founding",)),
+                effects=("record_founding", "found_union")),
     ) + _side_triggers(tuple(s for s, _ in _PILOT_STATES[:5])),
 )
 

@@ -32,3 +32,9 @@ def store_data(attempt: Attempt) -> None:
     key = "decision" if "decision_number" in attempt.data else attempt.trigger.name
     details[key] = to_json(attempt.data)
     attempt.case.details = details  # a new dict, so the JSON column is seen as changed
+
+
+def found_union(attempt: Attempt) -> None:
+    """The founded case becomes a grassroots union of the tree (casework.services.founded_units)."""
+    from casework.services.founded_units import found_union as found  # the services import workflow
+    found(attempt.case, attempt.actor, attempt.case.founded_on, attempt.case.founded_members or 0)
