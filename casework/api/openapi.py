@@ -457,7 +457,8 @@ def schemas() -> dict[str, dict]:
             "type": "object",
             "required": ["unit", "label", "type", "target", "founded_members", "founded_unions",
                          "members_share", "unions_share", "open_cases", "forecast_members",
-                         "forecast_unions", "members_now", "on_track"],
+                         "forecast_unions", "members_now", "admitted_members",
+                         "left_members", "net_members", "members_unreported", "on_track"],
             "properties": {
                 "unit": STRING, "label": STRING, "type": STRING,
                 "target": {"type": "object",
@@ -471,6 +472,10 @@ def schemas() -> dict[str, dict]:
                 "unions_share": nullable({"type": "number"}),
                 "open_cases": INTEGER, "forecast_members": INTEGER,
                 "forecast_unions": INTEGER, "members_now": nullable(INTEGER),
+                "admitted_members": COUNT, "left_members": COUNT,
+                "net_members": {**INTEGER, "description": "founded + admitted - left"},
+                "members_unreported": {**COUNT, "description": "Part of members_now: the "
+                                       "founders of unions that never reported"},
                 "on_track": nullable({"type": "boolean"})}},
         "Targets": {
             "type": "object", "required": ["year", "elapsed_share", "unit", "rows"],

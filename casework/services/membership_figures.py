@@ -1,0 +1,183 @@
+"""The membership figures of a subtree for a year, summed in SQL (issue 14).
+
+New members = the founders of the unions founded in the year + the members admitted in the
+year's reports; left = the members who left in the reports + the members of the unions
+dissolved in the year; members now = the latest closing figure of every live union (a counter
+kept with each report) + the founders of the unions that never reported, shown apart.
+
+Every figure is a GROUP BY over an index (the reports by month and managing unit, the unions
+by managing unit): a few hundred groups whatever the number of reports. A report counts where
+the union sat that month (its `managing_unit_id`), so a transfer does not move earlier figures.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+from casework.models import Case, OrgUnit
+from casework.models.membership import GrassrootsUnion, MembershipReport
+
+SLOTS = ("founded", "admitted_vietnamese", "admitted_foreign", "left", "members_reported",
+         "members_unreported", "unions", "dissolved")
+
+
+@dataclass
+class Members:
+    founded: int = 0
+    admitted_vietnamese: int = 0
+    admitted_foreign: int = 0
+    left: int = 0
+    members_reported: int = 0     # latest closing figures of the live unions that report
+    members_unreported: int = 0   # founders of the live unions that never reported
+    unions: int = 0               # live grassroots unions
+    dissolved: int = 0            # unions dissolved in the year
+
+    @property
+    def holds_unions(self) -> bool:
+        """The subtree holds unions in the system (else its members are not known here)."""
+        return bool(self.unions or self.dissolved)
+
+    def add(self, other: "Members") -> None:
+        for name in SLOTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def admitted(self) -> int:
+        return self.admitted_vietnamese + self.admitted_foreign
+
+    @property
+    def new_members(self) -> int:
+        return self.founded + self.admitted
+
+    @property
+    def net(self) -> int:
+        return self.new_members - self.left
+
+    @property
+    def members_now(self) -> int:
+        return self.members_reported + self.members_unreported
+
+    def as_json(self) -> dict:
+        return {"founded_members": self.founded,
+                "admitted_vietnamese": self.admitted_vietnamese,
+                "admitted_foreign": self.admitted_foreign, "admitted_members": self.admitted,
+                "left_members": self.left, "net_members": self.net,
+                "members_now": self.members_now, "members_unreported": self.members_unreported,
+                "unions": self.unions}
+
+
+@dataclass
+class Grouped:
+    """Figures per key: a managing unit's id (by="unit") or a province's id (by="province")."""
+    figures: dict[int, Members] = field(default_factory=dict)
+
+    def at(self, key) -> Members:
+        return self.figures.setdefault(key, Members())
+
+
+def year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year + 1, 1, 1)
+
+
+def grouped_members(reads, year: int, unit_ids, by: str = "unit", *,
+                    founded_from_cases: bool = True) -> Grouped:
+    """The year's figures of the subtree whose unit ids `unit_ids` (a subquery) selects,
+    grouped by managing unit or by province. `founded_from_cases`: False when the caller counts
+    the founders itself (services/targets.py does)."""
+    start, end = year_bounds(year)
+    out = Grouped()
+    report_key = MembershipReport.managing_unit_id if by == "unit" \
+        else MembershipReport.province_id
+    for key, vietnamese, foreign, left in reads.execute(
+            sa.select(report_key, sa.func.sum(MembershipReport.admitted_vietnamese),
+                      sa.func.sum(MembershipReport.admitted_foreign),
+                      sa.func.sum(MembershipReport.left))
+            .where(MembershipReport.current, MembershipReport.month >= start,
+                   MembershipReport.month < end, MembershipReport.managing_unit_id.in_(unit_ids))
+            .group_by(report_key)):
+        figures = out.at(key)
+        figures.admitted_vietnamese += int(vietnamese or 0)
+        figures.admitted_foreign += int(foreign or 0)
+        figures.left += int(left or 0)
+    union_key = OrgUnit.parent_id if by == "unit" else OrgUnit.province_id
+    unions = sa.select(union_key).join(GrassrootsUnion, GrassrootsUnion.unit_id == OrgUnit.id) \
+        .where(OrgUnit.parent_id.in_(unit_ids))
+    # a union dissolved in the year: the members it had then left in the year
+    for key, members, count in reads.execute(
+            unions.add_columns(sa.func.sum(sa.func.coalesce(
+                GrassrootsUnion.members_at_dissolution, 0)), sa.func.count())
+            .where(GrassrootsUnion.dissolved_on >= start, GrassrootsUnion.dissolved_on < end)
+            .group_by(union_key)):
+        out.at(key).left += int(members or 0)
+        out.at(key).dissolved += int(count or 0)
+    reported = GrassrootsUnion.last_month.is_not(None)
+    for key, members_reported, members_unreported, count in reads.execute(
+            unions.add_columns(
+                sa.func.sum(sa.case((reported, GrassrootsUnion.members_now), else_=0)),
+                sa.func.sum(sa.case((reported, 0), else_=GrassrootsUnion.founding_members)),
+                sa.func.count())
+            .where(GrassrootsUnion.dissolved_on.is_(None))
+            .group_by(union_key)):
+        figures = out.at(key)
+        figures.members_reported += int(members_reported or 0)
+        figures.members_unreported += int(members_unreported or 0)
+        figures.unions += int(count or 0)
+    if founded_from_cases:
+        case_key = Case.unit_id if by == "unit" else Case.province_id
+        for key, members in reads.execute(
+                sa.select(case_key, sa.func.sum(sa.func.coalesce(Case.founded_members, 0)))
+                .where(Case.unit_id.in_(unit_ids), Case.state == "founded",
+                       Case.founded_on >= start, Case.founded_on < end)
+                .group_by(case_key)):
+            out.at(key).founded += int(members or 0)
+    return out
+
+
+def path_ids(path: str) -> list[int]:
+    return [int(i) for i in path.strip("/").split("/") if i]
+
+
+def roll_up(grouped: Grouped, paths: dict[int, str], shown: set[int]) -> dict[int, Members]:
+    """Each managing unit's figures added to its own row and its ancestors' rows shown."""
+    rows: dict[int, Members] = {}
+    for unit_id, figures in grouped.figures.items():
+        for ancestor in path_ids(paths.get(unit_id, "")):
+            if ancestor in shown:
+                rows.setdefault(ancestor, Members()).add(figures)
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# the table by province or by unit (GET /api/v1/membership, the province grid)
+
+@dataclass
+class FiguresRow:
+    key: str
+    label: str
+    members: Members
+
+    def as_json(self) -> dict:
+        return {"key": self.key, "label": self.label, **self.members.as_json()}
+
+
+def membership_table(reads, root: OrgUnit, year: int, by: str) -> list[FiguresRow]:
+    """by="province": one row per province with figures in the subtree of `root`; by="unit":
+    `root` then each of its sub-units, each with its whole subtree."""
+    from casework.models import Province
+    subtree = sa.select(OrgUnit.id, OrgUnit.path).where(
+        OrgUnit.path.startswith(root.path, autoescape=True))
+    ids = sa.select(subtree.subquery().c.id)
+    grouped = grouped_members(reads, year, ids, by=by)
+    if by == "province":
+        provinces = {p.id: p for p in reads.scalars(
+            sa.select(Province).where(Province.id.in_([k for k in grouped.figures if k])))}
+        rows = [FiguresRow(provinces[k].code, provinces[k].name, m)
+                for k, m in grouped.figures.items() if k in provinces]
+        return sorted(rows, key=lambda r: r.key)
+    shown = [root] + list(reads.scalars(sa.select(OrgUnit).where(OrgUnit.parent_id == root.id)
+                                        .order_by(OrgUnit.type, OrgUnit.name)))
+    paths = dict(reads.execute(subtree).all())
+    rolled = roll_up(grouped, paths, {u.id for u in shown})
+    return [FiguresRow(u.code, u.name, rolled.get(u.id, Members())) for u in shown]
