@@ -181,3 +181,10 @@ def membership_table(reads, root: OrgUnit, year: int, by: str) -> list[FiguresRo
     paths = dict(reads.execute(subtree).all())
     rolled = roll_up(grouped, paths, {u.id for u in shown})
     return [FiguresRow(u.code, u.name, rolled.get(u.id, Members())) for u in shown]
+
+
+def members_by_province(user, year: int) -> dict[str, Members]:
+    """Province code -> the year's figures in the user's scope (the pipeline by province)."""
+    from casework.replica import dashboard_session
+    return {r.key: r.members for r in
+            membership_table(dashboard_session(), user.unit, year, "province")}
