@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from casework.views.imports import bp as imports_bp; app.register_blueprint(imports_bp)  # noqa: E702
     from casework.views.jobs import bp as jobs_bp; app.register_blueprint(jobs_bp)  # noqa: E702
     from casework.views.notifications import bp as notifications_bp; app.register_blueprint(notifications_bp)  # noqa: E702,E501
+    from casework.views.membership import bp as membership_bp; app.register_blueprint(membership_bp)  # noqa: E702,E501
 
 
 def register_operations(app: Flask) -> None:
