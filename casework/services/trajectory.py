@@ -23,6 +23,7 @@ from casework.models.membership import MembershipReport
 GOAL_YEAR = 2028
 NATIONAL_GOAL = 15_000_000   # DOMAIN.md §1: members in the whole system by December 2028
 PACE_MONTHS = 12
+HORIZON_MONTHS = 1200   # a pace that needs over a century is said to never reach the goal
 
 
 def add_months(month: date, count: int) -> date:
@@ -76,7 +77,8 @@ class Trajectory:
         pace = self.pace
         if not pace or pace <= 0:
             return None
-        return add_months(last_month, math.ceil((self.goal - members) / pace))
+        needed = math.ceil((self.goal - members) / pace)
+        return add_months(last_month, needed) if needed <= HORIZON_MONTHS else None
 
     @property
     def on_path(self) -> bool | None:
