@@ -187,3 +187,26 @@ def test_the_api(app, client):
     targets = Api(client, new_user("leader", "VGCL")).get("/targets", year=YEAR).get_json()
     hcm = next(r for r in targets["rows"] if r["unit"] == "LDLD-79")
     assert (hcm["admitted_members"], hcm["members_now"]) == (40, 184)
+
+
+def test_the_overdue_digest_names_the_unions_not_reported(app):
+    from casework import clock
+    from casework.models import Notification
+    from casework.services.membership import last_closed_month
+    from casework.tasks import send_overdue_digest
+    commune_unit()
+    due = last_closed_month()
+    late = union("CD-XA-79-1", founders=40, founded_on=date(due.year - 1, 1, 1),
+                 name="Công đoàn cơ sở Chậm")
+    on_time = union("CD-XA-79-1", founders=40, founded_on=date(due.year - 1, 1, 1))
+    report_month(None, on_time, due, admitted_vietnamese=0, admitted_foreign=0, left=0,
+                 closing=40)
+    supervisor, elsewhere = new_user("supervisor"), new_user("supervisor", "LDLD-01")
+    db.session.commit()
+    assert send_overdue_digest() == 1
+    digest = db.session.scalar(sa.select(Notification).where(Notification.user_id
+                                                             == supervisor.id))
+    assert late.unit.code in digest.body and on_time.unit.code not in digest.body
+    assert "Chậm" not in digest.subject and clock.today().isoformat() in digest.subject
+    assert db.session.scalar(sa.select(Notification).where(
+        Notification.user_id == elsewhere.id)) is None
