@@ -210,3 +210,22 @@ def test_the_overdue_digest_names_the_unions_not_reported(app):
     assert "Chậm" not in digest.subject and clock.today().isoformat() in digest.subject
     assert db.session.scalar(sa.select(Notification).where(
         Notification.user_id == elsewhere.id)) is None
+
+
+def test_the_national_generator_adds_unions_with_three_years_of_reports(app):
+    from casework.models.membership import GrassrootsUnion
+    from casework.services.membership import last_closed_month
+    from casework.services.membership_seed import MONTHS, seed_membership
+    made = seed_membership(scale_factor=0.0002)
+    assert made == {"unions": 6, "reports": 6 * MONTHS}
+    db.session.expire_all()
+    unions = db.session.scalars(sa.select(GrassrootsUnion)).all()
+    assert {u.last_month for u in unions} == {last_closed_month()}
+    for made_union in unions:
+        months = db.session.scalars(sa.select(MembershipReport).where(
+            MembershipReport.unit_id == made_union.unit_id).order_by(MembershipReport.month)).all()
+        assert all(b.opening == a.closing for a, b in zip(months, months[1:]))
+        assert months[-1].closing == made_union.members_now
+    national = row(target_progress(new_user("leader", "VGCL"), last_closed_month().year),
+                   "VGCL")
+    assert national.members_now == sum(u.members_now for u in unions)
