@@ -229,3 +229,11 @@ def test_the_national_generator_adds_unions_with_three_years_of_reports(app):
     national = row(target_progress(new_user("leader", "VGCL"), last_closed_month().year),
                    "VGCL")
     assert national.members_now == sum(u.members_now for u in unions)
+
+
+def test_a_union_row_shows_its_own_figures(app):
+    a, b, c = build_roll_up()
+    table = target_progress(new_user("leader", "VGCL"), YEAR, unit="LDLD-79",
+                            today=date(YEAR, 7, 1))
+    own = row(table, a.unit.code)
+    assert (own.admitted_members, own.left_members, own.members_now) == (35, 5, 130)

@@ -16,7 +16,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from casework.models import Case, OrgUnit
+from casework.models import Case, OrgUnit, UnitType
 from casework.models.membership import GrassrootsUnion, MembershipReport
 
 SLOTS = ("founded", "admitted_vietnamese", "admitted_foreign", "left", "members_reported",
@@ -188,3 +188,47 @@ def members_by_province(user, year: int) -> dict[str, Members]:
     from casework.replica import dashboard_session
     return {r.key: r.members for r in
             membership_table(dashboard_session(), user.unit, year, "province")}
+
+
+def unions_own_members(reads, year: int, union_ids: list[int]) -> dict[int, Members]:
+    """The year's figures of each union in `union_ids` itself (a grassroots unit's own row)."""
+    if not union_ids:
+        return {}
+    start, end = year_bounds(year)
+    out: dict[int, Members] = {i: Members() for i in union_ids}
+    for unit_id, vietnamese, foreign, left in reads.execute(
+            sa.select(MembershipReport.unit_id, sa.func.sum(MembershipReport.admitted_vietnamese),
+                      sa.func.sum(MembershipReport.admitted_foreign),
+                      sa.func.sum(MembershipReport.left))
+            .where(MembershipReport.current, MembershipReport.month >= start,
+                   MembershipReport.month < end, MembershipReport.unit_id.in_(union_ids))
+            .group_by(MembershipReport.unit_id)):
+        figures = out[unit_id]
+        figures.admitted_vietnamese = int(vietnamese or 0)
+        figures.admitted_foreign = int(foreign or 0)
+        figures.left = int(left or 0)
+    for union in reads.scalars(sa.select(GrassrootsUnion).where(
+            GrassrootsUnion.unit_id.in_(union_ids))):
+        figures = out[union.unit_id]
+        if union.dissolved:
+            figures.dissolved = 1
+            if start <= union.dissolved_on < end:
+                figures.left += union.members_at_dissolution or 0
+        else:
+            figures.unions = 1
+            if union.last_month is None:
+                figures.members_unreported = union.founding_members
+            else:
+                figures.members_reported = union.members_now
+    return out
+
+
+def members_of_rows(reads, year: int, subtree_ids, paths: dict[int, str], row_units
+                    ) -> dict[int, Members]:
+    """Each row unit's figures: its subtree's, rolled up; a union's row, its own."""
+    shown = {u.id for u in row_units}
+    rows = roll_up(grouped_members(reads, year, subtree_ids, founded_from_cases=False),
+                   paths, shown)
+    rows.update(unions_own_members(reads, year, [u.id for u in row_units
+                                                 if u.type == UnitType.grassroots.value]))
+    return rows

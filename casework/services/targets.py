@@ -21,7 +21,7 @@ from casework.models import Case, CaseTally, OrgUnit, Target, User
 from casework.replica import dashboard_session
 from casework.errors import Forbidden, Invalid
 from casework.i18n import number, _
-from casework.services.membership_figures import Members, grouped_members, roll_up
+from casework.services.membership_figures import Members, members_of_rows
 from casework.services.settings import get_setting
 from casework.text import nfc, search_key, whole_number
 from casework.workflow.definition import N_, TERMINAL_STATES
@@ -355,8 +355,8 @@ def target_progress(user: User, year: int, *, unit: str | None = None,
                     for i, value in enumerate(figures):
                         total[i] += value
 
-    members = roll_up(grouped_members(reads, year, sa.select(subtree.subquery().c.id),
-                                      founded_from_cases=False), paths, set(ids)) if ids else {}
+    members = members_of_rows(reads, year, sa.select(subtree.subquery().c.id), paths,
+                              row_units) if ids else {}
     share = elapsed_share(year, today)
     this_year = (today or clock.today()).year
     root_depth = root.path.count("/")
