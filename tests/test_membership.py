@@ -237,3 +237,23 @@ def test_a_union_row_shows_its_own_figures(app):
                             today=date(YEAR, 7, 1))
     own = row(table, a.unit.code)
     assert (own.admitted_members, own.left_members, own.members_now) == (35, 5, 130)
+
+
+def test_the_tallies_equal_a_recount(app):
+    from casework.models.membership import MembershipTally
+    from casework.services.membership_tallies import rebuild
+    a, b, c = build_roll_up()
+    report(a, "2025-02", vietnamese=12, left=2)               # a correction
+    transfer_union(new_user("supervisor", "VGCL"), b, "LDLD-01", date(2025, 1, 13))
+    db.session.commit()
+
+    def tallies():
+        return sorted((t.managing_unit_id, t.province_id, t.month, t.reports,
+                       t.admitted_vietnamese, t.admitted_foreign, t.left, t.closing)
+                      for t in db.session.scalars(sa.select(MembershipTally))
+                      if t.reports)
+    kept = tallies()
+    rebuild()
+    db.session.commit()
+    db.session.expire_all()
+    assert kept == tallies()

@@ -100,9 +100,6 @@ class MembershipReport(db.Model):
         # one current revision per unit and month
         sa.Index("uq_membership_current", "unit_id", "month", unique=True,
                  sqlite_where=sa.text("current"), postgresql_where=sa.text("current")),
-        # the roll-ups: a year's current reports by managing unit, read from the index alone
-        sa.Index("ix_membership_rollup", "current", "month", "managing_unit_id", "province_id",
-                 "admitted_vietnamese", "admitted_foreign", "left_members", "closing"),
         sa.CheckConstraint("opening >= 0 AND closing >= 0 AND admitted_vietnamese >= 0 AND "
                            "admitted_foreign >= 0 AND left_members >= 0",
                            name="membership_not_negative"),
@@ -113,6 +110,26 @@ class MembershipReport(db.Model):
     @property
     def admitted(self) -> int:
         return self.admitted_vietnamese + self.admitted_foreign
+
+
+class MembershipTally(db.Model):
+    """The current reports' sums per managing unit, province and month, kept in the transaction
+    of every report, correction and transfer (casework.services.membership_tallies): the
+    dashboards read a few thousand of these instead of every report."""
+
+    __tablename__ = "membership_tallies"
+
+    managing_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_units.id"),
+                                                  primary_key=True)
+    province_id: Mapped[int] = mapped_column(primary_key=True)   # 0: no province
+    month: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    reports: Mapped[int] = mapped_column(default=0)
+    admitted_vietnamese: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    admitted_foreign: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    left: Mapped[int] = mapped_column("left_members", sa.BigInteger, default=0)
+    closing: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+    __table_args__ = (sa.Index("ix_membership_tallies_month", "month", "managing_unit_id"),)
 
 
 class UnitEvent(db.Model):

@@ -22,6 +22,7 @@ from casework.models import Case, OrgUnit, User, UnitType
 from casework.models.membership import GrassrootsUnion, MembershipReport, UnitEvent
 from casework.schemas.limits import REASON_LENGTH, UNIT_NAME_LENGTH
 from casework.services.audit import actor_fields
+from casework.services.membership_tallies import count_reports_of
 from casework.text import nfc
 
 UNION_PREFIX = "Công đoàn cơ sở "
@@ -177,11 +178,13 @@ def transfer_union(actor: User, union: GrassrootsUnion, parent_code: str, on: da
     if parent.province_id is not None:
         unit.province_id = parent.province_id
     db.session.flush()
+    count_reports_of(unit.id, first_of_month(on), -1)   # the moved months leave the old tallies
     db.session.execute(
         sa.update(MembershipReport)
         .where(MembershipReport.unit_id == unit.id, MembershipReport.month >= first_of_month(on))
         .values(managing_unit_id=parent.id, province_id=unit.province_id)
         .execution_options(synchronize_session=False))
+    count_reports_of(unit.id, first_of_month(on), 1)
     record_event(unit, actor, "transferred", comment=nfc(comment)[:REASON_LENGTH],
                  data={"from": old.code, "to": parent.code, "on": on.isoformat()})
     db.session.flush()

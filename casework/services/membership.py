@@ -20,6 +20,7 @@ from casework.i18n import _, number
 from casework.models import OrgUnit, User, UnitType
 from casework.models.membership import GrassrootsUnion, MembershipReport
 from casework.services.founded_units import first_of_month, record_event
+from casework.services.membership_tallies import count_report
 
 REPORTERS = ("organiser", "supervisor")
 FIGURES = ("admitted_vietnamese", "admitted_foreign", "left", "closing")
@@ -142,12 +143,14 @@ def report_month(actor: User | None, union: GrassrootsUnion, month: date, *,
         previous.current = False
         revision = previous.revision + 1
         db.session.flush()   # the partial unique index holds one current revision
+        count_report(previous, -1)
     unit = union.unit
     report = MembershipReport(unit_id=unit.id, month=month, revision=revision, current=True,
                               managing_unit_id=unit.parent_id, province_id=unit.province_id,
                               source=source, reported_by_id=actor.id if actor else None,
                               **figures)
     db.session.add(report)
+    count_report(report)
     if union.last_month is None or month >= union.last_month:
         union.last_month, union.members_now = month, closing
     if actor is not None:

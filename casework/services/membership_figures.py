@@ -17,7 +17,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from casework.models import Case, OrgUnit, UnitType
-from casework.models.membership import GrassrootsUnion, MembershipReport
+from casework.models.membership import GrassrootsUnion, MembershipReport, MembershipTally
 
 SLOTS = ("founded", "admitted_vietnamese", "admitted_foreign", "left", "members_reported",
          "members_unreported", "unions", "dissolved")
@@ -88,14 +88,15 @@ def grouped_members(reads, year: int, unit_ids, by: str = "unit", *,
     the founders itself (services/targets.py does)."""
     start, end = year_bounds(year)
     out = Grouped()
-    report_key = MembershipReport.managing_unit_id if by == "unit" \
-        else MembershipReport.province_id
+    # the year's reports, from the tallies kept with them (a few thousand rows nationally)
+    report_key = MembershipTally.managing_unit_id if by == "unit" \
+        else MembershipTally.province_id
     for key, vietnamese, foreign, left in reads.execute(
-            sa.select(report_key, sa.func.sum(MembershipReport.admitted_vietnamese),
-                      sa.func.sum(MembershipReport.admitted_foreign),
-                      sa.func.sum(MembershipReport.left))
-            .where(MembershipReport.current, MembershipReport.month >= start,
-                   MembershipReport.month < end, MembershipReport.managing_unit_id.in_(unit_ids))
+            sa.select(report_key, sa.func.sum(MembershipTally.admitted_vietnamese),
+                      sa.func.sum(MembershipTally.admitted_foreign),
+                      sa.func.sum(MembershipTally.left))
+            .where(MembershipTally.month >= start, MembershipTally.month < end,
+                   MembershipTally.managing_unit_id.in_(unit_ids))
             .group_by(report_key)):
         figures = out.at(key)
         figures.admitted_vietnamese += int(vietnamese or 0)
@@ -167,7 +168,8 @@ def membership_table(reads, root: OrgUnit, year: int, by: str) -> list[FiguresRo
     `root` then each of its sub-units, each with its whole subtree."""
     from casework.models import Province
     subtree = sa.select(OrgUnit.id, OrgUnit.path).where(
-        OrgUnit.path.startswith(root.path, autoescape=True))
+        OrgUnit.path.startswith(root.path, autoescape=True),
+        sa.or_(OrgUnit.type != UnitType.grassroots.value, OrgUnit.id == root.id))
     ids = sa.select(subtree.subquery().c.id)
     grouped = grouped_members(reads, year, ids, by=by)
     if by == "province":

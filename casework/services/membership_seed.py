@@ -16,6 +16,7 @@ from casework import clock
 from casework.extensions import db
 from casework.models import OrgUnit, UnitType
 from casework.models.membership import GrassrootsUnion, MembershipReport
+from casework.services import membership_tallies
 from casework.services.imports import allocate_ids
 from casework.services.membership import last_closed_month
 from casework.services.trajectory import add_months
@@ -90,6 +91,7 @@ def seed_membership(scale_factor: float = 1.0, seed: int = 2026) -> dict:
         _insert(OrgUnit.__table__, units)
         _insert(GrassrootsUnion.__table__, unions)
         _insert(MembershipReport.__table__, reports)
+        membership_tallies.add_generated(reports)   # committed with the reports
         db.session.commit()
         made += n
         reports_made += len(reports)

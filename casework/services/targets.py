@@ -317,7 +317,10 @@ def target_progress(user: User, year: int, *, unit: str | None = None,
     # and its ancestors, found from its path
     sums: dict[int, list] = {}
     if ids:
-        subtree = sa.select(OrgUnit.id, OrgUnit.path).where(in_subtree)
+        # the managing units (a grassroots union manages nothing but may be the root): tens of
+        # thousands of unions are never read here
+        subtree = sa.select(OrgUnit.id, OrgUnit.path).where(
+            in_subtree, sa.or_(OrgUnit.type != "grassroots", OrgUnit.id == root.id))
         paths = dict(reads.execute(subtree).all())
         in_units = Case.unit_id.in_(sa.select(subtree.subquery().c.id))
         chances = {state: float(p) for state, p in

@@ -17,8 +17,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from casework.models import OrgUnit, Target
-from casework.models.membership import MembershipReport
+from casework.models import OrgUnit, Target, UnitType
+from casework.models.membership import MembershipTally
 
 GOAL_YEAR = 2028
 NATIONAL_GOAL = 15_000_000   # DOMAIN.md §1: members in the whole system by December 2028
@@ -90,11 +90,12 @@ class Trajectory:
 
 def monthly_members(reads, unit: OrgUnit) -> list[tuple[date, int]]:
     """(month, members reported) for the subtree of `unit`, where the union sat that month."""
-    managers = sa.select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path, autoescape=True))
+    managers = sa.select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path, autoescape=True),
+                                           OrgUnit.type != UnitType.grassroots.value)
     rows = reads.execute(
-        sa.select(MembershipReport.month, sa.func.sum(MembershipReport.closing))
-        .where(MembershipReport.current, MembershipReport.managing_unit_id.in_(managers))
-        .group_by(MembershipReport.month).order_by(MembershipReport.month))
+        sa.select(MembershipTally.month, sa.func.sum(MembershipTally.closing))
+        .where(MembershipTally.managing_unit_id.in_(managers))
+        .group_by(MembershipTally.month).order_by(MembershipTally.month))
     return [(month, int(total or 0)) for month, total in rows]
 
 

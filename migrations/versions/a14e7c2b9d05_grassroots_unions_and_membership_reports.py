@@ -44,8 +44,22 @@ def upgrade():
     sa.UniqueConstraint('unit_id', 'month', 'revision', name='uq_membership_revision')
     )
     with op.batch_alter_table('membership_reports', schema=None) as batch_op:
-        batch_op.create_index('ix_membership_rollup', ['current', 'month', 'managing_unit_id', 'province_id', 'admitted_vietnamese', 'admitted_foreign', 'left_members', 'closing'], unique=False)
         batch_op.create_index('uq_membership_current', ['unit_id', 'month'], unique=True, sqlite_where=sa.text('current'), postgresql_where=sa.text('current'))
+
+    op.create_table('membership_tallies',
+    sa.Column('managing_unit_id', sa.Integer(), nullable=False),
+    sa.Column('province_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('reports', sa.Integer(), nullable=False),
+    sa.Column('admitted_vietnamese', sa.BigInteger(), nullable=False),
+    sa.Column('admitted_foreign', sa.BigInteger(), nullable=False),
+    sa.Column('left_members', sa.BigInteger(), nullable=False),
+    sa.Column('closing', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['managing_unit_id'], ['org_units.id'], name=op.f('fk_membership_tallies_managing_unit_id_org_units')),
+    sa.PrimaryKeyConstraint('managing_unit_id', 'province_id', 'month', name=op.f('pk_membership_tallies'))
+    )
+    with op.batch_alter_table('membership_tallies', schema=None) as batch_op:
+        batch_op.create_index('ix_membership_tallies_month', ['month', 'managing_unit_id'], unique=False)
 
     op.create_table('unit_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -103,8 +117,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_unit_events_unit_id'))
 
     op.drop_table('unit_events')
+    op.drop_table('membership_tallies')
     with op.batch_alter_table('membership_reports', schema=None) as batch_op:
         batch_op.drop_index('uq_membership_current', sqlite_where=sa.text('current'), postgresql_where=sa.text('current'))
-        batch_op.drop_index('ix_membership_rollup')
 
     op.drop_table('membership_reports')
