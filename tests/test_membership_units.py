@@ -89,3 +89,12 @@ def test_only_supervisors_and_admins_manage_a_union(app):
         rename_union(team.organiser, union, "X")
     with pytest.raises(Forbidden):
         dissolve_union(new_user("leader", "LDLD-79"), union, clock.today(), "x")
+
+
+def test_the_case_page_links_to_its_union(app, client):
+    from test_pipeline import login
+    team = make_team()
+    case = founded(team)
+    login(client, team.organiser)
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert f'href="/membership/units/{case.founded_union.unit.code}"' in html
