@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from casework.extensions import db
 from casework.models import OrgUnit
 from casework.models.membership import GrassrootsUnion
+from casework.services.founded_units import add_existing_union
 from casework.services.membership import report_month
 from casework.services.units import create_unit
 
@@ -21,9 +22,7 @@ def union(manager: str = "LDLD-79", founders: int = 100, founded_on: date = date
     n = next(_numbers)
     unit = create_unit(code=f"T-CDCS-{n}", name=name or f"Công đoàn cơ sở thử {n}",
                        type_="grassroots", parent_code=manager)
-    made = GrassrootsUnion(unit=unit, founded_on=founded_on, founding_members=founders,
-                           members_now=founders, dissolution_reason="")
-    db.session.add(made)
+    made = add_existing_union(unit, founded_on, founders)
     db.session.commit()
     return made
 

@@ -257,3 +257,24 @@ def test_the_tallies_equal_a_recount(app):
     db.session.commit()
     db.session.expire_all()
     assert kept == tallies()
+
+
+def test_the_union_tallies_equal_a_recount(app):
+    from casework.models.membership import UnionTally
+    from casework.services.membership_tallies import rebuild_unions
+    a, b, c = build_roll_up()
+    supervisor = new_user("supervisor", "VGCL")
+    transfer_union(supervisor, b, "LDLD-01", date(2025, 2, 13))
+    dissolve_union(supervisor, c, date(2025, 3, 1), "Giải thể")
+    report(a, "2025-03", vietnamese=4)
+    db.session.commit()
+
+    def tallies():
+        return sorted((t.managing_unit_id, t.province_id, t.unions, t.members_reported,
+                       t.members_unreported) for t in db.session.scalars(sa.select(UnionTally))
+                      if t.unions or t.members_reported or t.members_unreported)
+    kept = tallies()
+    rebuild_unions()
+    db.session.commit()
+    db.session.expire_all()
+    assert kept == tallies()

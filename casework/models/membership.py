@@ -49,7 +49,7 @@ class GrassrootsUnion(db.Model):
     signer: Mapped[str | None] = mapped_column(sa.String(200))
     founded_on: Mapped[date] = mapped_column(sa.Date)
     founding_members: Mapped[int] = mapped_column(default=0)
-    dissolved_on: Mapped[date | None] = mapped_column(sa.Date)
+    dissolved_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
     dissolution_reason: Mapped[str] = mapped_column(sa.String(500), default="")
     # counters kept in the transaction of each report (and of a dissolution)
     members_now: Mapped[int] = mapped_column(default=0)      # latest closing, or the founders
@@ -130,6 +130,21 @@ class MembershipTally(db.Model):
     closing: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
     __table_args__ = (sa.Index("ix_membership_tallies_month", "month", "managing_unit_id"),)
+
+
+class UnionTally(db.Model):
+    """The live unions per managing unit and province: how many, the members of those that
+    report (their latest closing figures) and of those that never did (their founders), kept
+    with every founding, report, transfer and dissolution (services/membership_tallies.py)."""
+
+    __tablename__ = "union_tallies"
+
+    managing_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_units.id"),
+                                                  primary_key=True)
+    province_id: Mapped[int] = mapped_column(primary_key=True)   # 0: no province
+    unions: Mapped[int] = mapped_column(default=0)
+    members_reported: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    members_unreported: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
 
 class UnitEvent(db.Model):

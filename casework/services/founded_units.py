@@ -22,7 +22,7 @@ from casework.models import Case, OrgUnit, User, UnitType
 from casework.models.membership import GrassrootsUnion, MembershipReport, UnitEvent
 from casework.schemas.limits import REASON_LENGTH, UNIT_NAME_LENGTH
 from casework.services.audit import actor_fields
-from casework.services.membership_tallies import count_reports_of
+from casework.services.membership_tallies import count_reports_of, shift_union, shift_unions
 from casework.text import nfc
 
 UNION_PREFIX = "Công đoàn cơ sở "
@@ -86,8 +86,22 @@ def found_union(case: Case, actor: User | None, founded_on: date, founding_membe
         members_now=founding_members, dissolution_reason="")
     union.enterprises = list(case.enterprises)
     db.session.add_all([unit, union])
+    shift_unions(manager.id, province.id if province else None, unions=1,
+                 unreported=founding_members)
     record_event(unit, actor, "founded", data={"case_id": case.id, "case_ref": case.ref,
                                                "founding_members": founding_members})
+    return union
+
+
+def add_existing_union(unit: OrgUnit, founded_on: date, founding_members: int
+                       ) -> GrassrootsUnion:
+    """A union founded before the system (no case): a grassroots unit of the tree made a union
+    that reports. Flushes, never commits."""
+    union = GrassrootsUnion(unit=unit, founded_on=founded_on, founding_members=founding_members,
+                            members_now=founding_members, dissolution_reason="")
+    db.session.add(union)
+    db.session.flush()
+    shift_union(union, 1)
     return union
 
 
@@ -173,6 +187,7 @@ def transfer_union(actor: User, union: GrassrootsUnion, parent_code: str, on: da
         raise Invalid(_("The union is already managed by %(code)s", code=parent.code),
                       field="parent")
     old = unit.parent
+    shift_union(union, -1)
     unit.parent = parent
     unit.path = f"{parent.path}{unit.id}/"
     if parent.province_id is not None:
@@ -185,6 +200,7 @@ def transfer_union(actor: User, union: GrassrootsUnion, parent_code: str, on: da
         .values(managing_unit_id=parent.id, province_id=unit.province_id)
         .execution_options(synchronize_session=False))
     count_reports_of(unit.id, first_of_month(on), 1)
+    shift_union(union, 1, parent.id, unit.province_id)
     record_event(unit, actor, "transferred", comment=nfc(comment)[:REASON_LENGTH],
                  data={"from": old.code, "to": parent.code, "on": on.isoformat()})
     db.session.flush()
@@ -205,6 +221,7 @@ def dissolve_union(actor: User, union: GrassrootsUnion, on: date, reason: str) -
     if later:
         raise Invalid(_("The union reported for %(month)s, after that date",
                         month=later.strftime("%Y-%m")), field="on")
+    shift_union(union, -1)
     union.dissolved_on = on
     union.dissolution_reason = reason
     union.members_at_dissolution = union.members_now

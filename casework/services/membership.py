@@ -20,7 +20,7 @@ from casework.i18n import _, number
 from casework.models import OrgUnit, User, UnitType
 from casework.models.membership import GrassrootsUnion, MembershipReport
 from casework.services.founded_units import first_of_month, record_event
-from casework.services.membership_tallies import count_report
+from casework.services.membership_tallies import count_report, shift_union
 
 REPORTERS = ("organiser", "supervisor")
 FIGURES = ("admitted_vietnamese", "admitted_foreign", "left", "closing")
@@ -152,7 +152,9 @@ def report_month(actor: User | None, union: GrassrootsUnion, month: date, *,
     db.session.add(report)
     count_report(report)
     if union.last_month is None or month >= union.last_month:
+        shift_union(union, -1)      # the live unions' tally follows the latest month
         union.last_month, union.members_now = month, closing
+        shift_union(union, 1)
     if actor is not None:
         data = {"month": month_key(month), "revision": revision, **figures}
         if previous is not None:

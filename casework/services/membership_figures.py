@@ -17,7 +17,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from casework.models import Case, OrgUnit, UnitType
-from casework.models.membership import GrassrootsUnion, MembershipReport, MembershipTally
+from casework.models.membership import (GrassrootsUnion, MembershipReport, MembershipTally,
+                                        UnionTally)
 
 SLOTS = ("founded", "admitted_vietnamese", "admitted_foreign", "left", "members_reported",
          "members_unreported", "unions", "dissolved")
@@ -113,14 +114,14 @@ def grouped_members(reads, year: int, unit_ids, by: str = "unit", *,
             .group_by(union_key)):
         out.at(key).left += int(members or 0)
         out.at(key).dissolved += int(count or 0)
-    reported = GrassrootsUnion.last_month.is_not(None)
-    for key, members_reported, members_unreported, count in reads.execute(
-            unions.add_columns(
-                sa.func.sum(sa.case((reported, GrassrootsUnion.members_now), else_=0)),
-                sa.func.sum(sa.case((reported, 0), else_=GrassrootsUnion.founding_members)),
-                sa.func.count())
-            .where(GrassrootsUnion.dissolved_on.is_(None))
-            .group_by(union_key)):
+    # the live unions, from their tallies (kept with every founding, report and move)
+    tally_key = UnionTally.managing_unit_id if by == "unit" else UnionTally.province_id
+    for key, count, members_reported, members_unreported in reads.execute(
+            sa.select(tally_key, sa.func.sum(UnionTally.unions),
+                      sa.func.sum(UnionTally.members_reported),
+                      sa.func.sum(UnionTally.members_unreported))
+            .where(UnionTally.managing_unit_id.in_(unit_ids))
+            .group_by(tally_key)):
         figures = out.at(key)
         figures.members_reported += int(members_reported or 0)
         figures.members_unreported += int(members_unreported or 0)

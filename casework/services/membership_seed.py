@@ -92,6 +92,14 @@ def seed_membership(scale_factor: float = 1.0, seed: int = 2026) -> dict:
         _insert(GrassrootsUnion.__table__, unions)
         _insert(MembershipReport.__table__, reports)
         membership_tallies.add_generated(reports)   # committed with the reports
+        live: dict[tuple, list[int]] = {}
+        for unit_row, union_row in zip(units, unions):
+            tally = live.setdefault((unit_row["parent_id"], unit_row["province_id"]), [0, 0])
+            tally[0] += 1
+            tally[1] += union_row["members_now"]
+        for (manager_id, province_id), (count, members) in live.items():
+            membership_tallies.shift_unions(manager_id, province_id, unions=count,
+                                            reported=members)
         db.session.commit()
         made += n
         reports_made += len(reports)

@@ -61,6 +61,15 @@ def upgrade():
     with op.batch_alter_table('membership_tallies', schema=None) as batch_op:
         batch_op.create_index('ix_membership_tallies_month', ['month', 'managing_unit_id'], unique=False)
 
+    op.create_table('union_tallies',
+    sa.Column('managing_unit_id', sa.Integer(), nullable=False),
+    sa.Column('province_id', sa.Integer(), nullable=False),
+    sa.Column('unions', sa.Integer(), nullable=False),
+    sa.Column('members_reported', sa.BigInteger(), nullable=False),
+    sa.Column('members_unreported', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['managing_unit_id'], ['org_units.id'], name=op.f('fk_union_tallies_managing_unit_id_org_units')),
+    sa.PrimaryKeyConstraint('managing_unit_id', 'province_id', name=op.f('pk_union_tallies'))
+    )
     op.create_table('unit_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),
@@ -101,6 +110,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('unit_id', name=op.f('pk_grassroots_unions')),
     sa.UniqueConstraint('case_id', name=op.f('uq_grassroots_unions_case_id'))
     )
+    with op.batch_alter_table('grassroots_unions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_grassroots_unions_dissolved_on'), ['dissolved_on'], unique=False)
+
     op.create_table('grassroots_union_enterprises',
     sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('enterprise_id', sa.Integer(), nullable=False),
@@ -112,12 +124,15 @@ def upgrade():
 
 def downgrade():
     op.drop_table('grassroots_union_enterprises')
+    with op.batch_alter_table('grassroots_unions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_grassroots_unions_dissolved_on'))
     op.drop_table('grassroots_unions')
     with op.batch_alter_table('unit_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_unit_events_unit_id'))
 
     op.drop_table('unit_events')
     op.drop_table('membership_tallies')
+    op.drop_table('union_tallies')
     with op.batch_alter_table('membership_reports', schema=None) as batch_op:
         batch_op.drop_index('uq_membership_current', sqlite_where=sa.text('current'), postgresql_where=sa.text('current'))
 
