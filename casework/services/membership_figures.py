@@ -84,7 +84,8 @@ def year_bounds(year: int) -> tuple[date, date]:
 
 def grouped_members(reads, year: int, unit_ids, by: str = "unit", *,
                     founded_from_cases: bool = True) -> Grouped:
-    """The year's figures of the subtree whose unit ids `unit_ids` (a subquery) selects,
+    """The year's figures of the subtree of managing units `unit_ids` (a list: a few hundred
+    ids; an IN subquery over the path would read every union of the tree),
     grouped by managing unit or by province. `founded_from_cases`: False when the caller counts
     the founders itself (services/targets.py does)."""
     start, end = year_bounds(year)
@@ -171,8 +172,8 @@ def membership_table(reads, root: OrgUnit, year: int, by: str) -> list[FiguresRo
     subtree = sa.select(OrgUnit.id, OrgUnit.path).where(
         OrgUnit.path.startswith(root.path, autoescape=True),
         sa.or_(OrgUnit.type != UnitType.grassroots.value, OrgUnit.id == root.id))
-    ids = sa.select(subtree.subquery().c.id)
-    grouped = grouped_members(reads, year, ids, by=by)
+    paths = dict(reads.execute(subtree).all())
+    grouped = grouped_members(reads, year, list(paths), by=by)
     if by == "province":
         provinces = {p.id: p for p in reads.scalars(
             sa.select(Province).where(Province.id.in_([k for k in grouped.figures if k])))}
@@ -181,7 +182,6 @@ def membership_table(reads, root: OrgUnit, year: int, by: str) -> list[FiguresRo
         return sorted(rows, key=lambda r: r.key)
     shown = [root] + list(reads.scalars(sa.select(OrgUnit).where(OrgUnit.parent_id == root.id)
                                         .order_by(OrgUnit.type, OrgUnit.name)))
-    paths = dict(reads.execute(subtree).all())
     rolled = roll_up(grouped, paths, {u.id for u in shown})
     return [FiguresRow(u.code, u.name, rolled.get(u.id, Members())) for u in shown]
 

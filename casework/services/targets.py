@@ -358,8 +358,7 @@ def target_progress(user: User, year: int, *, unit: str | None = None,
                     for i, value in enumerate(figures):
                         total[i] += value
 
-    members = members_of_rows(reads, year, sa.select(subtree.subquery().c.id), paths,
-                              row_units) if ids else {}
+    members = members_of_rows(reads, year, list(paths), paths, row_units) if ids else {}
     share = elapsed_share(year, today)
     this_year = (today or clock.today()).year
     root_depth = root.path.count("/")

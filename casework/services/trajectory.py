@@ -94,7 +94,7 @@ def monthly_members(reads, unit: OrgUnit) -> list[tuple[date, int]]:
                                            OrgUnit.type != UnitType.grassroots.value)
     rows = reads.execute(
         sa.select(MembershipTally.month, sa.func.sum(MembershipTally.closing))
-        .where(MembershipTally.managing_unit_id.in_(managers))
+        .where(MembershipTally.managing_unit_id.in_(list(reads.scalars(managers))))
         .group_by(MembershipTally.month).order_by(MembershipTally.month))
     return [(month, int(total or 0)) for month, total in rows]
 
