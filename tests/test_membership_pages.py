@@ -139,3 +139,12 @@ def test_the_trajectory_page(app, client):
     login(client, new_user("leader", "VGCL"))
     html = client.get("/membership/trajectory").get_data(as_text=True)
     assert "<svg" in html and "polyline" in html and "15,000,000" in html
+
+
+def test_a_leader_cannot_post_the_grid(app, client):
+    union(founders=10)
+    login(client, new_user("leader"))
+    page = client.get("/membership/grid?month=2025-03")
+    response = client.post("/membership/grid?month=2025-03",
+                           data={"csrf_token": csrf(page.get_data(as_text=True))})
+    assert response.status_code == 403

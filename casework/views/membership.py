@@ -21,9 +21,9 @@ from casework.schemas.base import load
 from casework.schemas.membership import MembershipMonthInput
 from casework.services.founded_units import (dissolve_union, rename_union, transfer_union,
                                              union_history, visible_union, why_not_manage)
-from casework.services.membership import (FIGURES, last_closed_month, month_key, months_of,
-                                          not_reported, opening_of, parse_month, report_month,
-                                          revisions_of, why_not_report)
+from casework.services.membership import (FIGURES, REPORTERS, last_closed_month, month_key,
+                                          months_of, not_reported, opening_of, parse_month,
+                                          report_month, revisions_of, why_not_report)
 from casework.services.trajectory import trajectory
 from casework.text import number_in
 from casework.trajectory_chart import chart
@@ -193,6 +193,8 @@ def grid():
     errors: dict[str, str] = {}
     saved = 0
     if request.method == "POST":
+        if current_user.role not in REPORTERS:     # leaders and admins read
+            abort(403)
         from flask_wtf.csrf import validate_csrf
         try:
             validate_csrf(request.form.get("csrf_token"))
