@@ -13,10 +13,10 @@ from casework.errors import Conflict, Invalid, NotFound
 from casework.i18n import _
 from casework.services.audit import record
 from casework.services.cases import flush_or_conflict
+from casework.services.guards import Attempt
 from casework.services.transitions import apply_transition, clean_comment
 from casework.workflow.data import PARSERS, parse_trigger_data
 from casework.workflow.definition import APPROVER_VGCL_LEADER, N_, flow_for
-from casework.workflow.guards import Attempt
 
 ALREADY_DECIDED = {"approved": N_("This request was already approved"),
                    "rejected": N_("This request was already rejected"),

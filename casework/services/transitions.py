@@ -12,12 +12,12 @@ from casework.models import ApprovalRequest, Case, User
 from casework.errors import Conflict, Invalid
 from casework.i18n import _
 from casework.services.audit import record
+from casework.services import machine
 from casework.services.cases import check_version, flush_or_conflict
+from casework.services.guards import Attempt
 from casework.text import nfc
-from casework.workflow import machine
 from casework.workflow.data import parse_trigger_data, to_json
 from casework.workflow.definition import TERMINAL_STATES, Trigger, flow_for
-from casework.workflow.guards import Attempt
 
 MAX_COMMENT = 5000
 
