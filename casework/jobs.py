@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 
 from flask import Flask, current_app, has_app_context
 
+from casework.extensions import db
+
 log = logging.getLogger(__name__)
 
 # notifications go first: a long import never holds up an email
@@ -132,7 +134,6 @@ def _failed_on_rq(rq_job, connection, exc_type, exc_value, traceback) -> None:
 
 def _record_failure(app: Flask, task: str, args: tuple, exc) -> None:
     """What the person waiting on the job's page sees: that it failed, and why."""
-    from casework.extensions import db
     with app.app_context():
         try:
             _task("job_failed")(task, args, f"{type(exc).__name__}: {exc}")
@@ -149,7 +150,6 @@ def run(task: str, *args):
 
 
 def _run_in(app: Flask, task: str, args: tuple):
-    from casework.extensions import db
     with app.app_context():
         try:
             return _task(task)(*args)
@@ -183,7 +183,6 @@ def _app_for_worker() -> Flask:
 
 def sweep() -> int:
     """Mark failed the jobs left `running` by a process that died (the sweep_stale_jobs task)."""
-    from casework.extensions import db
     try:
         return _task("sweep_stale_jobs")()
     except Exception:      # never stop a worker from starting
@@ -195,8 +194,6 @@ def sweep() -> int:
 def work(*, burst: bool = False, queues: Sequence[str] = QUEUES) -> bool:
     """Run an RQ worker on the queues until stopped (SIGTERM: it finishes the job in hand)."""
     from rq import Worker
-
-    from casework.extensions import db
     app = current_app._get_current_object()
     connection = redis_connection(app)
     if connection is None:
@@ -213,7 +210,6 @@ def work(*, burst: bool = False, queues: Sequence[str] = QUEUES) -> bool:
 
 
 def _dispose_inherited_pool(app: Flask) -> None:
-    from casework.extensions import db
     with app.app_context():
         db.engine.dispose(close=False)
 
