@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from flask import g
 from flask_babel import force_locale, gettext
-from helpers import make_case, make_team, walk_to
-from test_views_support import browser, text  # noqa: F401
+from tests.helpers import make_case, make_team, walk_to
+from tests.test_views_support import browser, text  # noqa: F401
 
 from casework.workflow import diagram as diagram_module
 from casework.workflow.definition import FLOWS, flow_for

@@ -9,8 +9,8 @@ from email import policy
 
 import pytest
 import sqlalchemy as sa
-from helpers import Api, comment_for, fire, make_case, make_team, new_user, trigger_data, walk_to
-from test_views_support import browser, text  # noqa: F401  (browser: a fixture)
+from tests.helpers import Api, comment_for, fire, make_case, make_team, new_user, trigger_data, walk_to
+from tests.test_views_support import browser, text  # noqa: F401  (browser: a fixture)
 
 from casework import clock
 from casework.extensions import db
