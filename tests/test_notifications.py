@@ -9,7 +9,7 @@ from email import policy
 
 import pytest
 import sqlalchemy as sa
-from tests.helpers import Api, fire, make_case, make_team, new_user, walk_to
+from tests.helpers import PASSWORD, Api, fire, make_case, make_team, new_user, walk_to
 from tests.test_views_support import browser, text  # noqa: F401  (browser: a fixture)
 
 from casework import clock
@@ -199,10 +199,10 @@ def test_the_digest_is_once_a_vietnamese_day_at_any_hour(hour):   # yesterday in
         assert daily_overdue_digest() is None
 
 
-def test_the_list_shows_ones_own_and_marks_them_read(browser, make_user, outbox):  # noqa: F811
-    org = make_user("organiser", "LDLD-79")
-    sup = make_user("supervisor", "LDLD-79")
-    other = make_user("supervisor", "LDLD-79")
+def test_the_list_shows_ones_own_and_marks_them_read(browser, outbox):  # noqa: F811
+    org = new_user("organiser", "LDLD-79", password=PASSWORD)
+    sup = new_user("supervisor", "LDLD-79", password=PASSWORD)
+    other = new_user("supervisor", "LDLD-79", password=PASSWORD)
     case = make_case(org)
     fire(case, org, "close")
     db.session.execute(sa.delete(Notification).where(Notification.user_id == other.id))
