@@ -15,7 +15,7 @@ from casework.models import (
     Step,
     User,
 )
-from casework.services.national import seed_national
+from casework.seed.national import seed_national
 from casework.services.queries import CaseFilters, case_list_query
 from casework.workflow.definition import TERMINAL_STATES, flow_for
 from tests.helpers import new_user
