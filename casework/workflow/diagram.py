@@ -1,6 +1,6 @@
 """The workflow diagrams, drawn on the server as SVG from the definition the machines are built
-from (`machine_transitions`, STYLE.md): no script, nothing to download, they print and work
-offline.
+from (`machine_transitions`: one source, see the README's Layout): no script, nothing to
+download, they print and work offline.
 
 A flow is first made a graph (`flow_graph`): its states, the active ones inside one group
 ("In progress") so that a trigger from every one of them is one edge from the group, and one
