@@ -19,7 +19,7 @@ from casework.transaction import commit
 from casework.workflow.data import GuardFailed
 from casework.workflow.definition import DOCUMENTS
 from tests.helpers import PASSWORD, Team, fire, make_case, new_user, walk_to
-from tests.test_views_support import browser, text  # noqa: F401
+from tests.browser import browser, text  # noqa: F401
 
 # --- tiny valid files -------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import pytest
 from flask import g
 from flask_babel import force_locale, gettext
 from tests.helpers import PASSWORD, make_case, make_team, new_user, walk_to
-from tests.test_views_support import browser, text  # noqa: F401
+from tests.browser import browser, text  # noqa: F401
 
 from casework.workflow import diagram as diagram_module
 from casework.workflow.definition import FLOWS, flow_for

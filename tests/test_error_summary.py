@@ -9,7 +9,7 @@ import pytest
 from tests.helpers import PASSWORD, VALID_TAX_CODES, new_user
 from tests.test_translations import compiled_catalogue  # noqa: F401  (a fixture)
 from tests.test_views_approvals import _decide, _request_close
-from tests.test_views_support import browser, make_case, text  # noqa: F401
+from tests.browser import browser, make_case, text  # noqa: F401
 
 SUMMARY = re.compile(r'<div id="form-errors"[^>]*>(.*?)</div>', re.S)
 

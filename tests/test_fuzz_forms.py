@@ -15,7 +15,7 @@ from tests.fuzzing import (BAD_DATES, DIGIT_LIKE, DIGIT_TRAPS, MISSING, describe
                            maybe, pick, snapshot, text_junk, vietnamese)
 from tests.helpers import (PASSWORD, TODAY, fire, make_case, make_team, new_user, prepare, tax_code,
                            walk_to)
-from tests.test_views_support import CSRF, Browser, text
+from tests.browser import CSRF, Browser, text
 
 ERROR_MARKS = ('class="invalid-feedback', "alert-danger", "alert-warning")
 

@@ -22,7 +22,7 @@ from casework.services.imports import (RejectedRowsCsv, import_enterprises, matc
                                        open_source, parse_count)
 from casework.transaction import commit
 from tests.helpers import PASSWORD, Api, count_rows, new_user, tax_code
-from tests.test_views_support import browser, text  # noqa: F401
+from tests.browser import browser, text  # noqa: F401
 
 VI_HEADER = ["Tên doanh nghiệp", "Mã số thuế", "Tỉnh/thành phố", "Số lao động", "Loại hình",
              "Ngành nghề", "Địa chỉ", "Lao động nữ", "Lao động nước ngoài"]

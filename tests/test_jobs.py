@@ -22,7 +22,7 @@ from tests.helpers import PASSWORD, new_user
 from tests.test_exports import read_csv
 from tests.test_imports import _csv_bytes, row
 from tests.test_pipeline import build_country, login
-from tests.test_views_support import browser  # noqa: F401
+from tests.browser import browser  # noqa: F401
 
 REDIS = ("127.0.0.1", 6379)
 TEST_REDIS_URL = "redis://127.0.0.1:6379/13"     # a database of its own, emptied by the tests

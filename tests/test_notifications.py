@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from tests.helpers import (PASSWORD, Api, comment_for, fire, make_case, make_team, new_user,
                            trigger_data, walk_to)
-from tests.test_views_support import browser, text  # noqa: F401  (browser: a fixture)
+from tests.browser import browser, text  # noqa: F401  (browser: a fixture)
 
 from casework import clock
 from casework.extensions import db

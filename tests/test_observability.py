@@ -13,7 +13,7 @@ from casework import create_app
 from casework.extensions import db
 from casework.observability import configure_logging, request_id_from
 from tests.helpers import PASSWORD, bearer, new_user
-from tests.test_views_support import Browser
+from tests.browser import Browser
 
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 

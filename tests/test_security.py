@@ -15,7 +15,7 @@ from casework.extensions import db
 from casework.i18n import CataloguesNotCompiled
 from casework.security import InsecureConfiguration
 from tests.helpers import PASSWORD, bearer, new_user
-from tests.test_views_support import browser, make_case  # noqa: F401  (fixtures)
+from tests.browser import browser, make_case  # noqa: F401  (fixtures)
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "casework" / "translations"
 

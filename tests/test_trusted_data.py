@@ -23,7 +23,7 @@ from casework.workflow.data import GuardFailed
 from casework.workflow.definition import DATE_RULES, FLOWS
 from tests.helpers import (PASSWORD, TODAY, Api, Team, enterprise, error_of, fire, history,
                            make_case, make_team, new_user, trigger_data, walk_to)
-from tests.test_views_support import browser, text  # noqa: F401
+from tests.browser import browser, text  # noqa: F401
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 from casework import clock
 from tests.helpers import PASSWORD, new_user
 from tests.test_translations import VI_PO, compiled_catalogue  # noqa: F401  (a fixture)
-from tests.test_views_support import browser, make_case, text  # noqa: F401
+from tests.browser import browser, make_case, text  # noqa: F401
 from tests.test_visits import headers, people, plan  # noqa: F401  (fixtures and a helper)
 
 

@@ -12,7 +12,7 @@ from casework.extensions import db
 from casework.models import ApiToken, OrgUnit, User
 from casework.services.users import issue_token
 from tests.helpers import PASSWORD, bearer, new_user
-from tests.test_views_support import browser, text  # noqa: F401
+from tests.browser import browser, text  # noqa: F401
 
 TODAY = clock.today()
 

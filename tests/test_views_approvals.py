@@ -11,7 +11,7 @@ from casework.models import ApprovalRequest
 from casework.services.transitions import request_transition
 from casework.transaction import commit
 from tests.helpers import PASSWORD, new_user
-from tests.test_views_support import browser, make_case, text  # noqa: F401
+from tests.browser import browser, make_case, text  # noqa: F401
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import pytest
 
 from casework.extensions import db
 from tests.helpers import PASSWORD, bearer, new_user
-from tests.test_views_support import Browser, browser, text  # noqa: F401
+from tests.browser import Browser, browser, text  # noqa: F401
 
 
 def test_login_page_renders_with_csrf(browser):

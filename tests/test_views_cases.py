@@ -13,7 +13,7 @@ from casework.services.transitions import request_transition
 from casework.transaction import commit
 from casework import clock
 from tests.helpers import PASSWORD, VALID_TAX_CODES, count_rows, new_user
-from tests.test_views_support import browser, make_case, tax_code, text  # noqa: F401
+from tests.browser import browser, make_case, tax_code, text  # noqa: F401
 
 
 def advance(case, actor, *triggers, data=None):
