@@ -1,5 +1,5 @@
 """The HTML view tests' browser (a module of helpers, not of tests): a client that logs in,
-reads the CSRF token from the page it was shown and posts it back; and the view tests' case factory."""
+reads the CSRF token from the page it was shown and posts it back; and their case factory."""
 from __future__ import annotations
 
 import html
