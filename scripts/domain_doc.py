@@ -49,8 +49,12 @@ def _sources(flow: Flow, trigger: Trigger) -> str:
 
 
 def _approver(trigger: Trigger) -> str:
-    approval = getattr(trigger.approval, "name", trigger.approval)
-    return "—" if approval is None else APPROVERS.get(approval, f"`{approval}`")
+    if trigger.approval is None:
+        return "—"
+    name = getattr(trigger.approval, "name", trigger.approval)
+    if name in APPROVERS:
+        return APPROVERS[name]
+    return str(getattr(trigger.approval, "label", f"`{name}`"))
 
 
 def _data(trigger: Trigger) -> str:
