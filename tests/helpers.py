@@ -1,7 +1,9 @@
 """Builders shared by the test modules: people, cases, the data each trigger takes, walking a case.
 
 Everything here goes through the real services (the same ones the API and the views call) and
-commits, so a test starts from a case in the state it needs and exercises one thing.
+commits, so a test starts from a case in the state it needs and exercises one thing. These are
+the suite's only builders (conftest.py holds the app, clients, database and clock fixtures);
+import them as `from tests.helpers import new_user, make_case, ...`.
 """
 from __future__ import annotations
 
