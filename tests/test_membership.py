@@ -16,9 +16,9 @@ from casework.services.membership import (months_of, not_reported, parse_month, 
                                           revisions_of)
 from casework.services.membership_figures import membership_table
 from casework.services.targets import target_progress
-from helpers import Api, error_of, new_user
-from membership_support import report, union, unit
-from test_pipeline import commune_unit
+from tests.helpers import Api, error_of, new_user
+from tests.membership_support import report, union, unit
+from tests.test_pipeline import commune_unit
 
 YEAR = 2025
 
@@ -215,7 +215,7 @@ def test_the_overdue_digest_names_the_unions_not_reported(app):
 def test_the_national_generator_adds_unions_with_three_years_of_reports(app):
     from casework.models.membership import GrassrootsUnion
     from casework.services.membership import last_closed_month
-    from casework.services.membership_seed import MONTHS, seed_membership
+    from casework.seed.membership import MONTHS, seed_membership
     made = seed_membership(scale_factor=0.0002)
     assert made == {"unions": 6, "reports": 6 * MONTHS}
     db.session.expire_all()

@@ -12,10 +12,10 @@ from casework.extensions import db
 from casework.models.membership import MembershipReport
 from casework.services.membership import months_of
 from casework.services.trajectory import Trajectory, add_months
-from casework.trajectory_chart import chart
-from helpers import Api, new_user
-from membership_support import report, union
-from test_pipeline import login
+from casework.views.trajectory_chart import chart
+from tests.helpers import Api, new_user
+from tests.membership_support import report, union
+from tests.test_pipeline import login
 
 YEAR = 2025
 

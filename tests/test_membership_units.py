@@ -14,8 +14,8 @@ from casework.models.membership import GrassrootsUnion, MembershipReport, UnitEv
 from casework.services.founded_units import (dissolve_union, rename_union, transfer_union,
                                              union_history)
 from casework.transaction import commit
-from helpers import Api, make_case, make_team, new_user, walk_to
-from test_pipeline import commune_unit
+from tests.helpers import Api, make_case, make_team, new_user, walk_to
+from tests.test_pipeline import commune_unit
 
 
 def founded(team, kind="grassroots", **extra):
@@ -92,7 +92,7 @@ def test_only_supervisors_and_admins_manage_a_union(app):
 
 
 def test_the_case_page_links_to_its_union(app, client):
-    from test_pipeline import login
+    from tests.test_pipeline import login
     team = make_team()
     case = founded(team)
     login(client, team.organiser)

@@ -41,7 +41,7 @@ from casework.seed.demo import (
 )
 from casework.services.enterprises import tax_code_with_check_digit
 from casework.services.imports import allocate_ids
-from casework.services.membership_seed import seed_membership
+from casework.seed.membership import seed_membership
 from casework.services.reference import seed_reference
 from casework.text import search_key
 from casework.workflow.definition import DOCUMENTS, flow_for

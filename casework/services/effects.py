@@ -2,6 +2,7 @@
 casework.workflow.definition; they read the settings and the calendar)."""
 from __future__ import annotations
 
+from casework.services import founded_units
 from casework.services.calendar import add_working_days
 from casework.services.guards import Attempt
 from casework.services.settings import get_setting
@@ -37,5 +38,5 @@ def store_data(attempt: Attempt) -> None:
 
 def found_union(attempt: Attempt) -> None:
     """The founded case becomes a grassroots union of the tree (casework.services.founded_units)."""
-    from casework.services.founded_units import found_union as found  # the services import workflow
-    found(attempt.case, attempt.actor, attempt.case.founded_on, attempt.case.founded_members or 0)
+    founded_units.found_union(attempt.case, attempt.actor, attempt.case.founded_on,
+                              attempt.case.founded_members or 0)

@@ -26,7 +26,7 @@ from casework.services.membership import (FIGURES, REPORTERS, last_closed_month,
                                           report_month, revisions_of, why_not_report)
 from casework.services.trajectory import trajectory
 from casework.text import number_in
-from casework.trajectory_chart import chart
+from casework.views.trajectory_chart import chart
 from casework.transaction import commit
 from casework.views.cases import add_error
 

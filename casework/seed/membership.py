@@ -4,7 +4,7 @@ UNIONS existing unions (scaled) under the commune and industrial-park unions and
 provincial federations, each with MONTHS monthly reports up to the last closed month, written
 with set-based Core INSERTs in batches (never ORM objects per row), ids reserved up front;
 the unions' counters (members now, latest month) are written with them. Called from the
-national generator (`demo seed --scale national`).
+national generator (`demo seed --scale national`, casework/seed/national.py).
 """
 from __future__ import annotations
 

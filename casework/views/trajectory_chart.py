@@ -1,5 +1,5 @@
 """The trajectory chart's geometry: members per month (a line) against the straight path to the
-goal (a dashed line), drawn by the server as SVG (templates/leadership/_trajectory.html)."""
+goal (a dashed line), drawn by the server as SVG (templates/membership/trajectory.html)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
