@@ -8,9 +8,6 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD
-from helpers import Team, bearer, fire, make_case, walk_to
-from test_views_support import browser, text  # noqa: F401
 
 from casework import authz
 from casework.extensions import db
@@ -18,6 +15,9 @@ from casework.models import ApprovalRequest, Notification
 from casework.services.users import create_user
 from casework.workflow.definition import (CASE_SCOPE, CONGLOMERATE, GRASSROOTS, SUPERVISOR,
                                           VGCL_LEADER, Approver)
+from tests.conftest import PASSWORD
+from tests.helpers import Team, bearer, fire, make_case, walk_to
+from tests.test_views_support import browser, text  # noqa: F401
 
 # an approver the flows do not name: the leaders of the case's own federation (or above)
 PROVINCIAL_LEADER = Approver(

@@ -10,7 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from casework.forms import CaseworkForm
 from casework.forms.cases import document_choices
 from casework.workflow.definition import DATE_RULES, Field, Trigger, flow_for
-from casework.workflow.guards import date_bounds
+from casework.services.guards import date_bounds
 
 
 class CheckboxListField(SelectMultipleField):

@@ -17,10 +17,11 @@ from casework import authz, clock
 from casework.extensions import db
 from casework.forms import own_errors, submitted_forms_summary
 from casework.forms.admin import UNIT_TYPE_LABELS
-from casework.forms.cases import (APPROVAL_STATUS_LABELS, AUDIT_ACTION_LABELS, OWNERSHIP_LABELS,
-                                  ROLE_LABELS, SECTOR_LABELS, STEP_KIND_LABELS)
+from casework.forms.cases import (APPROVAL_STATUS_LABELS, AUDIT_ACTION_LABELS, ROLE_LABELS,
+                                  STEP_KIND_LABELS)
 from casework.i18n import kilobytes
 from casework.models import ApprovalRequest
+from casework.models.enterprise import OWNERSHIP_LABELS, SECTOR_LABELS
 from casework.workflow.definition import (DOCUMENT_LABELS, FLOW_LABELS, FLOWS, KIND_LABELS, KINDS,
                                           STATE_LABELS, STATE_TONES, Trigger, flow_for)
 
