@@ -1,4 +1,4 @@
-"""The transition tables as data (DOMAIN.md §6-7).
+"""The transition tables as data (docs/domain.md §6-7).
 
 The machine, the permission matrix, the UI buttons, the API's workflow document and the diagram
 are all built from FLOWS, and so is everything the rest of the code knows about the workflow:
