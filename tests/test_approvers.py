@@ -12,12 +12,10 @@ import sqlalchemy as sa
 from casework import authz
 from casework.extensions import db
 from casework.models import ApprovalRequest, Notification
-from casework.services.users import create_user
 from casework.workflow.definition import (CASE_SCOPE, CONGLOMERATE, GRASSROOTS, SUPERVISOR,
                                           VGCL_LEADER, Approver)
-from tests.conftest import PASSWORD
-from tests.helpers import Team, bearer, fire, make_case, walk_to
-from tests.test_views_support import browser, text  # noqa: F401
+from tests.browser import browser, text  # noqa: F401
+from tests.helpers import PASSWORD, Team, bearer, fire, make_case, new_user, walk_to
 
 # an approver the flows do not name: the leaders of the case's own federation (or above)
 PROVINCIAL_LEADER = Approver(
@@ -54,11 +52,8 @@ def approved_by(trigger, approver: Approver | None):
 
 @pytest.fixture
 def people():
-    made = {name: create_user(email=f"{name}@test.vn", name=name.replace("_", " ").title(),
-                              role=role, unit_code=unit, password=PASSWORD)
+    return {name: new_user(role, unit, name=name.replace("_", " ").title(), password=PASSWORD)
             for name, (role, unit) in PEOPLE.items()}
-    db.session.commit()
-    return made
 
 
 @pytest.mark.parametrize("flow, trigger, state, declared, deciders", [
