@@ -28,7 +28,7 @@ from casework.services.trajectory import trajectory
 from casework.text import number_in
 from casework.views.trajectory_chart import chart
 from casework.transaction import commit
-from casework.views.cases import add_error
+from casework.views.form_errors import add_error
 
 bp = Blueprint("membership", __name__, url_prefix="/membership")
 

@@ -17,7 +17,7 @@ from casework.services.membership import REPORTERS
 from casework.services.membership_import import (COLUMNS, TEMPLATE_HEADER, import_membership,
                                                  open_membership_file)
 from casework.spreadsheet import CsvWriter, xlsx_row
-from casework.views.cases import add_error
+from casework.views.form_errors import add_error
 from casework.views.jobs import new_token
 from casework.views.membership import bp
 
