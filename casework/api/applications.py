@@ -1,0 +1,80 @@
+"""The register of a case and its application link over JSON.
+
+Out of scope a case is 404; in scope, a leader or an administrator reading a register is 403
+(they see the counts in the case's JSON).
+"""
+from flask import g, jsonify, request
+
+from casework import authz
+from casework.api import bp, json_body
+from casework.extensions import db
+from casework.models import Case, CaseApplication
+from casework.schemas.applications import (ApplicationInput, LinkInput, ListQuery,
+                                           StatusChange, application_json, load)
+from casework.services.application_links import close_link, link_url, open_link
+from casework.services.applications import (add_application, also_in_open_cases,
+                                            change_status, find_application, register_of)
+from casework.transaction import commit
+
+
+def _visible_case(case_id: int) -> Case:
+    return authz.require_case_visible(g.api_user, db.session.get(Case, case_id))
+
+
+def _one(case: Case, application: CaseApplication) -> dict:
+    elsewhere = also_in_open_cases(case, [application.phone] if application.phone else [])
+    return application_json(application, elsewhere)
+
+
+@bp.get("/cases/<int:case_id>/applications")
+def list_applications(case_id: int):
+    case = _visible_case(case_id)
+    query = load(ListQuery(), request.args.to_dict())
+    applications = register_of(case, g.api_user, status=query["status"])
+    elsewhere = also_in_open_cases(case, [a.phone for a in applications if a.phone])
+    body = {"items": [application_json(a, elsewhere) for a in applications],
+            "total": len(applications)}
+    commit()  # the reading is in the history
+    return jsonify(body)
+
+
+@bp.post("/cases/<int:case_id>/applications")
+def post_application(case_id: int):
+    case = _visible_case(case_id)
+    values = load(ApplicationInput(), json_body())
+    application = add_application(case, g.api_user, values)
+    body = _one(case, application)
+    commit()
+    return jsonify(body), 201
+
+
+@bp.patch("/cases/<int:case_id>/applications/<int:application_id>")
+def patch_application(case_id: int, application_id: int):
+    case = _visible_case(case_id)
+    application = find_application(case, application_id)
+    change = load(StatusChange(), json_body())
+    change_status(application, g.api_user, **change)
+    body = _one(case, application)
+    commit()
+    return jsonify(body)
+
+
+@bp.post("/cases/<int:case_id>/application-link")
+def post_application_link(case_id: int):
+    case = _visible_case(case_id)
+    raw = request.get_json(silent=True)
+    values = load(LinkInput(), raw if isinstance(raw, dict) else {})
+    link = open_link(case, g.api_user, expires_on=values["expires_on"],
+                     contact=values["contact"])
+    body = {"url": link_url(link),
+            "expires_on": link.expires_on.isoformat() if link.expires_on else None}
+    commit()
+    return jsonify(body), 201
+
+
+@bp.delete("/cases/<int:case_id>/application-link")
+def delete_application_link(case_id: int):
+    case = _visible_case(case_id)
+    close_link(case, g.api_user)
+    commit()
+    return "", 204

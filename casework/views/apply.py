@@ -1,0 +1,101 @@
+"""The public application page, `/apply/<token>`: no login, Vietnamese first, no script, small.
+
+The employer must learn nothing from it: the page names the receiving union and how to reach
+it, never the enterprise, the case's state or who or how many applied. A closed, expired,
+replaced or unknown token answers the one `unknown` page (same status, same bytes). The answer
+to a post is a reference number and nothing else. Nothing of an application goes into a URL
+(the form posts to its own address), a log line or an email subject.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+from marshmallow import ValidationError
+
+from casework.extensions import db
+from casework.models.application import GENDERS
+from casework.schemas.applications import OnlineApplicationInput, _first_error
+from casework.services.application_links import apply_online, cap_reached, open_link_for
+from casework.services.applications import new_reference
+from casework.transaction import commit
+
+bp = Blueprint("apply", __name__, url_prefix="/apply")
+
+# the fields the page takes (the register's, less what the organiser decides)
+FIELDS = ("full_name", "birth_date", "gender", "nationality", "contract_12_months", "job",
+          "phone", "consent")
+HONEYPOT = "website"  # hidden from people; a robot filling every input fills it too
+
+
+def _unknown():
+    """The one answer for every token that does not take applications."""
+    return render_template("apply/unknown.html"), 404
+
+
+def _form_data() -> dict:
+    form = request.form
+    data = {name: form.get(name, "") for name in FIELDS}
+    data["consent"] = form.get("consent") == "yes"
+    data["contract_12_months"] = {"yes": True, "no": False}.get(form.get("contract_12_months"),
+                                                                "")
+    return data
+
+
+def _errors_of(data: dict) -> tuple[dict | None, dict[str, str]]:
+    try:
+        return OnlineApplicationInput().load(data), {}
+    except ValidationError as error:
+        errors = {}
+        for name, messages in error.messages.items():
+            message, _field = _first_error({name: messages})
+            errors[name if name in FIELDS else "full_name"] = message
+        return None, errors
+
+
+def _page(link, *, typed=None, errors=None, status=200):
+    return render_template("apply/form.html", link=link, typed=typed or {},
+                           errors=errors or {}, genders=GENDERS), status
+
+
+@bp.get("/<token>")
+def form(token: str):
+    link = open_link_for(token)
+    if link is None:
+        return _unknown()
+    return _page(link)
+
+
+@bp.post("/<token>")
+def submit(token: str):
+    link = open_link_for(token)
+    if link is None:
+        return _unknown()
+    if request.form.get(HONEYPOT):
+        # a robot: it is told what a person is told, and nothing is written
+        return render_template("apply/done.html", reference=new_reference())
+    typed = {name: request.form.get(name, "") for name in FIELDS if name != "consent"}
+    values, errors = _errors_of(_form_data())
+    if errors:
+        db.session.rollback()
+        return _page(link, typed=typed, errors=errors, status=422)
+    if cap_reached(link):
+        return _page(link, typed=typed, status=429,
+                     errors={"_page": "cap"})
+    values.pop("consent", None)
+    application = apply_online(link, values)
+    reference = application.reference
+    commit()
+    from casework.mail import deliver_pending; deliver_pending()  # noqa: I001  (after the commit)
+    return render_template("apply/done.html", reference=reference), 201
+
+
+def init_rate_limits(app) -> None:
+    """Posting is limited per address and per link (shared through Redis when REDIS_URL is
+    set, as the login's limits are); reading the page is not."""
+    limiter = app.extensions["casework_limiter"]
+    view = app.view_functions["apply.submit"]
+    view = limiter.limit(lambda: current_app.config["APPLY_LINK_RATE_LIMIT"],
+                         key_func=lambda: "apply-link " + (request.view_args or {}).get(
+                             "token", "")[:64], scope="apply-link")(view)
+    view = limiter.limit(lambda: current_app.config["APPLY_ADDRESS_RATE_LIMIT"],
+                         scope="apply-address")(view)
+    app.view_functions["apply.submit"] = view
