@@ -9,7 +9,9 @@ from casework import authz
 from casework.api import bp, json_body
 from casework.extensions import db
 from casework.models import Case, CaseApplication
-from casework.schemas.applications import (ApplicationInput, LinkInput, ListQuery,
+from casework.api.docs import operation
+from casework.schemas.applications import (ApplicationInput, ApplicationLinkOut,
+                                           ApplicationList, ApplicationOut, LinkInput, ListQuery,
                                            StatusChange, application_json, load)
 from casework.services.application_links import close_link, link_url, open_link
 from casework.services.applications import (add_application, also_in_open_cases,
@@ -27,9 +29,12 @@ def _one(case: Case, application: CaseApplication) -> dict:
 
 
 @bp.get("/cases/<int:case_id>/applications")
+@operation(summary="The register of a case (organisers and supervisors in scope; viewing is "
+                   "audited)", query=ListQuery, responses={200: ApplicationList, 403: None,
+                                                           404: None}, tags=["applications"])
 def list_applications(case_id: int):
     case = _visible_case(case_id)
-    query = load(ListQuery(), request.args.to_dict())
+    query = load(ListQuery, request.args.to_dict())
     applications = register_of(case, g.api_user, status=query["status"])
     elsewhere = also_in_open_cases(case, [a.phone for a in applications if a.phone])
     body = {"items": [application_json(a, elsewhere) for a in applications],
@@ -39,9 +44,12 @@ def list_applications(case_id: int):
 
 
 @bp.post("/cases/<int:case_id>/applications")
+@operation(summary="Add an application to the register (status received)",
+           body=ApplicationInput, responses={201: ApplicationOut, 403: None, 404: None,
+                                             409: None}, tags=["applications"])
 def post_application(case_id: int):
     case = _visible_case(case_id)
-    values = load(ApplicationInput(), json_body())
+    values = load(ApplicationInput, json_body())
     application = add_application(case, g.api_user, values)
     body = _one(case, application)
     commit()
@@ -49,10 +57,14 @@ def post_application(case_id: int):
 
 
 @bp.patch("/cases/<int:case_id>/applications/<int:application_id>")
+@operation(summary="Verify, reject (a reason) or withdraw an application; verifying counts it "
+                   "once (a step of +1), undoing it logs the -1",
+           body=StatusChange, responses={200: ApplicationOut, 403: None, 404: None, 409: None},
+           tags=["applications"])
 def patch_application(case_id: int, application_id: int):
     case = _visible_case(case_id)
     application = find_application(case, application_id)
-    change = load(StatusChange(), json_body())
+    change = load(StatusChange, json_body())
     change_status(application, g.api_user, **change)
     body = _one(case, application)
     commit()
@@ -60,10 +72,14 @@ def patch_application(case_id: int, application_id: int):
 
 
 @bp.post("/cases/<int:case_id>/application-link")
+@operation(summary="Open (or replace) the case's application link; the old one stops working",
+           body=LinkInput, body_required=False,
+           responses={201: ApplicationLinkOut, 403: None, 404: None, 409: None},
+           tags=["applications"])
 def post_application_link(case_id: int):
     case = _visible_case(case_id)
     raw = request.get_json(silent=True)
-    values = load(LinkInput(), raw if isinstance(raw, dict) else {})
+    values = load(LinkInput, raw if isinstance(raw, dict) else {})
     link = open_link(case, g.api_user, expires_on=values["expires_on"],
                      contact=values["contact"])
     body = {"url": link_url(link),
@@ -73,6 +89,8 @@ def post_application_link(case_id: int):
 
 
 @bp.delete("/cases/<int:case_id>/application-link")
+@operation(summary="Close the case's application link (it then answers like an unknown one)",
+           responses={204: (None, "Closed"), 403: None, 404: None}, tags=["applications"])
 def delete_application_link(case_id: int):
     case = _visible_case(case_id)
     close_link(case, g.api_user)

@@ -9,11 +9,10 @@ to a post is a reference number and nothing else. Nothing of an application goes
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
-from marshmallow import ValidationError
 
 from casework.extensions import db
 from casework.models.application import GENDERS
-from casework.schemas.applications import OnlineApplicationInput, _first_error
+from casework.schemas.applications import OnlineApplicationInput, field_errors
 from casework.services.application_links import apply_online, cap_reached, open_link_for
 from casework.services.applications import new_reference
 from casework.transaction import commit
@@ -41,14 +40,9 @@ def _form_data() -> dict:
 
 
 def _errors_of(data: dict) -> tuple[dict | None, dict[str, str]]:
-    try:
-        return OnlineApplicationInput().load(data), {}
-    except ValidationError as error:
-        errors = {}
-        for name, messages in error.messages.items():
-            message, _field = _first_error({name: messages})
-            errors[name if name in FIELDS else "full_name"] = message
-        return None, errors
+    values, errors = field_errors(OnlineApplicationInput, data)
+    return values, {(name if name in FIELDS else "full_name"): message
+                    for name, message in errors.items()}
 
 
 def _page(link, *, typed=None, errors=None, status=200):
