@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from casework.views.jobs import bp as jobs_bp; app.register_blueprint(jobs_bp)  # noqa: E702
     from casework.views.notifications import bp as notifications_bp; app.register_blueprint(notifications_bp)  # noqa: E702,E501
     from casework.views.apply import bp as apply_bp; app.register_blueprint(apply_bp)  # noqa: E702
+    from casework.views import register_files  # noqa: F401  (its routes, on the register's blueprint)
     from casework.views.register import bp as register_bp; app.register_blueprint(register_bp)  # noqa: E702,E501
 
 

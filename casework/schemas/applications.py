@@ -107,7 +107,7 @@ class OnlineApplicationInput(ApplicationInput):
 
     consent = Flag(required=True, message=N_("Tick the box to agree to how your data is used"))
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _consented(self, data, **_kwargs):
         if not data.get("consent"):
             raise _refusal(N_("Tick the box to agree to how your data is used"), "consent")

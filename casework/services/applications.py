@@ -50,13 +50,14 @@ def new_reference() -> str:
     return "HS-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
 
 
-def _audit(case: Case, actor: User | None, action: str, data: dict) -> AuditEntry:
+def _audit(case: Case, actor: User | None, action: str, data: dict, *,
+           system_name: str = ONLINE_FORM) -> AuditEntry:
     """An entry of the case's history; `data` holds ids and statuses, never a name (the
     history is append-only and outlives an erasure)."""
     if actor is not None:
         return record(case, actor, action, data=data)
     entry = AuditEntry(case_id=case.id, action=action, data=data,
-                       **actor_fields(None, ONLINE_FORM))
+                       **actor_fields(None, system_name))
     db.session.add(entry)
     return entry
 

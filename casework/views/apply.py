@@ -9,8 +9,10 @@ to a post is a reference number and nothing else. Nothing of an application goes
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
+from flask_wtf.csrf import validate_csrf
+from wtforms.validators import ValidationError
 
-from casework.extensions import db
+from casework.extensions import csrf, db
 from casework.models.application import GENDERS
 from casework.schemas.applications import OnlineApplicationInput, field_errors
 from casework.services.application_links import apply_online, cap_reached, open_link_for
@@ -39,6 +41,10 @@ def _form_data() -> dict:
     return data
 
 
+def _typed() -> dict:
+    return {name: request.form.get(name, "") for name in FIELDS if name != "consent"}
+
+
 def _errors_of(data: dict) -> tuple[dict | None, dict[str, str]]:
     values, errors = field_errors(OnlineApplicationInput, data)
     return values, {(name if name in FIELDS else "full_name"): message
@@ -59,21 +65,26 @@ def form(token: str):
 
 
 @bp.post("/<token>")
+@csrf.exempt  # checked below, once the token is known to take applications: a closed or
+#               unknown token answers the one `unknown` page, whatever else was posted
 def submit(token: str):
     link = open_link_for(token)
     if link is None:
         return _unknown()
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return _page(link, typed=_typed(), errors={"_page": "expired"}, status=400)
     if request.form.get(HONEYPOT):
         # a robot: it is told what a person is told, and nothing is written
         return render_template("apply/done.html", reference=new_reference())
-    typed = {name: request.form.get(name, "") for name in FIELDS if name != "consent"}
+    typed = _typed()
     values, errors = _errors_of(_form_data())
     if errors:
         db.session.rollback()
         return _page(link, typed=typed, errors=errors, status=422)
     if cap_reached(link):
-        return _page(link, typed=typed, status=429,
-                     errors={"_page": "cap"})
+        return _page(link, typed=typed, errors={"_page": "cap"}, status=429)
     values.pop("consent", None)
     application = apply_online(link, values)
     reference = application.reference
