@@ -22,7 +22,7 @@ from casework.models import Job, Notification
 from casework.errors import DomainError
 
 __all__ = ["export_cases", "import_enterprises", "job_failed", "send_notifications",
-           "send_overdue_digest", "sweep_stale_jobs"]
+           "send_overdue_digest", "sweep_stale_jobs", "erase_closed_applications"]
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,15 @@ def send_overdue_digest() -> int:
     db.session.commit()
     queue_notifications([n.id for n in made])
     return len(made)
+
+
+def erase_closed_applications() -> int:
+    """The personal data of the applications of cases closed as not feasible long enough
+    (casework/services/application_files.py), committed."""
+    from casework.services.application_files import erase_closed_not_feasible
+    erased = erase_closed_not_feasible()
+    db.session.commit()
+    return erased
 
 
 # --- jobs that report to a person ------------------------------------------------------------------

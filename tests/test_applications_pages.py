@@ -182,3 +182,25 @@ def test_the_daily_cap_per_link(client, team, case):
                                        "consent": "yes"})
         assert sent.status_code == expected
     assert count() == 1
+
+
+def test_the_token_is_never_logged_and_csrf_is_checked(client, team, case, caplog):
+    path = link_path(case, team.organiser)
+    with caplog.at_level("INFO"):
+        refused = client.post(path, data={"full_name": "Võ Thị Sáu", "consent": "yes"})
+        client.get(path)
+    assert refused.status_code == 400 and count() == 0
+    token = path.rsplit("/", 1)[1]
+    assert token not in caplog.text and "/apply/<token>" in caplog.text
+    assert "Võ" not in caplog.text
+
+
+def test_posting_is_rate_limited_per_address(tmp_path, team):
+    from casework import create_app
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "RATELIMIT_ENABLED": True,
+                      "SQLALCHEMY_DATABASE_URI": db.engine.url.render_as_string(
+                          hide_password=False),
+                      "APPLY_ADDRESS_RATE_LIMIT": "2 per hour", "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    codes = [client.post("/apply/" + "q" * 43, data={}).status_code for _ in range(3)]
+    assert codes == [404, 404, 429]
