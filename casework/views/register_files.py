@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
+from pathlib import Path
 
-from flask import flash, redirect, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from casework.errors import DomainError
 from casework.extensions import db
-from casework.forms.applications import ConfirmForm
+from casework.forms.applications import ConfirmForm, ImportForm
 from casework.services.application_files import (MEMBER_LIST_NAME, confirm_member_list,
                                                  erase_person, member_list_xlsx, person_data,
                                                  register_xlsx)
+from casework.services.application_import import import_register, template_xlsx
 from casework.services.applications import find_application
 from casework.transaction import commit
 from casework.views.register import _case, bp, render_register
@@ -90,3 +93,33 @@ def erase(case_id: int, application_id: int):
     flash(_("The personal data of application %(reference)s is erased; the counts stay.",
             reference=reference), "success")
     return redirect(url_for(".page", case_id=case.id))
+
+
+@bp.get("/cases/<int:case_id>/register/template.xlsx")
+@login_required
+def import_template(case_id: int):
+    _case(case_id)
+    return _xlsx(template_xlsx(), "mau-so-dang-ky.xlsx")
+
+
+@bp.post("/cases/<int:case_id>/register/import")
+@login_required
+def import_file(case_id: int):
+    case = _case(case_id)
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return render_register(case, status=422)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Choose a file to upload"), "danger")
+        return redirect(url_for(".page", case_id=case.id, _anchor="import"))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "register"
+        upload.save(path)
+        try:
+            report = import_register(case, current_user, path)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return redirect(url_for(".page", case_id=case.id, _anchor="import"))
+    return render_template("cases/register_import.html", case=case, report=report)
