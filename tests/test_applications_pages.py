@@ -58,10 +58,12 @@ def test_an_organiser_adds_verifies_and_the_case_counts_it(app, team, case):
     application = db.session.scalar(sa.select(CaseApplication))
     assert application.phone == "+84912345678"
     decide = f"/cases/{case.id}/register/{application.id}"
-    refused = browser.submit(page, {"status": "rejected", "reason": ""}, post_url=decide)
+    prefix = f"a{application.id}-"
+    refused = browser.submit(page, {prefix + "status": "rejected", prefix + "reason": ""},
+                             post_url=decide)
     assert refused.status_code == 422
     assert "A reason is required to reject an application" in text(refused)
-    verified = browser.submit(page, {"status": "verified"}, post_url=decide)
+    verified = browser.submit(page, {prefix + "status": "verified"}, post_url=decide)
     assert verified.status_code == 302, text(verified)
     db.session.refresh(case)
     assert case.applications_vietnamese == 1

@@ -44,6 +44,11 @@ def _put_errors(form, errors: dict[str, str]) -> None:
             form.form_errors.append(message)
 
 
+def decision_prefix(application_id: int) -> str:
+    """Each row's form has fields of its own (ids unique on the page)."""
+    return f"a{application_id}"
+
+
 def render_register(case: Case, *, add_form=None, decision=None, link_form=None, status=200):
     """The page; `decision`: (application id, its form) when a decision was refused."""
     if not authz.can(current_user, "case.personal_details", case):
@@ -62,7 +67,8 @@ def render_register(case: Case, *, add_form=None, decision=None, link_form=None,
         if decision and decision[0] == application.id:
             forms[application.id] = decision[1]
         elif NEXT_STATUSES[application.status]:
-            form = DecisionForm(formdata=None, version=application.version)
+            form = DecisionForm(formdata=None, version=application.version,
+                                prefix=decision_prefix(application.id))
             form.status.choices = choices((s, DECISION_LABELS[s])
                                           for s in NEXT_STATUSES[application.status])
             forms[application.id] = form
@@ -113,7 +119,7 @@ def add(case_id: int):
 def decide(case_id: int, application_id: int):
     case = _case(case_id)
     application = find_application(case, application_id)
-    form = DecisionForm()
+    form = DecisionForm(prefix=decision_prefix(application.id))
     form.status.choices = choices(DECISION_LABELS.items())
     if not form.validate_on_submit():
         return render_register(case, decision=(application.id, form), status=422)
