@@ -15,12 +15,17 @@ from casework.schemas.applications import (ApplicationInput, ApplicationLinkOut,
                                            StatusChange, application_json, load)
 from casework.services.application_links import close_link, link_url, open_link
 from casework.services.applications import (add_application, also_in_open_cases,
-                                            change_status, find_application, register_of)
+                                            change_status, find_application, register_of,
+                                            require_register)
 from casework.transaction import commit
 
 
-def _visible_case(case_id: int) -> Case:
-    return authz.require_case_visible(g.api_user, db.session.get(Case, case_id))
+def _register_case(case_id: int) -> Case:
+    """404 outside the scope; 403 for a reader who may not see names (before the body is
+    read, so a refusal does not depend on what was sent)."""
+    case = authz.require_case_visible(g.api_user, db.session.get(Case, case_id))
+    require_register(g.api_user, case)
+    return case
 
 
 def _one(case: Case, application: CaseApplication) -> dict:
@@ -33,7 +38,7 @@ def _one(case: Case, application: CaseApplication) -> dict:
                    "audited)", query=ListQuery, responses={200: ApplicationList, 403: None,
                                                            404: None}, tags=["applications"])
 def list_applications(case_id: int):
-    case = _visible_case(case_id)
+    case = _register_case(case_id)
     query = load(ListQuery, request.args.to_dict())
     applications = register_of(case, g.api_user, status=query["status"])
     elsewhere = also_in_open_cases(case, [a.phone for a in applications if a.phone])
@@ -48,7 +53,7 @@ def list_applications(case_id: int):
            body=ApplicationInput, responses={201: ApplicationOut, 403: None, 404: None,
                                              409: None}, tags=["applications"])
 def post_application(case_id: int):
-    case = _visible_case(case_id)
+    case = _register_case(case_id)
     values = load(ApplicationInput, json_body())
     application = add_application(case, g.api_user, values)
     body = _one(case, application)
@@ -62,7 +67,7 @@ def post_application(case_id: int):
            body=StatusChange, responses={200: ApplicationOut, 403: None, 404: None, 409: None},
            tags=["applications"])
 def patch_application(case_id: int, application_id: int):
-    case = _visible_case(case_id)
+    case = _register_case(case_id)
     application = find_application(case, application_id)
     change = load(StatusChange, json_body())
     change_status(application, g.api_user, **change)
@@ -77,7 +82,7 @@ def patch_application(case_id: int, application_id: int):
            responses={201: ApplicationLinkOut, 403: None, 404: None, 409: None},
            tags=["applications"])
 def post_application_link(case_id: int):
-    case = _visible_case(case_id)
+    case = _register_case(case_id)
     raw = request.get_json(silent=True)
     values = load(LinkInput, raw if isinstance(raw, dict) else {})
     link = open_link(case, g.api_user, expires_on=values["expires_on"],
@@ -92,7 +97,7 @@ def post_application_link(case_id: int):
 @operation(summary="Close the case's application link (it then answers like an unknown one)",
            responses={204: (None, "Closed"), 403: None, 404: None}, tags=["applications"])
 def delete_application_link(case_id: int):
-    case = _visible_case(case_id)
+    case = _register_case(case_id)
     close_link(case, g.api_user)
     commit()
     return "", 204

@@ -90,7 +90,7 @@ def submit(token: str):
     reference = application.reference
     commit()
     from casework.mail import deliver_pending; deliver_pending()  # noqa: I001  (after the commit)
-    return render_template("apply/done.html", reference=reference), 201
+    return render_template("apply/done.html", reference=reference)
 
 
 def init_rate_limits(app) -> None:

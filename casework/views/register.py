@@ -25,7 +25,7 @@ from casework.services.application_links import (close_link, current_link, link_
                                                  qr_svg)
 from casework.services.applications import (add_application, also_in_open_cases,
                                             change_status, find_application, register_of,
-                                            status_counts)
+                                            require_register, status_counts)
 from casework.transaction import commit
 
 bp = Blueprint("register", __name__)
@@ -33,6 +33,13 @@ bp = Blueprint("register", __name__)
 
 def _case(case_id: int) -> Case:
     return authz.require_case_visible(current_user, db.session.get(Case, case_id))
+
+
+def _register_case(case_id: int) -> Case:
+    """A case whose register the user works on: 404 outside the scope, 403 for a reader."""
+    case = _case(case_id)
+    require_register(current_user, case)
+    return case
 
 
 def _put_errors(form, errors: dict[str, str]) -> None:
@@ -90,7 +97,7 @@ def page(case_id: int):
 @bp.post("/cases/<int:case_id>/register")
 @login_required
 def add(case_id: int):
-    case = _case(case_id)
+    case = _register_case(case_id)
     form = ApplicationForm()
     if not form.validate_on_submit():
         return render_register(case, add_form=form, status=422)
@@ -117,7 +124,7 @@ def add(case_id: int):
 @bp.post("/cases/<int:case_id>/register/<int:application_id>")
 @login_required
 def decide(case_id: int, application_id: int):
-    case = _case(case_id)
+    case = _register_case(case_id)
     application = find_application(case, application_id)
     form = DecisionForm(prefix=decision_prefix(application.id))
     form.status.choices = choices(DECISION_LABELS.items())
@@ -143,7 +150,7 @@ def decide(case_id: int, application_id: int):
 @bp.post("/cases/<int:case_id>/register/link")
 @login_required
 def open_application_link(case_id: int):
-    case = _case(case_id)
+    case = _register_case(case_id)
     form = LinkForm()
     if not form.validate_on_submit():
         return render_register(case, link_form=form, status=422)
@@ -166,7 +173,7 @@ def open_application_link(case_id: int):
 @bp.post("/cases/<int:case_id>/register/link/close")
 @login_required
 def close_application_link(case_id: int):
-    case = _case(case_id)
+    case = _register_case(case_id)
     if not ConfirmForm().validate_on_submit():
         return render_register(case, status=422)
     close_link(case, current_user)
@@ -178,8 +185,7 @@ def close_application_link(case_id: int):
 @bp.get("/cases/<int:case_id>/register/link.svg")
 @login_required
 def link_qr(case_id: int):
-    case = _case(case_id)
-    authz.require(current_user, "case.personal_details", case)
+    case = _register_case(case_id)
     link = current_link(case)
     if link is None:
         return _("No open application link."), 404

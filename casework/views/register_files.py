@@ -20,7 +20,7 @@ from casework.services.application_files import (MEMBER_LIST_NAME, confirm_membe
 from casework.services.application_import import import_register, template_xlsx
 from casework.services.applications import find_application
 from casework.transaction import commit
-from casework.views.register import _case, bp, render_register
+from casework.views.register import _case, _register_case, bp, render_register
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -35,7 +35,7 @@ def _xlsx(content: bytes, name: str):
 @bp.get("/cases/<int:case_id>/register.xlsx")
 @login_required
 def export(case_id: int):
-    case = _case(case_id)
+    case = _register_case(case_id)
     content = register_xlsx(case, current_user)
     commit()  # the export is in the history
     return _xlsx(content, f"so-dang-ky-{case.ref or case.id}.xlsx")
@@ -44,7 +44,7 @@ def export(case_id: int):
 @bp.get("/cases/<int:case_id>/register/members.xlsx")
 @login_required
 def member_list(case_id: int):
-    case = _case(case_id)
+    case = _register_case(case_id)
     content = member_list_xlsx(case, current_user)
     commit()
     return _xlsx(content, MEMBER_LIST_NAME)
@@ -53,7 +53,7 @@ def member_list(case_id: int):
 @bp.post("/cases/<int:case_id>/register/members/confirm")
 @login_required
 def confirm_members(case_id: int):
-    case = _case(case_id)
+    case = _register_case(case_id)
     if not ConfirmForm().validate_on_submit():
         return render_register(case, status=422)
     try:
@@ -70,7 +70,7 @@ def confirm_members(case_id: int):
 @bp.get("/cases/<int:case_id>/register/<int:application_id>/data.json")
 @login_required
 def person_export(case_id: int, application_id: int):
-    case = _case(case_id)
+    case = _register_case(case_id)
     data = person_data(find_application(case, application_id), current_user)
     commit()
     body = json.dumps(data, ensure_ascii=False, indent=2).encode()
@@ -83,7 +83,7 @@ def person_export(case_id: int, application_id: int):
 @bp.post("/cases/<int:case_id>/register/<int:application_id>/erase")
 @login_required
 def erase(case_id: int, application_id: int):
-    case = _case(case_id)
+    case = _register_case(case_id)
     application = find_application(case, application_id)
     if not ConfirmForm().validate_on_submit():
         return render_register(case, status=422)
@@ -105,7 +105,7 @@ def import_template(case_id: int):
 @bp.post("/cases/<int:case_id>/register/import")
 @login_required
 def import_file(case_id: int):
-    case = _case(case_id)
+    case = _register_case(case_id)
     form = ImportForm()
     if not form.validate_on_submit():
         return render_register(case, status=422)
