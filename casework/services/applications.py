@@ -239,18 +239,28 @@ def find_application(case: Case, application_id: int) -> CaseApplication:
     return application
 
 
-def register_of(case: Case, actor: User, *, status: str | None = None,
-                audit: bool = True) -> list[CaseApplication]:
-    """The register, newest first; reading it is recorded in the case's history."""
+def register_of(case: Case, actor: User, *, status: str | None = None, audit: bool = True,
+                limit: int | None = None, offset: int = 0) -> list[CaseApplication]:
+    """The register (or a page of it), newest first; reading it is recorded in the case's
+    history."""
     require_register(actor, case)
     query = (sa.select(CaseApplication).where(CaseApplication.case_id == case.id)
              .order_by(CaseApplication.id.desc()))
     if status:
         query = query.where(CaseApplication.status == status)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     applications = list(db.session.scalars(query))
     if audit:
-        _audit(case, actor, "register_viewed", {"status": status, "rows": len(applications)})
+        note_viewed(case, actor, status=status, rows=len(applications), offset=offset)
     return applications
+
+
+def note_viewed(case: Case, actor: User, *, status: str | None, rows: int,
+                offset: int = 0) -> None:
+    """Who read the register, which part of it (the history: never a name)."""
+    require_register(actor, case)
+    _audit(case, actor, "register_viewed", {"status": status, "rows": rows, "offset": offset})
 
 
 def status_counts(case_id: int) -> dict[str, int]:

@@ -20,15 +20,18 @@ from casework.forms.applications import (CHANNEL_LABELS, DECISION_LABELS, GENDER
                                          DecisionForm, ImportForm, LinkForm)
 from casework.models import Case
 from casework.models.application import NEXT_STATUSES
+from casework.routing import page_number
+from casework.schemas.limits import APPLICATION_REASON_LENGTH
 from casework.schemas.applications import ApplicationInput, LinkInput, StatusChange, field_errors
 from casework.services.application_links import (close_link, current_link, link_url, open_link,
                                                  qr_svg)
 from casework.services.applications import (add_application, also_in_open_cases,
                                             change_status, find_application, register_of,
-                                            require_register, status_counts)
+                                            note_viewed, require_register, status_counts)
 from casework.transaction import commit
 
 bp = Blueprint("register", __name__)
+PER_PAGE = 50  # rows of the register page (the API and the exports give them all)
 
 
 def _case(case_id: int) -> Case:
@@ -65,26 +68,31 @@ def render_register(case: Case, *, add_form=None, decision=None, link_form=None,
     status_filter = request.args.get("status")
     if status_filter not in STATUS_LABELS:
         status_filter = None
-    applications = register_of(case, current_user, status=status_filter)
+    page = page_number() or 1
+    offset = (page - 1) * PER_PAGE
+    counts = status_counts(case.id)
+    shown = counts[status_filter] if status_filter else sum(counts.values())
+    # the viewing goes into the history first: the commit then leaves the rows read after it
+    # loaded (one query for the page, not one per row)
+    note_viewed(case, current_user, status=status_filter, offset=offset,
+                rows=max(0, min(PER_PAGE, shown - offset)))
+    commit()
+    applications = register_of(case, current_user, status=status_filter, limit=PER_PAGE,
+                               offset=offset, audit=False)
     elsewhere = also_in_open_cases(case, [a.phone for a in applications if a.phone])
     link = current_link(case)
-    commit()  # the viewing is in the history
-    forms = {}
-    for application in applications:
-        if decision and decision[0] == application.id:
-            forms[application.id] = decision[1]
-        elif NEXT_STATUSES[application.status]:
-            form = DecisionForm(formdata=None, version=application.version,
-                                prefix=decision_prefix(application.id))
-            form.status.choices = choices((s, DECISION_LABELS[s])
-                                          for s in NEXT_STATUSES[application.status])
-            forms[application.id] = form
+    # each row's decision is plain HTML (50 WTForms forms cost more than the rest of the
+    # page); a refused one comes back with what was typed and the errors by field
+    refused_id, refused = decision if decision else (None, None)
     return render_template(
         "cases/register.html", case=case, applications=applications, elsewhere=elsewhere,
-        counts=status_counts(case.id), add_form=add_form or ApplicationForm(formdata=None),
-        decision_forms=forms, link=link, link_url=link_url(link) if link else None,
+        counts=counts, page=page, pages=max(1, -(-shown // PER_PAGE)),
+        add_form=add_form or ApplicationForm(formdata=None), next_statuses=NEXT_STATUSES,
+        decisions=DECISION_LABELS, refused_id=refused_id, refused=refused,
+        link=link, link_url=link_url(link) if link else None,
         link_form=link_form or LinkForm(formdata=None), confirm_form=ConfirmForm(formdata=None),
         import_form=ImportForm(formdata=None), status_filter=status_filter,
+        reason_length=APPLICATION_REASON_LENGTH,
         labels=STATUS_LABELS, genders=GENDER_LABELS, channels=CHANNEL_LABELS), status
 
 

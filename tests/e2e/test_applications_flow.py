@@ -87,7 +87,7 @@ def test_a_worker_applies_and_the_organiser_verifies_five(live_app, open_browser
         row = phone.locator("tbody tr").filter(
             has=phone.locator('[data-status="received"]')).first
         row.locator("select[name$='-status']").select_option("verified")
-        row.locator("input[name$='-submit']").click()
+        row.locator("button[name$='-submit']").click()
         expect(phone.locator(".alert-success")).to_be_visible()
     expect(phone.locator('[data-status="verified"]')).to_have_count(5)
     shots(phone, "applications-04-register-verified-phone")
