@@ -83,8 +83,8 @@ def patch_application(case_id: int, application_id: int):
            tags=["applications"])
 def post_application_link(case_id: int):
     case = _register_case(case_id)
-    raw = request.get_json(silent=True)
-    values = load(LinkInput, raw if isinstance(raw, dict) else {})
+    # the body is optional; one that is sent must be a JSON object
+    values = load(LinkInput, json_body() if request.get_data() else {})
     link = open_link(case, g.api_user, expires_on=values["expires_on"],
                      contact=values["contact"])
     body = {"url": link_url(link),

@@ -32,6 +32,7 @@ class Phone(Checked, fields.String):
     def __init__(self, **kwargs):
         metadata = kwargs.pop("metadata", {})
         metadata.setdefault("maxLength", PHONE_TEXT_LENGTH)
+        metadata.setdefault("pattern", r"^\+?[0-9 ().-]*$")
         metadata.setdefault("description", "As typed (a Vietnamese 09xx… number is accepted); "
                                            "stored and answered in E.164")
         super().__init__(metadata=metadata, **kwargs)
@@ -48,12 +49,15 @@ class Phone(Checked, fields.String):
         return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+COUNTRY_CODES = sorted(country.alpha_2 for country in pycountry.countries)
+
+
 class Country(Checked, fields.String):
     """An ISO 3166 alpha-2 code (VN, KR, CN ...), answered in upper case."""
 
     def __init__(self, **kwargs):
         metadata = kwargs.pop("metadata", {})
-        metadata.setdefault("pattern", "^[A-Za-z]{2}$")
+        metadata.setdefault("enum", COUNTRY_CODES)
         super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -79,18 +83,25 @@ class ApplicationInput(Schema):
     full_name = Text(required=True, max_length=APPLICANT_NAME_LENGTH,
                      message=N_("The full name is required (at most %(maximum)s characters, "
                                 "one line)"))
-    birth_date = PastDay(years=BIRTH_YEARS, empty=None)
-    birth_year = WholeNumber(minimum=BIRTH_YEARS[0], maximum=BIRTH_YEARS[1], empty=None)
-    gender = Choice(GENDERS, empty=None)
-    nationality = Country(empty="VN", metadata={"default": "VN"})
-    contract_12_months = Flag(empty=None, metadata={
+    birth_date = PastDay(years=BIRTH_YEARS, empty=None, message=N_(
+        "The date of birth: a date in the form YYYY-MM-DD from %(minimum)s, not in the future"))
+    birth_year = WholeNumber(minimum=BIRTH_YEARS[0], maximum=BIRTH_YEARS[1], empty=None,
+                             message=N_("The year of birth: from %(minimum)s to %(maximum)s"))
+    gender = Choice(GENDERS, empty=None, message=N_("The gender: one of %(choices)s"))
+    nationality = Country(empty="VN", metadata={"default": "VN"}, message=N_(
+        "The nationality: VN, or the country's ISO 3166 code (KR, CN, JP ...)"))
+    contract_12_months = Flag(empty=None, message=N_("Must be true or false"), metadata={
         "description": "A foreign worker: whether the labour contract is 12 months or longer "
                        "(members, not founders)"})
-    job = Text(max_length=APPLICATION_JOB_LENGTH, empty="")
-    phone = Phone(empty=None)
+    job = Text(max_length=APPLICATION_JOB_LENGTH, empty="", message=N_(
+        "The job or department: one line of at most %(maximum)s characters"))
+    phone = Phone(empty=None, message=N_("Not a phone number (e.g. 0912 345 678)"))
     applied_on = PastDay(years=APPLICATION_YEARS, empty=None,
-                         metadata={"description": "Default: today"})
-    channel = Choice(APPLICATION_CHANNELS, empty="paper", metadata={"default": "paper"})
+                         metadata={"description": "Default: today"}, message=N_(
+                             "The date applied: a date in the form YYYY-MM-DD from "
+                             "%(minimum)s, not in the future"))
+    channel = Choice(APPLICATION_CHANNELS, empty="paper", metadata={"default": "paper"},
+                     message=N_("The channel: one of %(choices)s"))
 
     @validates_schema
     def _consistent(self, data, **_kwargs):
@@ -114,12 +125,14 @@ class OnlineApplicationInput(ApplicationInput):
 
 
 class StatusChange(Schema):
-    status = Choice(DECISIONS, required=True)
+    status = Choice(DECISIONS, required=True, message=N_("The status: one of %(choices)s"))
     reason = Text(max_length=APPLICATION_REASON_LENGTH, empty="",
-                  metadata={"description": "Required to reject"})
+                  metadata={"description": "Required to reject"},
+                  message=N_("The reason: one line of at most %(maximum)s characters"))
     version = Id(required=True, metadata={"description": "The version you saw (409 when "
-                                                         "stale)"})
-    not_duplicate = Flag(empty=False, metadata={
+                                                         "stale)"},
+                 message=N_("The version you saw is required (a whole number)"))
+    not_duplicate = Flag(empty=False, message=N_("Must be true or false"), metadata={
         "description": "Verifying a possible duplicate: the organiser decided it is not the "
                        "same person"})
 
@@ -130,12 +143,15 @@ class StatusChange(Schema):
 
 
 class ListQuery(Schema):
-    status = Choice(APPLICATION_STATUSES, empty=None)
+    status = Choice(APPLICATION_STATUSES, empty=None,
+                    message=N_("The status: one of %(choices)s"))
 
 
 class LinkInput(Schema):
-    expires_on = Day(years=APPLICATION_YEARS, empty=None)
-    contact = Text(max_length=APPLICATION_CONTACT_LENGTH, empty="", metadata={
+    expires_on = Day(years=APPLICATION_YEARS, empty=None, message=N_(
+        "The expiry date: a date in the form YYYY-MM-DD"))
+    contact = Text(max_length=APPLICATION_CONTACT_LENGTH, empty="", message=N_(
+        "The contact: one line of at most %(maximum)s characters"), metadata={
         "description": "How a worker reaches the receiving union (printed on the public page)"})
 
 
