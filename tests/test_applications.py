@@ -10,7 +10,7 @@ from casework.models import CaseApplication, Step
 from casework.schemas.applications import ApplicationInput, StatusChange, load
 from casework.services.applications import add_application, change_status, status_counts
 from casework.transaction import commit
-from helpers import TODAY, Api, error_of, history, make_case, make_team, new_user
+from tests.helpers import TODAY, Api, error_of, history, make_case, make_team, new_user
 
 
 def values(**extra):

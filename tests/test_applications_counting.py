@@ -15,8 +15,8 @@ from casework.services.applications import add_application, change_status
 from casework.services.steps import log_step
 from casework.transaction import commit
 from casework import clock
-from fuzzing import fuzz_settings
-from helpers import make_case, make_team
+from tests.fuzzing import fuzz_settings
+from tests.helpers import make_case, make_team
 
 PEOPLE = [("Nguyễn Văn An", "VN", None, "0912000001"), ("Trần Thị Bình", "VN", None, None),
           ("Kim Min-jun", "KR", True, "0912000003"), ("Lee Ji-woo", "KR", False, None),

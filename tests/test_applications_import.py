@@ -11,7 +11,7 @@ from casework.errors import Invalid
 from casework.extensions import db
 from casework.models import CaseApplication
 from casework.services.application_import import import_register, template_xlsx
-from helpers import make_case, make_team
+from tests.helpers import make_case, make_team
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from casework.models import CaseApplication, Notification
 from casework.services.application_links import open_link
 from casework.services.settings import set_setting
 from casework.transaction import commit
-from helpers import history, make_case, make_team, new_user, walk_to
-from test_views_support import Browser, text
+from tests.helpers import history, make_case, make_team, new_user, walk_to
+from tests.browser import Browser, text
 
 
 def signed_in(app, user) -> Browser:

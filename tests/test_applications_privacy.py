@@ -19,7 +19,7 @@ from casework.services.application_files import (confirm_member_list, erase_clos
 from casework.services.applications import add_application, change_status
 from casework.services.attachments import documents_present
 from casework.transaction import commit
-from helpers import history, make_case, make_team, new_user, walk_to
+from tests.helpers import history, make_case, make_team, new_user, walk_to
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from casework.schemas.applications import ApplicationInput, load
 from casework.services.applications import add_application, change_status
 from casework.services.steps import log_step
 from casework.transaction import commit
-from helpers import make_case, make_team
-from test_concurrency import _postgresql_only, race  # noqa: F401  (the fixture skips SQLite)
+from tests.helpers import make_case, make_team
+from tests.test_concurrency import _postgresql_only, race  # noqa: F401  (the fixture skips SQLite)
 
 
 def deciding(application_id: int, user_id: int, status: str, reason: str = ""):

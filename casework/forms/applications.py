@@ -9,17 +9,12 @@ from wtforms import BooleanField, FileField, HiddenField, SelectField, StringFie
 from casework import clock
 from casework.forms import CaseworkForm
 from casework.forms.cases import choices
+from casework.models.application import (CHANNEL_LABELS, DECISION_LABELS,  # noqa: F401
+                                         GENDER_LABELS, STATUS_LABELS)
 from casework.schemas.limits import (APPLICANT_NAME_LENGTH, APPLICATION_CONTACT_LENGTH,
                                      APPLICATION_JOB_LENGTH, APPLICATION_REASON_LENGTH,
                                      PHONE_TEXT_LENGTH)
 
-GENDER_LABELS = {"female": _l("Female"), "male": _l("Male"), "other": _l("Other")}
-CHANNEL_LABELS = {"paper": _l("Paper form"), "online": _l("Online"),
-                  "organiser": _l("Taken by the organiser")}
-STATUS_LABELS = {"received": _l("Received"), "verified": _l("Verified"),
-                 "rejected": _l("Rejected"), "withdrawn": _l("Withdrawn")}
-DECISION_LABELS = {"verified": _l("Verify"), "rejected": _l("Reject"),
-                   "withdrawn": _l("Withdrawn by the worker")}
 YES_NO = [("", "—"), ("yes", _l("Yes")), ("no", _l("No"))]
 
 

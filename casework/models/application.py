@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from casework.extensions import db
@@ -32,6 +33,16 @@ NEXT_STATUSES = {"received": ("verified", "rejected", "withdrawn"),
 # a possible duplicate waits for the organiser: "flagged" until they decide "distinct" (it may
 # then be verified) or reject it
 DUPLICATE_STATES = ("flagged", "distinct")
+
+
+# the codes in people's words (translated where shown)
+GENDER_LABELS = {"female": _l("Female"), "male": _l("Male"), "other": _l("Other")}
+CHANNEL_LABELS = {"paper": _l("Paper form"), "online": _l("Online"),
+                  "organiser": _l("Taken by the organiser")}
+STATUS_LABELS = {"received": _l("Received"), "verified": _l("Verified"),
+                 "rejected": _l("Rejected"), "withdrawn": _l("Withdrawn")}
+DECISION_LABELS = {"verified": _l("Verify"), "rejected": _l("Reject"),
+                   "withdrawn": _l("Withdrawn by the worker")}
 
 
 def _enum(values, name: str, length: int = 20):

@@ -18,6 +18,7 @@ from casework import clock
 from casework.extensions import db
 from casework.i18n import _
 from casework.models import AuditEntry, Case, CaseApplication, User
+from casework.models.application import GENDER_LABELS
 from casework.models.user import utcnow
 from casework.services.applications import (_audit, register_of, require_register, status_label,
                                             verified_of)
@@ -41,7 +42,6 @@ def _workbook(title: str, header: list[str], rows) -> bytes:
 
 
 def _gender(value) -> str:
-    from casework.forms.applications import GENDER_LABELS
     return str(GENDER_LABELS[value]) if value in GENDER_LABELS else ""
 
 

@@ -88,8 +88,7 @@ def submit(token: str):
     values.pop("consent", None)
     application = apply_online(link, values)
     reference = application.reference
-    commit()
-    from casework.mail import deliver_pending; deliver_pending()  # noqa: I001  (after the commit)
+    commit()  # the organiser's notification queues its email on the commit
     return render_template("apply/done.html", reference=reference)
 
 
