@@ -199,3 +199,15 @@ def test_the_application_link_api(client, team, case):
     closed = client.delete(f"/api/v1/cases/{case.id}/application-link", headers=api.headers)
     assert closed.status_code == 204
     assert client.get(path).status_code == 404
+
+
+def test_the_same_phone_in_another_open_case_is_shown_in_the_register_only(client, team, case):
+    other = make_case(team.organiser)
+    add(other, team.organiser, full_name="Lê Văn Tám", phone="0912000111")
+    add(case, team.organiser, full_name="Lê Văn Tám", phone="0912 000 111")
+    listed = Api(client, team.organiser).get(f"/cases/{case.id}/applications").get_json()
+    assert listed["items"][0]["also_in_open_cases"] == [other.ref]
+    # not a duplicate within the case: another enterprise's case is counted there, not here
+    assert listed["items"][0]["duplicate"] is None
+    leader = Api(client, new_user("leader", "LDLD-79"))
+    assert other.ref not in leader.get(f"/cases/{case.id}").get_data(as_text=True)
