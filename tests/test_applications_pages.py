@@ -2,7 +2,10 @@
 application page (no login; it tells the employer nothing)."""
 from __future__ import annotations
 
+import email
+import email.policy
 import re
+from pathlib import Path
 from datetime import timedelta
 
 import pytest
@@ -130,6 +133,15 @@ def test_a_worker_applies_and_gets_only_a_reference(app, client, team, case):
     assert case.enterprises[0].name not in text(sent) and "Võ Thị Sáu" not in text(sent)
     notice = db.session.scalar(sa.select(Notification))
     assert notice.user_id == team.organiser.id and "Võ" not in notice.subject + notice.body
+    # the email went out (the commit queued it), naming nobody
+    db.session.refresh(notice)
+    assert notice.emailed_at is not None
+    emails = sorted(Path(app.config["MAIL_OUTBOX_DIR"]).glob("*.eml"),
+                    key=lambda p: p.stat().st_mtime)
+    message = email.message_from_bytes(emails[-1].read_bytes(), policy=email.policy.default)
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert case.ref in message["Subject"] and "Võ" not in message["Subject"] + body
+    assert "application link" in body or "đường dẫn" in body
 
 
 def test_no_consent_or_a_bad_phone_writes_nothing_and_keeps_what_was_typed(client, team, case):
