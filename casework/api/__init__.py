@@ -99,6 +99,7 @@ def json_body() -> dict:
 
 
 from casework.api import (  # noqa: E402,F401  (routes)
+    applications,
     approvals,
     cases,
     membership,  # noqa: E402,F401  (issue 14)

@@ -2,7 +2,7 @@
 membership reports (revisions, never overwritten) and its append-only history (issue 14)
 
 Revision ID: a14e7c2b9d05
-Revises: c6d1e4a7b820
+Revises: e13a7c5b2d90
 Create Date: 2026-12-01 22:13:07.074944
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a14e7c2b9d05'
-down_revision = 'c6d1e4a7b820'
+down_revision = 'e13a7c5b2d90'
 branch_labels = None
 depends_on = None
 
