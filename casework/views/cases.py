@@ -30,6 +30,9 @@ from casework.forms.transitions import (WithdrawForm, decision_form, explain_dat
                                         submit_label, trigger_data, trigger_form_class)
 from casework.models import ApprovalRequest, Case, OrgUnit, Province, UnitType, User
 from casework.errors import DomainError
+from casework.schemas.base import load
+from casework.schemas.cases import CaseInput
+from casework.schemas.steps import StepInput
 from casework.i18n import kilobytes, megabytes
 from casework.services.attachments import (attachments_of, documents_present, open_attachment,
                                            store_attachment)
@@ -353,11 +356,11 @@ def new():
                         "province": sub.province.data or "", "workforce": sub.workforce.data,
                         "ownership": sub.ownership.data, "sector": sub.sector.data or None}
                        for _i, sub in rows]
-        try:
-            case = create_case(current_user, kind=form.kind.data, unit=form.unit.data,
-                               organiser=(form.organiser.data or "").strip() or None,
-                               target_members=form.target_members.data,
-                               enterprises=enterprises)
+        try:  # the form's values go through the API's schema: one set of rules
+            case = create_case(current_user, **load(CaseInput, {
+                "kind": form.kind.data, "unit": form.unit.data,
+                "organiser": (form.organiser.data or "").strip() or None,
+                "target_members": form.target_members.data, "enterprises": enterprises}))
             commit()
         except DomainError as exc:
             db.session.rollback()
@@ -424,10 +427,11 @@ def add_step(case_id: int):
     if not form.validate_on_submit():
         return render_case(case, step_form=form, status=422)
     try:
-        log_step(case, current_user, kind=form.kind.data, date_=form.date.data,
-                 note=form.note.data or "",
-                 applications_vietnamese=form.applications_vietnamese.data or 0,
-                 applications_foreign=form.applications_foreign.data or 0)
+        step = load(StepInput, {"kind": form.kind.data, "date": form.date.data,
+                                "note": form.note.data or "",
+                                "applications_vietnamese": form.applications_vietnamese.data,
+                                "applications_foreign": form.applications_foreign.data})
+        log_step(case, current_user, date_=step.pop("date"), **step)
         commit()
     except DomainError as exc:
         db.session.rollback()
@@ -608,7 +612,8 @@ def edit(case_id: int):
     if form.validate_on_submit():
         try:
             edit_case(case, current_user, version=form.version.data,
-                      target_members=form.target_members.data)
+                      **load(CaseInput, {"target_members": form.target_members.data},
+                             partial=True))
             commit()
         except DomainError as exc:
             db.session.rollback()
