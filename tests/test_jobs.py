@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import secrets
 import socket
 import time
@@ -18,14 +19,16 @@ from casework import clock, jobs, tasks
 from casework.extensions import db
 from casework.models import Job, Notification
 from casework.services import notifications as notify
-from helpers import new_user
-from test_exports import read_csv
-from test_imports import _csv_bytes, row
-from test_pipeline import build_country, login
-from test_views_support import browser  # noqa: F401
+from tests.helpers import PASSWORD, new_user
+from tests.test_exports import read_csv
+from tests.test_imports import _csv_bytes, row
+from tests.test_pipeline import build_country, login
+from tests.browser import browser  # noqa: F401
 
 REDIS = ("127.0.0.1", 6379)
-TEST_REDIS_URL = "redis://127.0.0.1:6379/13"     # a database of its own, emptied by the tests
+# a database of its own, emptied by the tests; TEST_REDIS_URL gives another to a second run on the
+# same machine (two runs flushing one database take each other's jobs)
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
 def _redis_answers() -> bool:
@@ -64,7 +67,7 @@ def _job(token: str) -> Job:
 # --- the web import -------------------------------------------------------------------------------
 
 def test_web_import_on_the_thread_backend_returns_before_the_work_is_done(browser, app,
-                                                                          make_user, monkeypatch):
+                                                                          monkeypatch):
     monkeypatch.setitem(app.config, "JOBS_BACKEND", "thread")
     started, release = [], []
     real = tasks.import_enterprises
@@ -75,9 +78,9 @@ def test_web_import_on_the_thread_backend_returns_before_the_work_is_done(browse
         while not release and time.monotonic() < deadline:
             time.sleep(0.02)
         return real(job_id)
-    monkeypatch.setattr(tasks, "import_enterprises", held)
+    monkeypatch.setitem(jobs.TASKS, "import_enterprises", held)
 
-    b = browser(make_user("organiser", "LDLD-79"))
+    b = browser(new_user("organiser", "LDLD-79", password=PASSWORD))
     response = _upload(b, [row(), row(name="Công ty May Hai")])
     assert response.status_code == 302
     token = response.headers["Location"].rsplit("/", 1)[1]
@@ -95,8 +98,8 @@ def test_web_import_on_the_thread_backend_returns_before_the_work_is_done(browse
     assert 'data-count="created">2<' in done
 
 
-def test_web_import_goes_through_redis_and_a_worker(browser, make_user, app, rq_backend):
-    b = browser(make_user("organiser", "LDLD-79"))
+def test_web_import_goes_through_redis_and_a_worker(browser, app, rq_backend):
+    b = browser(new_user("organiser", "LDLD-79", password=PASSWORD))
     token = _upload(b, [row(), row(name="Công ty May Hai"), row(workforce="-4")]) \
         .headers["Location"].rsplit("/", 1)[1]
     assert _job(token).status == "queued"
@@ -115,9 +118,9 @@ def test_web_import_goes_through_redis_and_a_worker(browser, make_user, app, rq_
     assert 'data-count="created">2<' in page and 'data-count="rejected">1<' in page
 
 
-def test_an_import_whose_importer_lost_the_right_fails_with_the_reason(browser, make_user, app,
+def test_an_import_whose_importer_lost_the_right_fails_with_the_reason(browser, app,
                                                                        rq_backend):
-    organiser = make_user("organiser", "LDLD-79")
+    organiser = new_user("organiser", "LDLD-79", password=PASSWORD)
     b = browser(organiser)
     token = _upload(b, [row()]).headers["Location"].rsplit("/", 1)[1]
     organiser.role = "leader"              # demoted while the job waited in the queue
@@ -132,7 +135,7 @@ def test_an_import_whose_importer_lost_the_right_fails_with_the_reason(browser, 
 
 
 @pytest.mark.parametrize("backend", ["thread", "rq"])
-def test_a_job_whose_task_crashes_is_shown_failed_not_running_forever(browser, make_user, app,
+def test_a_job_whose_task_crashes_is_shown_failed_not_running_forever(browser, app,
                                                                       monkeypatch, backend):
     if backend == "rq":
         if not _redis_answers():
@@ -144,8 +147,8 @@ def test_a_job_whose_task_crashes_is_shown_failed_not_running_forever(browser, m
 
     def crash(job_id):
         raise MemoryError("the worker ran out of memory")
-    monkeypatch.setattr(tasks, "import_enterprises", crash)
-    b = browser(make_user("organiser", "LDLD-79"))
+    monkeypatch.setitem(jobs.TASKS, "import_enterprises", crash)
+    b = browser(new_user("organiser", "LDLD-79", password=PASSWORD))
     token = _upload(b, [row()]).headers["Location"].rsplit("/", 1)[1]
     if backend == "rq":
         jobs.work(burst=True)
@@ -226,10 +229,10 @@ def test_a_worker_sweeps_when_it_starts(app, rq_backend):
     assert dead.status == "failed"
 
 
-def test_someone_elses_import_job_does_not_exist(browser, make_user):
-    b = browser(make_user("organiser", "LDLD-79"))
+def test_someone_elses_import_job_does_not_exist(browser):
+    b = browser(new_user("organiser", "LDLD-79", password=PASSWORD))
     token = _upload(b, [row()]).headers["Location"].rsplit("/", 1)[1]
-    other = browser(make_user("organiser", "LDLD-79"))
+    other = browser(new_user("organiser", "LDLD-79", password=PASSWORD))
     assert other.get(f"/imports/{token}").status_code == 404
     assert other.get(f"/imports/{token}/rejected.csv").status_code == 404
 
@@ -283,17 +286,18 @@ def _failing_smtp(monkeypatch, failures: int) -> list[int]:
 
 
 def _notification(user) -> Notification:
+    """A notification, committed: which queues its email."""
     made = notify._add(user, "approval_decided", "Approved: x", "body")
     db.session.commit()
     return made
 
 
 def test_email_is_retried_with_backoff_in_a_thread(app, monkeypatch):
+    user = new_user("organiser", "LDLD-79")
     monkeypatch.setitem(app.config, "JOBS_BACKEND", "thread")
     monkeypatch.setitem(app.config, "MAIL_RETRY_INTERVALS", (0.05, 0.05, 0.05))
     attempts = _failing_smtp(monkeypatch, failures=2)
-    made = _notification(new_user("organiser", "LDLD-79"))
-    tasks.queue_notifications([made.id])
+    made = _notification(user)
     jobs.wait_for_threads()
     db.session.expire_all()
     assert len(attempts) == 3
@@ -304,11 +308,11 @@ def test_email_the_server_refuses_is_retried_by_the_redis_queue(app, monkeypatch
     from rq.registry import ScheduledJobRegistry
     monkeypatch.setitem(app.config, "MAIL_RETRY_INTERVALS", (1, 600))
     import casework.mail as mail
-    made = _notification(new_user("organiser", "LDLD-79"))
+    user = new_user("organiser", "LDLD-79")
     with monkeypatch.context() as down:    # the mail server refuses everything for a while
         down.setattr(mail, "send_messages", lambda messages: ["SMTPServerDisconnected: try "
                                                               "later"] * len(messages))
-        tasks.queue_notifications([made.id])
+        made = _notification(user)
         jobs.work(burst=True)              # the job runs in a forked child, and fails
     db.session.expire_all()
     assert made.emailed_at is None and "try later" in made.email_error

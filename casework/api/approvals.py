@@ -39,7 +39,6 @@ def decision(approval_id: int):
     approval = get_visible_approval(g.api_user, approval_id)
     decide(approval, g.api_user, **load(DecisionInput, json_body()))
     commit()
-    from casework.mail import deliver_pending; deliver_pending()  # noqa: I001  (after the commit)
     return jsonify(answer(answers.DecisionResult, {"approval": approval,
                                                    "case": approval.case}))
 

@@ -105,5 +105,4 @@ def transition(case_id: int):
     else:
         body = jsonify(answer(answers.Case, case)), 200
     commit()
-    from casework.mail import deliver_pending; deliver_pending()  # noqa: I001  (after the commit)
     return body

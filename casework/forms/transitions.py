@@ -8,8 +8,8 @@ from wtforms.validators import InputRequired, Length, Optional
 from casework.forms import CaseworkForm
 from casework.schemas.limits import COMMENT_LENGTH
 from casework.schemas.transitions import form_field
+from casework.services.guards import date_bounds
 from casework.workflow.definition import DATE_RULES, Field, Trigger, flow_for
-from casework.workflow.guards import date_bounds
 
 
 def _field_for(spec: Field):

@@ -15,10 +15,11 @@ from casework.services.audit import record
 from casework.services.cases import flush_or_conflict
 from casework.schemas.base import load
 from casework.schemas.transitions import load_trigger_data, trigger_data_schema
+from casework.services.guards import Attempt
+from casework.services.notifications import notify_approval_decided
 from casework.services.transitions import apply_transition
 from casework.text import nfc
 from casework.workflow.definition import APPROVER_VGCL_LEADER, N_, flow_for
-from casework.workflow.guards import Attempt
 
 ALREADY_DECIDED = {"approved": N_("This request was already approved"),
                    "rejected": N_("This request was already rejected"),
@@ -87,7 +88,7 @@ def decide(approval: ApprovalRequest, actor: User, *, decision: str, comment: st
         apply_transition(attempt, audit_data={"approval_id": approval.id,
                                               "requested_by": approval.requester.email})
     db.session.flush()
-    from casework.services.notifications import notify_approval_decided; notify_approval_decided(approval)  # noqa: I001
+    notify_approval_decided(approval)
     return approval
 
 

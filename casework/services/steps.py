@@ -10,10 +10,10 @@ from casework.extensions import db
 from casework.models import Case, Step, User
 from casework.errors import Conflict, Invalid
 from casework.i18n import _
+from casework.services.guards import check_date
 from casework.text import nfc
 from casework.workflow.data import GuardFailed
 from casework.workflow.definition import N_, TERMINAL_STATES
-from casework.workflow.guards import check_date
 
 
 def log_step(case: Case, actor: User, *, kind: str, date_: date, note: str = "",

@@ -31,8 +31,8 @@ from casework.schemas.visits import UPCOMING, VisitQuery
 from casework.services.settings import get_setting
 from casework.text import search_key, whole_number
 from casework import clock
+from casework.services.guards import check_date
 from casework.workflow.data import GuardFailed
-from casework.workflow.guards import check_date
 from casework.workflow.definition import N_
 
 STATUS_CHANGES = {"planned": ("done", "cancelled")}
