@@ -174,7 +174,8 @@ def test_the_api_conforms_to_its_document(served, world):
         elif isinstance(event, events.PhaseFinished) and event.status != Status.SKIP:
             phases.append(event.phase.name.value)
         elif isinstance(event, (events.NonFatalError, events.FatalError)):
-            errors.append(str(getattr(event, "value", getattr(event, "exception", event))))
+            errors.append(f"{getattr(event, 'label', '')}: "
+                          + str(getattr(event, "value", getattr(event, "exception", event))))
     FIGURES.update(operations=len(operations_seen), requests=requests, domain=domain,
                    failures=len(failures), phases=", ".join(phases))
     assert not errors, errors[:5]

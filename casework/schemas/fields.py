@@ -44,10 +44,12 @@ class Checked:
     def __init__(self, *args, message: str | None = None, messages: dict | None = None,
                  code: str | None = None, status: int | None = None, label: str | None = None,
                  empty=_NOTHING, value_as: str | None = None, said: dict | None = None,
-                 **kwargs):
+                 blank: bool | None = None, **kwargs):
         self.message, self.code, self.status, self.label = message, code, status, label
         self.value_as = value_as  # a message naming the value given: its variable's name
         self.said = said or {}    # more variables of the message
+        # blank (null, "", spaces) refused even where the field may be left out (a change)
+        self.blank = (not kwargs.get("required", False)) if blank is None else blank
         self.given = None
         self.messages = messages or {}  # a failure's own message, by the fallback's msgid
         self.empty = empty
@@ -73,7 +75,7 @@ class Checked:
         self.given = value   # a schema is made for each load: the field is not shared
         if self.empty is not Checked._NOTHING and (value is None or value == ""):
             return self.empty
-        if value == "" and self.required:
+        if value == "" and not self.blank:
             raise self.refuse(N_("Required"))
         try:
             return super().deserialize(value, attr, data, **kwargs)
@@ -93,7 +95,8 @@ class Text(Checked, fields.String):
     def __init__(self, *, max_length: int | None = None, refused: str = C0, **kwargs):
         self.max_length, self.refused = max_length, refused
         metadata = kwargs.pop("metadata", {})
-        blank_refused = kwargs.get("required", False) and "empty" not in kwargs
+        blank_refused = not kwargs.get("blank", not kwargs.get("required", False)) \
+            and "empty" not in kwargs
         metadata.setdefault("pattern", text_pattern(refused, required=blank_refused))
         if max_length is not None:
             metadata.setdefault("maxLength", max_length)
@@ -108,7 +111,7 @@ class Text(Checked, fields.String):
         if not isinstance(value, str):
             raise self.refuse(N_("Not text"))
         text = nfc(value)
-        if self.required and not text:
+        if not self.blank and not text:
             raise self.refuse(N_("Required"))
         if self.max_length is not None and len(text) > self.max_length:
             raise self.refuse(N_("At most %(maximum)s characters"))

@@ -15,6 +15,7 @@ from typing import Callable
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, pre_load
 from wtforms import DateField, IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -129,7 +130,7 @@ def _form_names(field: Field, validators):
 
 def _form_documents(field: Field, validators):
     return CheckboxListField(_l(field.label),
-                             choices=[(d, _l(DOCUMENT_LABELS[d])) for d in DOCUMENTS],
+                             choices=[SelectChoice(d, _l(DOCUMENT_LABELS[d])) for d in DOCUMENTS],
                              validate_choice=True,
                              description=_l("Tick every document the dossier contains"))
 

@@ -26,20 +26,21 @@ FIXED = {"leader": N_("The leader of a visit cannot be changed; cancel it and pl
 
 
 def visit_text(label: str, maximum: int, *, required: bool = False, lines: bool = True,
-               **metadata):
+               blank: bool | None = None, **metadata):
     """A visit's text: `label` names it in the messages; several lines unless `lines` is
-    False; null is "" unless it is `required`."""
+    False; null is "" unless it is `required` (or may not be `blank`)."""
     return Text(refused=C0_BUT_LINES if lines else C0, max_length=maximum, required=required,
+                blank=blank,
                 label=label, message=N_("%(label)s contains control characters"),
                 messages={N_("Required"): N_("%(label)s is required"),
                           N_("Not text"): N_("%(label)s must be text"),
                           N_("At most %(maximum)s characters"):
                           N_("%(label)s must be at most %(maximum)d characters")},
-                metadata=metadata, **({} if required else {"empty": ""}))
+                metadata=metadata, **({} if required or blank is False else {"empty": ""}))
 
 
-def visit_date(label: str, **kwargs):
-    return Day(required=True, years=DATE_YEARS, label=label,
+def visit_date(label: str, required: bool = True, **kwargs):
+    return Day(required=required, blank=False, years=DATE_YEARS, label=label,
                message=N_("%(label)s: not a date in the form YYYY-MM-DD"),
                messages={N_("Required"): N_("%(label)s is required"),
                          N_("Date out of range"): N_("%(label)s: date out of range")}, **kwargs)
@@ -126,12 +127,14 @@ class VisitPatch(Schema):
 
     version = fields.Raw(load_default=None, metadata={
         "type": "integer", "minimum": 1, "description": "The version you saw (409 when stale)"})
-    planned_date = visit_date(N_("The planned date"))
-    purpose = visit_text(N_("The purpose"), VISIT_PURPOSE_LENGTH, required=True)
-    status = Choice(VISIT_STATUSES, required=True, message=N_("Status must be one of "
-                                                              "%(choices)s"))
+    # a change names what it changes: nothing is required, but what is given may not be blank
+    planned_date = visit_date(N_("The planned date"), required=False)
+    purpose = visit_text(N_("The purpose"), VISIT_PURPOSE_LENGTH, blank=False)
+    status = Choice(VISIT_STATUSES, message=N_("Status must be one of %(choices)s"))
     outcome = visit_text(N_("The outcome"), VISIT_OUTCOME_LENGTH)
-    host_unit = VisitInput._declared_fields["host_unit"]
+    host_unit = Text(blank=False, value_as="code", message=VisitInput._declared_fields[
+        "host_unit"].message, messages=VisitInput._declared_fields["host_unit"].messages,
+        metadata={"description": "Unit code, e.g. LDLD-79"})
     host_note = visit_text(N_("The host note"), HOST_NOTE_LENGTH, lines=False)
     follow_ups = Items(fields.Nested(FollowUpInput), brackets=True, max_items=FOLLOW_UPS,
                        message=N_("follow_ups must be a list of at most %(maximum)d actions"),
