@@ -253,7 +253,8 @@ def transition_variant(trigger: Trigger) -> type[Schema]:
         "data": fields.Nested(data, required=needs_data),
         "openapi_name": f"Transition_{trigger.name}",
         "__doc__": f"Fire `{trigger.name}` on a case of kind {', '.join(kinds)}"
-                   + (f"; approval by {trigger.approval}" if trigger.approval else "") + ".",
+                   + (f"; approval by {trigger.approval.name}" if trigger.approval else "")
+                   + ".",
     }
     return type(f"Transition_{trigger.name}", (Schema,), attrs)
 
