@@ -51,7 +51,14 @@ FIGURES: dict = {}
 # case's kind or state does not offer (400 unknown_trigger, 422 guard_failed ...). Any other
 # refusal of valid data is a failure.
 REFERENCES = {"unit", "organiser", "province", "host_unit", "leader", "cases", "owner",
-              "date", "tax_code"}
+              "date", "tax_code",
+              # the register (casework/schemas/applications.py): dates bounded by today (a
+              # birth or an application in the future, a link expiring in the past), and what
+              # OpenAPI 3.0 cannot make conditional without a oneOf: the reason of a rejection,
+              # a foreign worker's contract, a year of birth agreeing with the date; and a phone
+              # number that no numbering plan has (like a tax code's check digit)
+              "birth_date", "applied_on", "expires_on", "reason", "contract_12_months",
+              "birth_year", "phone"}
 WORKFLOW_REFUSALS = {"guard_failed", "unknown_trigger", "invalid_transition"}
 
 
@@ -101,7 +108,13 @@ def world():
                              planned_date=TODAY - timedelta(days=1), purpose="Đôn đốc thành lập",
                              cases=[cases["eligible"].id])
     commit()
+    from casework.schemas.applications import ApplicationInput, load
+    from casework.services.applications import add_application
+    application = add_application(cases["eligible"], team.organiser,
+                                  load(ApplicationInput, {"full_name": "Lê Thị Hoa"}))
+    commit()
     return {"case_id": [c.id for c in cases.values()], "approval_id": [approval.id],
+            "application_id": [application.id],
             "visit_id": [visit.id], "supervisor": bearer(team.supervisor),
             "leader": bearer(leader)}
 

@@ -47,7 +47,7 @@ def list_cases():
     filters = CaseFilters(**without_paging(load(CaseQuery, request.args)))
     query = case_list_query(g.api_user, filters)
     # allowed_triggers reads it for every case: loaded with the rows, not one query each
-    query = query.options(undefer(Case.approval_pending))
+    query = query.options(undefer(Case.approval_pending), undefer(Case.applications_received))
     return paginated(query, answers.CaseList)
 
 

@@ -134,6 +134,8 @@ class Writer:
         if answer is None:
             return {"$ref": f"#/components/responses/{ERRORS[status][0]}"}
         schema, description = answer if isinstance(answer, tuple) else (answer, None)
+        if schema is None:  # (None, "description"): an answer without a body (204)
+            return {"description": description}
         if description is None:
             cls = schema if isinstance(schema, type) else type(schema)
             description = ((getattr(schema, "description", None) or cls.__doc__ or "OK")

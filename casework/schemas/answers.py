@@ -42,9 +42,14 @@ class Enterprise(Schema):
 
 
 class Applications(Schema):
+    """vietnamese and foreign: the verified applications (typed in steps or verified in the
+    register), each once; received: the register's not yet decided"""
+
     vietnamese = given(fields.Integer, attribute="applications_vietnamese",
                        metadata={"minimum": 0})
     foreign = given(fields.Integer, attribute="applications_foreign", metadata={"minimum": 0})
+    # the register's applications not yet decided (counted once verified)
+    received = given(fields.Integer, attribute="applications_received", metadata={"minimum": 0})
 
 
 class Case(Schema):

@@ -26,3 +26,14 @@ PAGE = 1_000_000                 # a page number past any list (25 rows a page: 
 PER_PAGE = 200                   # the most rows a page of the API holds (API_MAX_PER_PAGE)
 FILTER_LENGTH = 200              # a filter of a list is cut to this many characters
 YEARS = (2000, 2100)             # the years the dashboards count (the history starts after 2000)
+
+# the application register (issue 13)
+APPLICANT_NAME_LENGTH = 200      # a worker's full name
+APPLICATION_JOB_LENGTH = 200     # job or department
+APPLICATION_REASON_LENGTH = 1000  # why an application was rejected
+PHONE_TEXT_LENGTH = 30           # a phone number as typed (stored in E.164, at most 16)
+BIRTH_YEARS = (1930, 2100)       # a date or year of birth
+APPLICATION_YEARS = (2000, 2100)  # the date applied
+APPLICATION_LINK_TOKEN_BYTES = 32  # the random part of an application link (256 bits)
+APPLICATIONS_PER_IMPORT = 20_000  # rows of one register import
+APPLICATION_CONTACT_LENGTH = 200  # how a worker reaches the union, on the public page
