@@ -1,4 +1,4 @@
-"""Validating the enterprises a case targets, and recording them for the case."""
+"""Validating the enterprises a case targets (services.new_case makes their rows)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -6,10 +6,10 @@ from stdnum.exceptions import ValidationError
 from stdnum.vn import mst
 
 from casework.extensions import db
-from casework.models import Enterprise, Ownership, Province
+from casework.models import Ownership, Province
 from casework.errors import Invalid
 from casework.i18n import _
-from casework.text import nfc, search_key, whole_number
+from casework.text import nfc, whole_number
 
 MAX_NAME = 300
 MAX_WORKFORCE = 1_000_000
@@ -81,14 +81,3 @@ def clean_enterprise(raw: dict, *, position: int = 0) -> dict:
     return {"name": name, "tax_code": tax_code, "province": province, "workforce": workforce,
             "ownership": ownership, "sector": sector}
 
-
-def new_enterprise(data: dict) -> Enterprise:
-    """The enterprise as this case records it: a row of its own, whatever other cases recorded
-    for the same tax code (their rows are never changed)."""
-    enterprise = Enterprise(
-        tax_code=data["tax_code"], name=data["name"], province=data["province"],
-        province_id=data["province"].id, workforce=data["workforce"],
-        ownership=data["ownership"], sector=data["sector"],
-        search_text=search_key(f"{data['name']} {data['tax_code']}"))
-    db.session.add(enterprise)
-    return enterprise
