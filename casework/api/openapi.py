@@ -33,8 +33,8 @@ from casework.services.visits import (
     MAX_OUTCOME,
     MAX_OWNER,
     MAX_PURPOSE,
-    UPCOMING,
 )
+from casework.services.visit_lists import UPCOMING
 from casework.workflow.data import MAX_INT, MAX_TEXT
 from casework.workflow.definition import (
     ALL_STATES,

@@ -7,8 +7,8 @@ from casework import authz
 from casework.api import bp, json_body, paginated
 from casework.api.serializers import iso
 from casework.models import User, Visit
-from casework.services.visits import (VisitFilters, create_visit, get_visit, update_visit,
-                                      visit_list_query)
+from casework.services.visit_lists import VisitFilters, visit_list_query
+from casework.services.visits import create_visit, get_visit, update_visit
 from casework.transaction import commit
 
 
