@@ -592,7 +592,7 @@ def responds(ok: dict[int, tuple[str, str]], errors: tuple[int, ...]) -> dict:
     return responses
 
 
-# the period of the timings: years 2000 to 2100 (services/pipeline.py parse_period)
+# the period of the timings: years 2000 to 2100 (services/pipeline_filters.py parse_period)
 PERIOD_DATE = {**DATE, "pattern": r"^(20[0-9][0-9]|2100)-"}
 
 

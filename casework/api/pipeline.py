@@ -2,8 +2,9 @@
 from flask import g, jsonify, request
 
 from casework.api import bp
-from casework.services.pipeline import (PipelineFilters, parse_period, parse_year, pipeline,
-                                         timings)
+from casework.services.pipeline import pipeline
+from casework.services.pipeline_filters import PipelineFilters, parse_period, parse_year
+from casework.services.pipeline_timings import timings
 from casework.services.targets import target_progress
 
 

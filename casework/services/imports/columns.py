@@ -11,6 +11,7 @@ from casework.models.enterprise import SECTORS, Ownership
 from casework.services.enterprises import tax_code_with_check_digit
 from casework.text import search_key
 
+
 def header_key(text) -> str:
     """'Mã số thuế', 'ma so thue', 'MA_SO_THUE ' all give 'ma so thue'."""
     return _key(str(text or ""))
@@ -111,4 +112,3 @@ SECTOR_ALIASES = {
 PROVINCE_PREFIXES = ("thanh pho ", "tp ", "tinh ")
 PROVINCE_ALIASES = {"hcm": "79", "tphcm": "79", "sai gon": "79", "ho chi minh city": "79",
                     "hn": "01", "ha noi city": "01"}
-

@@ -157,4 +157,3 @@ def _write_with_retry(valid: list, ctx: writer.ImportContext) -> tuple[int, list
     except IntegrityError:
         db.session.rollback()
         return writer.write_batch(valid, ctx)
-

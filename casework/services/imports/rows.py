@@ -162,7 +162,6 @@ class RowCleaner:
                 "ownership": ownership, "sector": sector, "address": address}
 
 
-
 def cell_texts(raw: dict[str, Any]) -> dict[str, str]:
     """A row's cells as text, as the rejected-rows file keeps them."""
     return {k: cell_text(v) for k, v in raw.items()}
