@@ -10,7 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from casework.forms import CaseworkForm
 from casework.forms.cases import DOCUMENT_LABELS, choices
 from casework.workflow.definition import DATE_RULES, DOCUMENTS, Field, Trigger, flow_for
-from casework.workflow.guards import date_bounds
+from casework.services.guards import date_bounds
 
 
 class CheckboxListField(SelectMultipleField):

@@ -9,10 +9,10 @@ from casework.models import Case, Step, User
 from casework.models.step import STEP_KINDS
 from casework.errors import Conflict, Invalid
 from casework.i18n import _
+from casework.services.guards import check_date
 from casework.text import nfc, whole_number
 from casework.workflow.data import GuardFailed, parse_date
 from casework.workflow.definition import N_, TERMINAL_STATES
-from casework.workflow.guards import check_date
 
 MAX_NOTE = 5000
 MAX_APPLICATIONS = 100_000

@@ -13,10 +13,10 @@ from casework.errors import Conflict, Invalid
 from casework.extensions import db
 from casework.i18n import _
 from casework.models import OrgUnit, Province, User, Visit
+from casework.services.guards import check_date
 from casework.text import nfc, whole_number
 from casework.workflow.data import GuardFailed, parse_date
 from casework.workflow.definition import N_
-from casework.workflow.guards import check_date
 
 
 def clean_text(value, field: str, label: str, maximum: int, *, required: bool = False,
