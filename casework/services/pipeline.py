@@ -25,13 +25,12 @@ from casework.services.queries import (NO_SECTOR, apply_case_filters, overdue_co
                                        scope_condition, stuck_condition, stuck_cutoff,
                                        units_under)
 from casework.text import search_key
-from casework.workflow.definition import ALL_STATES, TERMINAL_STATES, Flow
+from casework.workflow.definition import ALL_STATES, SIDE_STATES, TERMINAL_STATES, Flow
 
 if TYPE_CHECKING:   # the filters validate against DIMENSIONS: they import this module
     from casework.services.pipeline_filters import PipelineFilters
 
 DIMENSIONS = ("province", "unit", "sector", "ownership")
-SIDE_STATES = ("on_hold", "closed")
 NUMBERS = ("open", "expected_members", "founded_members", "founded_unions", "overdue", "stuck")
 # the states a case can be stuck in (stuck_condition's NOT IN, as a list an index can seek)
 ACTIVE_STATES = tuple(s for s in ALL_STATES if s not in TERMINAL_STATES + ("on_hold",))
