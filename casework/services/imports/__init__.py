@@ -18,19 +18,21 @@ when the tax code repeats an earlier row of the same file or the enterprise alre
 case. Every refused or skipped row goes to a sink (a CSV of the rejected rows) with its row
 number and reason.
 
-The names the views, the command line, the jobs and the tests use are importable from here.
+The names the views, the command line, the jobs, the register and membership imports (which
+read their files with these readers) and the tests use are importable from here.
 """
 from casework.services.imports.columns import COLUMN_KEYS, COLUMNS, header_key, match_header
 from casework.services.imports.importer import (BATCH_SIZE, SYSTEM_NAME, check_importer,
                                                 import_enterprises, imports_directory)
-from casework.services.imports.readers import Source, open_source, source_name
+from casework.services.imports.readers import (SNIFF_BYTES, CsvSource, Source, XlsxSource,
+                                               open_source, source_name)
 from casework.services.imports.report import (ImportReport, Rejection, RejectedRowsCsv,
                                               read_rejected)
 from casework.services.imports.rows import RowCleaner, RowRefused, parse_count
 from casework.services.imports.writer import ImportContext, allocate_ids, write_batch
 
-__all__ = ["BATCH_SIZE", "COLUMNS", "COLUMN_KEYS", "ImportContext", "ImportReport", "Rejection",
-           "RejectedRowsCsv", "RowCleaner", "RowRefused", "SYSTEM_NAME", "Source",
-           "allocate_ids", "check_importer", "header_key", "import_enterprises",
-           "imports_directory", "match_header", "open_source", "parse_count", "read_rejected",
-           "source_name", "write_batch"]
+__all__ = ["BATCH_SIZE", "COLUMNS", "COLUMN_KEYS", "CsvSource", "ImportContext", "ImportReport",
+           "Rejection", "RejectedRowsCsv", "RowCleaner", "RowRefused", "SNIFF_BYTES",
+           "SYSTEM_NAME", "Source", "XlsxSource", "allocate_ids", "check_importer", "header_key",
+           "import_enterprises", "imports_directory", "match_header", "open_source",
+           "parse_count", "read_rejected", "source_name", "write_batch"]
