@@ -24,15 +24,16 @@ read their files with these readers) and the tests use are importable from here.
 from casework.services.imports.columns import COLUMN_KEYS, COLUMNS, header_key, match_header
 from casework.services.imports.importer import (BATCH_SIZE, SYSTEM_NAME, check_importer,
                                                 import_enterprises, imports_directory)
-from casework.services.imports.readers import (SNIFF_BYTES, CsvSource, Source, XlsxSource,
-                                               open_source, source_name)
+from casework.services.imports.readers import (HEADER_SEARCH_ROWS, SNIFF_BYTES, CsvSource,
+                                               Source, XlsxSource, open_source, source_name)
 from casework.services.imports.report import (ImportReport, Rejection, RejectedRowsCsv,
                                               read_rejected)
 from casework.services.imports.rows import RowCleaner, RowRefused, parse_count
 from casework.services.imports.writer import ImportContext, allocate_ids, write_batch
 
-__all__ = ["BATCH_SIZE", "COLUMNS", "COLUMN_KEYS", "CsvSource", "ImportContext", "ImportReport",
-           "Rejection", "RejectedRowsCsv", "RowCleaner", "RowRefused", "SNIFF_BYTES",
-           "SYSTEM_NAME", "Source", "XlsxSource", "allocate_ids", "check_importer", "header_key",
-           "import_enterprises", "imports_directory", "match_header", "open_source",
-           "parse_count", "read_rejected", "source_name", "write_batch"]
+__all__ = ["BATCH_SIZE", "COLUMNS", "COLUMN_KEYS", "CsvSource", "HEADER_SEARCH_ROWS",
+           "ImportContext", "ImportReport", "Rejection", "RejectedRowsCsv", "RowCleaner",
+           "RowRefused", "SNIFF_BYTES", "SYSTEM_NAME", "Source", "XlsxSource", "allocate_ids",
+           "check_importer", "header_key", "import_enterprises", "imports_directory",
+           "match_header", "open_source", "parse_count", "read_rejected", "source_name",
+           "write_batch"]
