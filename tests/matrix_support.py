@@ -19,6 +19,7 @@ from itsdangerous import URLSafeTimedSerializer
 from casework.extensions import db
 from casework.models import User
 from casework.services import visits as visit_service
+from casework.services.visit_coverage import assign_province
 from casework.services.units import create_unit
 from casework.services.users import issue_token, revoke_tokens
 from casework.transaction import commit
@@ -296,7 +297,7 @@ class World:
     def assignment(self):
         def build():
             vgcl = self.cast.users["vgcl"]
-            assignment = visit_service.assign_province(vgcl, leader=vgcl.email, province="79")
+            assignment = assign_province(vgcl, leader=vgcl.email, province="79")
             commit()
             return assignment
         return self._once("assignment", build)

@@ -13,7 +13,9 @@ from casework.schemas.base import dump
 from casework.schemas.pipeline import Pipeline
 from casework.extensions import db
 from casework.models import AuditEntry, Case, CaseEnterprise, Enterprise, OrgUnit, Province
-from casework.services.pipeline import PipelineFilters, funnel, percentile, pipeline, timings
+from casework.services.pipeline import funnel, pipeline
+from casework.services.pipeline_filters import PipelineFilters
+from casework.services.pipeline_timings import percentile, timings
 from casework.services.queries import CaseFilters, case_list_query
 from casework.services.reference import ensure_unit
 from casework.services.settings import set_setting
@@ -483,7 +485,7 @@ def test_timings_from_cases_moved_by_the_real_services(client):
 
 
 def test_a_year_sets_the_period_and_dates_inside_it_narrow_it():
-    from casework.services.pipeline import parse_period
+    from casework.services.pipeline_filters import parse_period
     assert parse_period(None, None, "2024") == (date(2024, 1, 1), date(2024, 12, 31))
     assert parse_period("2024-03-01", None, "2024") == (date(2024, 3, 1), date(2024, 12, 31))
     assert parse_period("2023-07-01", "2024-06-30", "2024") == (date(2024, 1, 1),

@@ -18,7 +18,8 @@ from casework.services import tallies
 from casework.services.cases import edit_case, reassign
 from casework.services.imports import import_enterprises, open_source
 from casework.seed.national import seed_national
-from casework.services.pipeline import DIMENSIONS, PipelineFilters, pipeline, uses_tallies
+from casework.services.pipeline import DIMENSIONS, pipeline, uses_tallies
+from casework.services.pipeline_filters import PipelineFilters
 from casework.services.reference import ensure_unit
 from casework.services.transitions import request_transition
 from casework.transaction import commit

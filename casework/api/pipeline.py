@@ -7,7 +7,9 @@ from casework.api.docs import operation
 from casework.schemas.base import load
 from casework.schemas.pipeline import (Pipeline, PipelineQuery, Targets, TargetsQuery, Timings,
                                        TimingsQuery)
-from casework.services.pipeline import PipelineFilters, period, pipeline, timings
+from casework.services.pipeline import pipeline
+from casework.services.pipeline_filters import PipelineFilters, period
+from casework.services.pipeline_timings import timings
 from casework.services.targets import target_progress
 
 

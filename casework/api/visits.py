@@ -3,14 +3,12 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
+from casework.api import answer, bp, json_body, paginated
 from casework.api.docs import operation
 from casework.schemas.base import load
 from casework.schemas.visits import PATCH, Visit, VisitInput, VisitList, VisitPatch, VisitQuery
-
-from casework.api import answer, bp, json_body, paginated
-
-from casework.services.visits import (VisitFilters, create_visit, get_visit, update_visit,
-                                      visit_list_query)
+from casework.services.visit_lists import VisitFilters, visit_list_query
+from casework.services.visits import create_visit, get_visit, update_visit
 from casework.transaction import commit
 
 

@@ -10,6 +10,7 @@ DATE_YEARS = (1990, 2100)        # the years of a date typed into a trigger, a s
 COMMENT_LENGTH = 5000            # a transition's, a decision's or a withdrawal's comment
 ENTERPRISE_NAME_LENGTH = 300
 SECTOR_LENGTH = 100
+ADDRESS_LENGTH = 400              # an enterprise's address (imports)
 WORKFORCE = 1_000_000            # the most workers an enterprise is said to employ
 TARGET_MEMBERS = 1_000_000       # the most members a case may aim at
 STEP_NOTE_LENGTH = 5000

@@ -226,12 +226,8 @@ def seed_demo(cases: int = 300, seed: int = 2026) -> list[tuple[str, str, str]]:
 def _seed_leadership(people: dict, rng: random.Random, today: date) -> None:
     """Province targets, the VGCL leader's provinces and a few visits with follow-ups."""
     from casework.services.targets import set_target
-    from casework.services.visits import (
-        add_follow_up,
-        assign_province,
-        create_visit,
-        update_visit,
-    )
+    from casework.services.visit_coverage import assign_province
+    from casework.services.visits import add_follow_up, create_visit, update_visit
     admin, leader = people["admin@demo.vn"], people["leader@demo.vn"]
     for code in DEMO_PROVINCES[:4]:
         set_target(admin, unit=f"LDLD-{code}", year=today.year,

@@ -8,13 +8,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from casework import authz
 from casework.extensions import db
-from casework.models import Case, CaseEnterprise, OrgUnit, User
+from casework.models import AuditEntry, Case, CaseEnterprise, Enterprise, OrgUnit, User
 from casework.errors import Conflict, Invalid, NotFound
 from casework.i18n import number, _
-from casework.services.audit import record
-from casework.services.enterprises import new_enterprise, with_province
+from casework.services.audit import actor_fields, record
+from casework.services.enterprises import with_province
+from casework.services.new_case import new_case
 from casework.services.settings import get_setting
-from casework.text import search_key, whole_number
+from casework.text import whole_number
 from casework.workflow.definition import TERMINAL_STATES
 
 SMALL_UNIT_LIMIT = 25   # a small unit employs fewer workers (the kind small_units groups them)
@@ -111,24 +112,28 @@ def create_case(actor: User, *, kind: str, unit: str, enterprises: list[dict],
     _refuse_target_above_workforce(target, sum(e["workforce"] or 0 for e in cleaned))
     _refuse_second_active_case(actor, tax_codes)
 
-    linked = [new_enterprise(data) for data in cleaned]
-    case = Case(kind=kind, unit=managing_unit, organiser=assigned, target_members=target,
-                province=cleaned[0]["province"], created_by_id=actor.id,
-                links=[CaseEnterprise(enterprise=e, position=i) for i, e in enumerate(linked)])
+    province = cleaned[0]["province"]
+    made = new_case(kind=kind, unit_id=managing_unit.id, province_code=province.code,
+                    enterprises=[{**e, "province_id": e["province"].id} for e in cleaned],
+                    organiser_id=assigned.id, organiser_email=assigned.email,
+                    actor=actor_fields(actor), target_members=target)
+    linked = [Enterprise(**row, province=data["province"])
+              for row, data in zip(made.enterprises, cleaned)]
+    case = Case(**made.case_row(), unit=managing_unit, organiser=assigned, province=province,
+                links=[CaseEnterprise(enterprise=e, **values)
+                       for e, values in zip(linked, made.link_values())])
     db.session.add(case)
     try:
         db.session.flush()
     except IntegrityError:  # lost a race for the same enterprise: the partial index refused it
         raise Conflict(_("This enterprise already has an active case"), code="duplicate_case")
     # the reference needs the id; written outside the version counter so a new case is version 1
-    ref = f"{case.province.code}-{case.created_at:%Y}-{case.id:06d}"
-    search_text = search_key(" ".join([ref] + [f"{e['name']} {e['tax_code']}" for e in cleaned]))
+    ref, search_text = made.reference(case.id), made.search_text(case.id)
     db.session.execute(sa.update(Case.__table__).where(Case.__table__.c.id == case.id)
                        .values(ref=ref, search_text=search_text, updated_at=case.updated_at))
     set_committed_value(case, "ref", ref)
     set_committed_value(case, "search_text", search_text)
-    record(case, actor, "created", to_state=case.state,
-           data={"enterprises": tax_codes, "organiser": assigned.email})
+    db.session.add(AuditEntry(**made.created_entry(case.id)))
     db.session.flush()
     return case
 

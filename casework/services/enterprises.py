@@ -1,15 +1,15 @@
-"""Validating the enterprises a case targets, and recording them for the case."""
+"""The enterprises a case targets: their province looked up, generated tax codes (the rows
+a case records are made in casework.services.new_case)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 from stdnum.vn import mst
 
 from casework.extensions import db
-from casework.models import Enterprise, Province
+from casework.models import Province
 from casework.errors import Invalid
 from casework.i18n import _
 from casework.schemas.cases import normalise_tax_code  # noqa: F401  (the import's cleaner)
-from casework.text import search_key
 
 
 def tax_code_with_check_digit(body: str) -> str | None:
@@ -28,15 +28,3 @@ def with_province(data: dict, *, position: int = 0) -> dict:
                         problem=_("unknown province code")),
                       field=f"enterprises.{position}.province")
     return {**data, "province": province}
-
-
-def new_enterprise(data: dict) -> Enterprise:
-    """The enterprise as this case records it: a row of its own, whatever other cases recorded
-    for the same tax code (their rows are never changed)."""
-    enterprise = Enterprise(
-        tax_code=data["tax_code"], name=data["name"], province=data["province"],
-        province_id=data["province"].id, workforce=data["workforce"],
-        ownership=data["ownership"], sector=data["sector"],
-        search_text=search_key(f"{data['name']} {data['tax_code']}"))
-    db.session.add(enterprise)
-    return enterprise

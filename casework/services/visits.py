@@ -1,38 +1,24 @@
-"""Leadership visits: who covers which province, planning and recording visits, follow-ups.
-
-Who may do what (one rule for pages and API):
-- read: a visit is in a user's scope when the federation of its province or its host unit is in
-  the user's subtree, or the user is the visit's leader (a user at the VGCL node sees them all);
-  outside it the visit does not exist for the user (404).
-- write (plan, record, follow up, link cases): a leader at the VGCL node anywhere, a provincial
-  leader in the province of their unit, an administrator; organisers and supervisors only read.
-- province assignments: administrators and leaders at the VGCL node.
-Operations flush, never commit.
+"""Leadership visits: planning a visit and recording it (status, outcome, follow-ups, the cases
+discussed). Who may read and write them is `casework.authz` (its visits section); what their
+values refer to is `visit_input` (casework.schemas.visits loads them); the lists and the
+provinces' coverage have modules of their own (`visit_lists`, `visit_coverage`). Operations
+flush, never commit.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from dateutil.relativedelta import relativedelta
-from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
-from casework import authz
+from casework import authz, clock
+from casework.errors import Conflict, Invalid, NotFound
 from casework.extensions import db
-from casework.models import (Case, OrgUnit, Province, ProvinceAssignment, User, Visit, VisitCase,
-                             VisitFollowUp)
-from casework.errors import Conflict, Forbidden, Invalid, NotFound
 from casework.i18n import _
-from casework.schemas.base import load
+from casework.models import Case, User, Visit, VisitCase, VisitFollowUp
 from casework.schemas.limits import MAX_ID
-from casework.schemas.visits import UPCOMING, VisitQuery
-from casework.services.settings import get_setting
-from casework.text import search_key, whole_number
-from casework import clock
-from casework.services.guards import check_date
-from casework.workflow.data import GuardFailed
+from casework.services.visit_input import (check_version, check_visit_date, find_host_unit,
+                                           find_leader, find_owner, find_province, save, touch)
+from casework.text import whole_number
 from casework.workflow.definition import N_
 
 STATUS_CHANGES = {"planned": ("done", "cancelled")}
@@ -40,187 +26,13 @@ STATUS_CHANGES = {"planned": ("done", "cancelled")}
 STATUS_NAMES = {"planned": N_("planned"), "done": N_("done"), "cancelled": N_("cancelled")}
 
 
-# --- who may see and do what ------------------------------------------------------------------
-
-def unit_province_id(unit: OrgUnit) -> int | None:
-    """The province a unit belongs to: its own, or that of its nearest ancestor that has one."""
-    if unit.province_id is not None:
-        return unit.province_id
-    ancestor_ids = [int(part) for part in (unit.path or "").strip("/").split("/") if part]
-    if not ancestor_ids:
-        return None
-    return db.session.scalar(
-        sa.select(OrgUnit.province_id)
-        .where(OrgUnit.id.in_(ancestor_ids), OrgUnit.province_id.is_not(None))
-        .order_by(sa.func.length(OrgUnit.path).desc()).limit(1))
-
-
-def _federated_province_ids(user: User):
-    """Provinces whose federation is in the user's subtree (a subquery)."""
-    return sa.select(OrgUnit.province_id).where(
-        OrgUnit.type == "provincial_federation", OrgUnit.province_id.is_not(None),
-        OrgUnit.path.startswith(user.unit.path))
-
-
-def visit_scope(user: User):
-    """A WHERE clause for the visits `user` may read."""
-    if authz.national(user):
-        return sa.true()
-    return sa.or_(Visit.province_id.in_(_federated_province_ids(user)),
-                  Visit.host_unit_id.in_(authz.scope_unit_ids(user)),
-                  Visit.leader_id == user.id)
-
-
-def visit_in_scope(user: User, visit: Visit) -> bool:
-    if authz.national(user) or visit.leader_id == user.id \
-            or authz.unit_in_scope(user, visit.host_unit):
-        return True
-    return bool(db.session.scalar(sa.select(sa.exists().where(
-        OrgUnit.type == "provincial_federation", OrgUnit.province_id == visit.province_id,
-        OrgUnit.path.startswith(user.unit.path)))))
-
-
-def province_scope(user: User):
-    """A WHERE clause for the provinces whose coverage `user` may see."""
-    if authz.national(user):
-        return sa.true()
-    return Province.id.in_(_federated_province_ids(user))
-
-
-def why_not_write(user: User, province: Province | None = None) -> str | None:
-    """None when `user` may plan or record visits (in `province`, when given)."""
-    if user.role not in ("leader", "admin"):
-        return _("Only leaders plan and record leadership visits; organisers and supervisors "
-                 "may read them.")
-    if authz.national(user):
-        return None
-    own = unit_province_id(user.unit)
-    if user.role == "admin":  # an administrator of a province manages that province's visits
-        if province is not None and province.id != own:
-            return _("An administrator manages visits only in their own unit's province.")
-        return None
-    if own is None:
-        return _("Only a leader of the VGCL or of a provincial federation plans visits.")
-    if province is not None and province.id != own:
-        own_name = db.session.get(Province, own).name
-        return _("A provincial leader plans visits only in their own province (%(province)s).",
-                 province=own_name)
-    return None
-
-
-def can_write(user: User, province: Province | None = None) -> bool:
-    return why_not_write(user, province) is None
-
-
-def require_write(user: User, province: Province | None = None) -> None:
-    reason = why_not_write(user, province)
-    if reason is not None:
-        raise Forbidden(reason)
-
-
-def why_not_assign(user: User) -> str | None:
-    if user.role == "admin" or (user.role == "leader" and authz.national(user)):
-        return None
-    return _("Only an administrator or a leader of the VGCL assigns provinces.")
-
-
-def can_assign(user: User) -> bool:
-    return why_not_assign(user) is None
-
-
 def get_visit(user: User, visit_id: int) -> Visit:
     """The visit, if `user` may read it; otherwise it does not exist (404)."""
     visit = db.session.get(Visit, visit_id)
-    if visit is None or not visit_in_scope(user, visit):
+    if visit is None or not authz.visit_in_scope(user, visit):
         raise NotFound(_("No such visit."))
     return visit
 
-
-# --- what the values given refer to (casework.schemas.visits loads them) ---------------------
-
-def _check_visit_date(when: date, status: str) -> None:
-    """A planned visit is not in the past, a visit done not in the future (DATE_RULES)."""
-    rule = "visit_done" if status == "done" else "visit_planned"
-    try:
-        check_date(when, rule, label=N_("The planned date"), field="planned_date")
-    except GuardFailed as exc:
-        raise Invalid(exc.message, field="planned_date")
-
-
-def find_province(code, field: str = "province") -> Province:
-    province = None
-    if isinstance(code, str) and code.strip().isdigit() and len(code.strip()) <= 2:
-        province = db.session.scalar(
-            sa.select(Province).where(Province.code == code.strip().zfill(2)))
-    if province is None:
-        raise Invalid(_("Unknown province %(code)s", code=repr(str(code)[:20])), field=field)
-    return province
-
-
-def _host_unit(code, province: Province) -> OrgUnit:
-    unit = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == code.strip().upper())) \
-        if isinstance(code, str) and code.strip() else None
-    if unit is None:
-        if code in (None, "") or (isinstance(code, str) and not code.strip()):
-            raise Invalid(_("The host unit (a unit code such as LDLD-79) is required"),
-                          field="host_unit")
-        raise Invalid(_("Unknown unit %(code)s; give the code of a unit (e.g. LDLD-79) and name "
-                        "other hosts in the note", code=repr(str(code)[:40])), field="host_unit")
-    unit_province = unit_province_id(unit)
-    if unit_province is not None and unit_province != province.id:
-        raise Invalid(_("%(unit)s is not in %(province)s", unit=unit.code, province=province.name),
-                      field="host_unit")
-    return unit
-
-
-def _eligible_leader(email, province: Province) -> User:
-    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower())) \
-        if isinstance(email, str) and email.strip() else None
-    if user is None or not user.active:
-        raise Invalid(_("No active user with the email %(email)s", email=repr(str(email)[:100])),
-                      field="leader")
-    if user.role != "leader":
-        raise Invalid(_("%(name)s is a %(role)s, not a leader", name=user.name,
-                        role=authz.role_name(user.role)), field="leader")
-    if not authz.national(user) and unit_province_id(user.unit) != province.id:
-        raise Invalid(_("%(name)s is neither a leader of the VGCL nor a leader in %(province)s",
-                        name=user.name, province=province.name), field="leader")
-    return user
-
-
-def _find_owner(name: str, field: str) -> tuple[User | None, str]:
-    """An owner is a user (given by email) or a person named in words."""
-    if "@" in name:
-        user = db.session.scalar(sa.select(User).where(User.email == name.lower()))
-        if user is None or not user.active:
-            raise Invalid(_("No active user with the email %(email)s (give an email of a user, or "
-                            "a name)", email=repr(name[:100])), field=field)
-        return user, ""
-    return None, name
-
-
-def _touch(visit: Visit) -> None:
-    """Any change to a visit or its parts bumps its version (the row is always updated)."""
-    visit.updated_at = clock.now()
-
-
-def _flush() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise Conflict(_("Someone else changed this visit in the meantime; reload it and try "
-                         "again."), code="stale_version")
-
-
-def check_version(visit: Visit, version) -> None:
-    if version is None or version == "":
-        return
-    if whole_number(version) is None:
-        raise Invalid(_("version must be a whole number"), field="version")
-    if whole_number(version) != visit.version:
-        raise Conflict(_("Someone else changed this visit since you opened it (you saw version "
-                         "%(seen)s, it is now %(current)s); reload it and try again.",
-                         seen=version, current=visit.version), code="stale_version")
 
 
 # --- operations -------------------------------------------------------------------------------
@@ -229,36 +41,36 @@ def create_visit(actor: User, *, province: str, host_unit: str, planned_date: da
                  purpose: str, leader: str | None = None, host_note: str = "",
                  cases: list | None = None) -> Visit:
     """Plan a visit, from the values casework.schemas.visits.VisitInput loads."""
-    require_write(actor)
+    authz.require_write_visits(actor)
     where = find_province(province)
-    require_write(actor, where)
+    authz.require_write_visits(actor, where)
     if leader in (None, ""):
         if actor.role != "leader":
             raise Invalid(_("The leader who makes the visit is required"), field="leader")
-        who = _eligible_leader(actor.email, where)
+        who = find_leader(actor.email, where)
     else:
-        who = _eligible_leader(leader, where)
+        who = find_leader(leader, where)
     when = planned_date
-    _check_visit_date(when, "planned")
-    visit = Visit(leader=who, province=where, host_unit=_host_unit(host_unit, where),
+    check_visit_date(when, "planned")
+    visit = Visit(leader=who, province=where, host_unit=find_host_unit(host_unit, where),
                   host_note=host_note, planned_date=when, purpose=purpose,
                   status="planned", outcome="", created_by=actor)
     db.session.add(visit)
     if cases is not None:
         _set_cases(visit, actor, cases)
-    _flush()
+    save()
     return visit
 
 
 def update_visit(visit: Visit, actor: User, changes: dict, *, version=None) -> Visit:
     """Apply the changes casework.schemas.visits.VisitPatch loads (the keys given); all are
     checked before anything is changed."""
-    require_write(actor, visit.province)
+    authz.require_write_visits(actor, visit.province)
     check_version(visit, version)
     new = {key: changes[key] for key in ("planned_date", "purpose", "outcome", "host_note")
            if key in changes}
     if "host_unit" in changes:
-        new["host_unit"] = _host_unit(changes["host_unit"], visit.province)
+        new["host_unit"] = find_host_unit(changes["host_unit"], visit.province)
     if "status" in changes:
         status = changes["status"]
         if status != visit.status:
@@ -278,18 +90,18 @@ def update_visit(visit: Visit, actor: User, changes: dict, *, version=None) -> V
     if new.get("status") == "done":
         if not new.get("outcome", visit.outcome):
             raise Invalid(_("Record the outcome of the visit to mark it done"), field="outcome")
-        _check_visit_date(new.get("planned_date", visit.planned_date), "done")
+        check_visit_date(new.get("planned_date", visit.planned_date), "done")
     elif "planned_date" in new and new["planned_date"] != visit.planned_date \
             and status in ("planned", "done"):
-        _check_visit_date(new["planned_date"], status)
+        check_visit_date(new["planned_date"], status)
     if "cases" in changes:
         _set_cases(visit, actor, changes["cases"])
     for key, value in new.items():
         setattr(visit, key, value)
     if follow_ups is not None:
         _apply_follow_ups(visit, follow_ups)
-    _touch(visit)
-    _flush()
+    touch(visit)
+    save()
     return visit
 
 
@@ -304,7 +116,7 @@ def _follow_ups_of(visit: Visit, items: list[dict]) -> list[dict]:
                                 or fid not in existing):
             raise Invalid(_("No follow-up %(id)s on this visit", id=str(fid)[:20]),
                           field=f"{where}.id")
-        user, name = _find_owner(item["owner"], f"{where}.owner")
+        user, name = find_owner(item["owner"], f"{where}.owner")
         parsed.append({"id": fid, "action": item["action"], "owner_user": user,
                        "owner_name": name, "due_date": item["due_date"],
                        "done": item["done"]})
@@ -339,21 +151,21 @@ def _fill_follow_up(follow_up: VisitFollowUp, item: dict) -> None:
 def add_follow_up(visit: Visit, actor: User, *, action: str, owner: str, due_date: date,
                   version=None) -> VisitFollowUp:
     """A follow-up, from the values casework.schemas.visits.FollowUpInput loads."""
-    require_write(actor, visit.province)
+    authz.require_write_visits(actor, visit.province)
     check_version(visit, version)
-    user, name = _find_owner(owner, "owner")
+    user, name = find_owner(owner, "owner")
     follow_up = VisitFollowUp()
     _fill_follow_up(follow_up, {"action": action, "owner_user": user, "owner_name": name,
                                 "due_date": due_date, "done": False})
     visit.follow_ups.append(follow_up)
-    _touch(visit)
-    _flush()
+    touch(visit)
+    save()
     return follow_up
 
 
 def set_follow_up_done(visit: Visit, actor: User, follow_up_id: int, done: bool,
                        version=None) -> VisitFollowUp:
-    require_write(actor, visit.province)
+    authz.require_write_visits(actor, visit.province)
     check_version(visit, version)
     follow_up = next((f for f in visit.follow_ups if f.id == follow_up_id), None)
     if follow_up is None:
@@ -361,8 +173,8 @@ def set_follow_up_done(visit: Visit, actor: User, follow_up_id: int, done: bool,
     _fill_follow_up(follow_up, {"action": follow_up.action, "owner_user": follow_up.owner_user,
                                 "owner_name": follow_up.owner_name,
                                 "due_date": follow_up.due_date, "done": bool(done)})
-    _touch(visit)
-    _flush()
+    touch(visit)
+    save()
     return follow_up
 
 
@@ -401,216 +213,25 @@ def _set_cases(visit: Visit, actor: User, raw: list) -> None:
 
 
 def link_case(visit: Visit, actor: User, case_ref, version=None) -> Case:
-    require_write(actor, visit.province)
+    authz.require_write_visits(actor, visit.province)
     check_version(visit, version)
     case = _linkable_case(visit, actor, case_ref, field="case")
     if all(link.case_id != case.id for link in visit.case_links):
         visit.case_links.append(VisitCase(case=case))
-    _touch(visit)
-    _flush()
+    touch(visit)
+    save()
     return case
 
 
 def unlink_case(visit: Visit, actor: User, case_id: int, version=None) -> None:
-    require_write(actor, visit.province)
+    authz.require_write_visits(actor, visit.province)
     check_version(visit, version)
     link = next((link for link in visit.case_links if link.case_id == case_id), None)
     if link is None or not authz.case_in_scope(actor, link.case):
         raise NotFound(_("That case is not linked to this visit."))
     visit.case_links.remove(link)
-    _touch(visit)
-    _flush()
+    touch(visit)
+    save()
 
 
 # --- lists ------------------------------------------------------------------------------------
-
-@dataclass
-class VisitFilters:
-    leader: str | None = None     # email
-    province: str | None = None   # province code
-    status: str | None = None
-    upcoming: bool = False
-
-    @classmethod
-    def from_args(cls, args) -> "VisitFilters":
-        """From a query string, through casework.schemas.visits.VisitQuery."""
-        values = load(VisitQuery, args)
-        return cls(leader=values.get("leader"), province=values.get("province"),
-                   status=values.get("status"), upcoming=UPCOMING.get(values.get("upcoming"),
-                                                                      False))
-
-    def as_args(self) -> dict:
-        args = {k: v for k, v in vars(self).items() if v and k != "upcoming"}
-        if self.upcoming:
-            args["upcoming"] = "1"
-        return args
-
-
-def _visit_load_options():
-    return (joinedload(Visit.leader), joinedload(Visit.province), joinedload(Visit.host_unit),
-            selectinload(Visit.follow_ups).joinedload(VisitFollowUp.owner_user),
-            selectinload(Visit.case_links).joinedload(VisitCase.case).joinedload(Case.unit))
-
-
-def visit_list_query(user: User, filters: VisitFilters, today: date | None = None):
-    """Visits in the user's scope matching `filters`; upcoming ones soonest first."""
-    today = today or clock.today()
-    query = sa.select(Visit).where(visit_scope(user)).options(*_visit_load_options())
-    if filters.leader:
-        query = query.where(Visit.leader_id.in_(
-            sa.select(User.id).where(User.email == filters.leader.lower())))
-    if filters.province:
-        query = query.where(Visit.province_id.in_(
-            sa.select(Province.id).where(Province.code == filters.province.zfill(2))))
-    if filters.status:
-        query = query.where(Visit.status == filters.status)
-    if filters.upcoming:
-        return (query.where(Visit.status == "planned", Visit.planned_date >= today)
-                .order_by(Visit.planned_date, Visit.id))
-    return query.order_by(Visit.planned_date.desc(), Visit.id.desc())
-
-
-def overdue_follow_ups(user: User, today: date | None = None) -> list[VisitFollowUp]:
-    """Follow-ups past their due date and not done, of visits in scope (not cancelled ones)."""
-    today = today or clock.today()
-    query = (sa.select(VisitFollowUp).join(VisitFollowUp.visit)
-             .where(visit_scope(user), VisitFollowUp.done.is_(False),
-                    VisitFollowUp.due_date < today, Visit.status != "cancelled")
-             .options(joinedload(VisitFollowUp.owner_user),
-                      joinedload(VisitFollowUp.visit).joinedload(Visit.leader),
-                      joinedload(VisitFollowUp.visit).joinedload(Visit.province))
-             .order_by(VisitFollowUp.due_date, VisitFollowUp.id))
-    return list(db.session.scalars(query))
-
-
-def visits_of_case(case_id: int) -> list[Visit]:
-    """The visits at which a case was discussed, newest first (for the case page, which has
-    already checked the case is in the reader's scope)."""
-    return list(db.session.scalars(
-        sa.select(Visit).join(VisitCase, VisitCase.visit_id == Visit.id)
-        .where(VisitCase.case_id == case_id)
-        .options(joinedload(Visit.leader), joinedload(Visit.province),
-                 joinedload(Visit.host_unit))
-        .order_by(Visit.planned_date.desc(), Visit.id.desc())))
-
-
-# --- coverage: who covers which province, and where no visit took place ----------------------
-
-@dataclass
-class ProvinceCoverage:
-    province: Province
-    leader: User | None
-    last_done: date | None
-    next_planned: date | None
-    gap: bool          # no visit done since the cutoff
-
-
-def gap_cutoff(months: int | None = None, today: date | None = None) -> date:
-    months = get_setting("visit_gap_months") if months is None else months
-    return (today or clock.today()) - relativedelta(months=int(months))
-
-
-def coverage(user: User, months: int | None = None,
-             today: date | None = None) -> list[ProvinceCoverage]:
-    """Every province in the user's scope, its assigned leader and its last and next visits
-    (four queries, whatever the number of provinces)."""
-    today = today or clock.today()
-    cutoff = gap_cutoff(months, today)
-    provinces = visible_provinces(user)
-    leaders = {a.province_id: a.leader for a in db.session.scalars(
-        sa.select(ProvinceAssignment).options(joinedload(ProvinceAssignment.leader)))}
-    last_done = dict(db.session.execute(
-        sa.select(Visit.province_id, sa.func.max(Visit.planned_date))
-        .where(Visit.status == "done").group_by(Visit.province_id)).all())
-    next_planned = dict(db.session.execute(
-        sa.select(Visit.province_id, sa.func.min(Visit.planned_date))
-        .where(Visit.status == "planned", Visit.planned_date >= today)
-        .group_by(Visit.province_id)).all())
-    rows = []
-    for province in provinces:
-        last = last_done.get(province.id)
-        rows.append(ProvinceCoverage(province, leaders.get(province.id), last,
-                                     next_planned.get(province.id),
-                                     gap=last is None or last < cutoff))
-    return rows
-
-
-def provinces_without_visit(user: User, months: int | None = None,
-                            today: date | None = None) -> list[ProvinceCoverage]:
-    return [row for row in coverage(user, months, today) if row.gap]
-
-
-def assign_province(actor: User, *, leader, province) -> ProvinceAssignment:
-    """Give a province to a standing member (a leader at the VGCL node); it moves from whoever
-    covered it before."""
-    reason = why_not_assign(actor)
-    if reason:
-        raise Forbidden(reason)
-    where = find_province(province)
-    user = db.session.scalar(sa.select(User).where(User.email == leader.strip().lower())) \
-        if isinstance(leader, str) and leader.strip() else None
-    if user is None or not user.active:
-        raise Invalid(_("No active user with the email %(email)s", email=repr(str(leader)[:100])),
-                      field="leader")
-    if user.role != "leader" or not authz.national(user):
-        raise Invalid(_("%(name)s is not a leader of the VGCL; only standing members of the "
-                        "Presidium are assigned provinces", name=user.name), field="leader")
-    assignment = db.session.scalar(
-        sa.select(ProvinceAssignment).where(ProvinceAssignment.province_id == where.id))
-    if assignment is None:
-        assignment = ProvinceAssignment(province=where, leader=user, assigned_by_id=actor.id)
-        db.session.add(assignment)
-    else:
-        assignment.leader = user
-        assignment.assigned_by_id = actor.id
-        assignment.created_at = clock.now()
-    db.session.flush()
-    return assignment
-
-
-def unassign_province(actor: User, province) -> None:
-    reason = why_not_assign(actor)
-    if reason:
-        raise Forbidden(reason)
-    where = find_province(province)
-    assignment = db.session.scalar(
-        sa.select(ProvinceAssignment).where(ProvinceAssignment.province_id == where.id))
-    if assignment is None:
-        raise NotFound(_("No leader covers %(province)s.", province=where.name))
-    db.session.delete(assignment)
-    db.session.flush()
-
-
-def assignable_leaders() -> list[User]:
-    return list(db.session.scalars(
-        sa.select(User).join(User.unit)
-        .where(User.role == "leader", User.active.is_(True), OrgUnit.is_root)
-        .order_by(User.name)))
-
-
-def eligible_leaders(actor: User) -> list[User]:
-    """The leaders `actor` may plan a visit for: VGCL leaders, and leaders in the actor's
-    subtree (a provincial leader: those of their province)."""
-    return list(db.session.scalars(
-        sa.select(User).join(User.unit)
-        .where(User.role == "leader", User.active.is_(True),
-               sa.or_(OrgUnit.is_root, OrgUnit.path.startswith(actor.unit.path)))
-        .order_by(User.name)))
-
-
-def _by_name(provinces) -> list[Province]:
-    """Alphabetical as people read it ("Đà Nẵng" among the D's), whatever the DB collation."""
-    return sorted(provinces, key=lambda p: search_key(p.name))
-
-
-def visible_provinces(user: User) -> list[Province]:
-    return _by_name(db.session.scalars(sa.select(Province).where(province_scope(user))))
-
-
-def writable_provinces(actor: User) -> list[Province]:
-    if why_not_write(actor) is not None:
-        return []
-    query = sa.select(Province)
-    if actor.role == "leader" and not authz.national(actor):
-        query = query.where(Province.id == unit_province_id(actor.unit))
-    return _by_name(db.session.scalars(query))

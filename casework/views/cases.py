@@ -29,7 +29,7 @@ from casework.services.attachments import (attachments_of, documents_present, op
                                            store_attachment)
 from casework.services.history import approvals_of, history_of, steps_of
 from casework.workflow.definition import PERSONAL_FIELDS
-from casework.services.visits import visits_of_case
+from casework.services.visit_lists import visits_of_case
 from casework.services.queries import CaseFilters, case_count, case_list_query
 from casework.services.steps import log_step
 from casework.services.approvals import route

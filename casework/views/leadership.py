@@ -24,8 +24,9 @@ from casework.models import OrgUnit, Target
 from casework.models.enterprise import SECTORS, Ownership
 from casework.errors import DomainError
 from casework.services import exports
-from casework.services.pipeline import (DIMENSIONS, PipelineFilters, funnel, parse_period,
-                                         pipeline, timings)
+from casework.services.pipeline import DIMENSIONS, funnel, pipeline
+from casework.services.pipeline_filters import PipelineFilters, parse_period
+from casework.services.pipeline_timings import timings
 from casework.services.membership_figures import members_by_province
 from casework.services.queries import CaseFilters, case_count
 from casework.services.settings import get_setting

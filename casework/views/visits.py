@@ -16,7 +16,7 @@ from casework.errors import DomainError, Invalid
 from casework.models.visit import VISIT_STATUSES
 from casework.schemas.base import load
 from casework.schemas.visits import FollowUpInput, VisitInput, VisitPatch
-from casework.services import visits as service
+from casework.services import visit_coverage, visit_lists, visits as service
 from casework.routing import page_number
 from casework.services.settings import get_setting
 from casework.transaction import commit
@@ -52,7 +52,7 @@ def _visit_or_404(visit_id: int):
 
 
 def _require_write(province=None):
-    reason = service.why_not_write(current_user, province)
+    reason = authz.why_not_write_visits(current_user, province)
     if reason is not None:
         abort(403, reason)
 
@@ -66,24 +66,24 @@ def _province_choices(provinces) -> list[tuple[str, str]]:
 @bp.get("/")
 def index():
     try:
-        filters = service.VisitFilters.from_args(request.args)
+        filters = visit_lists.VisitFilters.from_args(request.args)
     except Invalid:
-        filters = service.VisitFilters()
+        filters = visit_lists.VisitFilters()
     page = page_number() or 1
-    result = db.paginate(service.visit_list_query(current_user, filters), page=page,
+    result = db.paginate(visit_lists.visit_list_query(current_user, filters), page=page,
                          per_page=current_app.config.get("CASES_PER_PAGE", 25), error_out=False)
-    provinces = service.visible_provinces(current_user)
+    provinces = visit_coverage.visible_provinces(current_user)
     return render_template("visits/index.html", visits=result.items, pagination=result,
                            filters=filters, provinces=provinces,
-                           leaders=service.eligible_leaders(current_user),
+                           leaders=visit_coverage.eligible_leaders(current_user),
                            statuses=VISIT_STATUSES,
-                           can_plan=service.can_write(current_user))
+                           can_plan=authz.can_write_visits(current_user))
 
 
 @bp.get("/follow-ups/overdue")
 def overdue():
     return render_template("visits/overdue.html",
-                           follow_ups=service.overdue_follow_ups(current_user))
+                           follow_ups=visit_lists.overdue_follow_ups(current_user))
 
 
 # --- planning ---------------------------------------------------------------------------------
@@ -93,8 +93,8 @@ def new():
     _require_write()
     form = PlanVisitForm()
     form.leader.choices = choices((u.email, f"{u.name} — {u.unit.code}")
-                                  for u in service.eligible_leaders(current_user))
-    form.province.choices = _province_choices(service.writable_provinces(current_user))
+                                  for u in visit_coverage.eligible_leaders(current_user))
+    form.province.choices = _province_choices(visit_coverage.writable_provinces(current_user))
     if request.method == "GET":
         if current_user.role == "leader":
             form.leader.data = current_user.email
@@ -149,8 +149,8 @@ def _render_visit(visit, status: int = 200, **forms):
     follow_up_form = forms.get("follow_up_form") or FollowUpForm(formdata=None, version=version)
     link_form = forms.get("link_form") or LinkCaseForm(formdata=None, version=version)
     return render_template(
-        "visits/show.html", visit=visit, can_write=service.can_write(current_user,
-                                                                      visit.province),
+        "visits/show.html", visit=visit,
+        can_write=authz.can_write_visits(current_user, visit.province),
         record_form=record_form, follow_up_form=follow_up_form, link_form=link_form,
         action_form=VersionedActionForm(formdata=None, version=version),
         cases=[c for c in visit.cases if authz.case_in_scope(current_user, c)],
@@ -233,16 +233,17 @@ def unlink_case(visit_id: int, case_id: int):
 
 def _render_coverage(assign_form=None, status: int = 200):
     months = int(get_setting("visit_gap_months"))
-    rows = service.coverage(current_user, months)
-    can_assign = service.can_assign(current_user)
+    rows = visit_coverage.coverage(current_user, months)
+    can_assign = authz.can_assign_provinces(current_user)
     if assign_form is None and can_assign:
         assign_form = AssignProvinceForm(formdata=None)
     if assign_form is not None:
         assign_form.leader.choices = choices((u.email, u.name)
-                                             for u in service.assignable_leaders())
+                                             for u in visit_coverage.assignable_leaders())
         assign_form.province.choices = _province_choices(r.province for r in rows)
     return render_template("visits/coverage.html", rows=rows, months=months,
-                           gaps=[r for r in rows if r.gap], cutoff=service.gap_cutoff(months),
+                           gaps=[r for r in rows if r.gap],
+                           cutoff=visit_coverage.gap_cutoff(months),
                            can_assign=can_assign, assign_form=assign_form,
                            unassign_form=UnassignProvinceForm(formdata=None)), status
 
@@ -254,7 +255,7 @@ def coverage():
 
 @bp.post("/coverage/assign")
 def assign():
-    reason = service.why_not_assign(current_user)
+    reason = authz.why_not_assign_provinces(current_user)
     if reason:
         abort(403, reason)
     form = AssignProvinceForm()
@@ -262,8 +263,8 @@ def assign():
     status = 422
     if form.validate_on_submit():
         try:
-            service.assign_province(current_user, leader=form.leader.data,
-                                    province=form.province.data)
+            visit_coverage.assign_province(current_user, leader=form.leader.data,
+                                           province=form.province.data)
             commit()
         except DomainError as exc:
             status = _show_error(form, exc)
@@ -275,14 +276,14 @@ def assign():
 
 @bp.post("/coverage/<province_code>/unassign")
 def unassign(province_code: str):
-    reason = service.why_not_assign(current_user)
+    reason = authz.why_not_assign_provinces(current_user)
     if reason:
         abort(403, reason)
     form = UnassignProvinceForm()
     if not form.validate_on_submit():
         abort(400, _("The form has expired; reload the page and try again."))
     try:
-        service.unassign_province(current_user, province_code)
+        visit_coverage.unassign_province(current_user, province_code)
         commit()
     except DomainError as exc:
         db.session.rollback()
