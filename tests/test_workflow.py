@@ -327,7 +327,7 @@ def test_grassroots_walk_from_identified_to_founded(client):
     recognised = decided.get_json()["case"]
     assert recognised["state"] == "recognised"
     assert recognised["deadline"] is None
-    assert recognised["details"]["decision"]["decision_number"] == "123/QĐ-LĐLĐ"
+    assert recognised["details"]["decision"]["decision_number"] == "1/QĐ-LĐLĐ"
 
     fire("announce", 422, announced_on=(TODAY - timedelta(days=1)).isoformat())  # < decision
     fire("announce", 422, founding_members=4)

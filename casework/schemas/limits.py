@@ -2,3 +2,6 @@
 from __future__ import annotations
 
 MAX_ID = 2**31 - 1  # the largest id an id column holds (INTEGER on PostgreSQL)
+
+# decision numbers and generated documents (helper J)
+DECISION_SUFFIX_LENGTH = 40     # the `QĐ-LĐLĐ` after a decision's number

@@ -13,6 +13,7 @@ from casework.errors import Conflict, Invalid, NotFound
 from casework.i18n import _
 from casework.services.audit import record
 from casework.services.cases import flush_or_conflict
+from casework.services.decision_numbers import number_decision
 from casework.services.guards import Attempt
 from casework.services.notifications import notify_approval_decided
 from casework.services.transitions import apply_transition, clean_comment
@@ -67,8 +68,8 @@ def decide(approval: ApprovalRequest, actor: User, *, decision, comment=None,
     entered = {f.name: data[f.name] for f in trigger.decision_fields
                if data and f.name in data and data[f.name] not in (None, "")}
     if decision == "approve":
-        cleaned = parse_trigger_data(trigger, {**(approval.data or {}), **entered},
-                                     approval.comment)
+        raw = number_decision(case, trigger, actor, {**(approval.data or {}), **entered})
+        cleaned = parse_trigger_data(trigger, raw, approval.comment)
     else:  # a rejection keeps none of it, but what it sends is of the type the API says
         for spec in trigger.decision_fields:
             if spec.name in entered:

@@ -102,7 +102,8 @@ class Flow:
 
 
 DECISION_FIELDS = (
-    Field("decision_number", "text", N_("Decision number"), at_decision=True),
+    # left blank, the deciding unit's register gives the next number (services.decision_numbers)
+    Field("decision_number", "text", N_("Decision number"), required=False, at_decision=True),
     Field("decision_date", "date", N_("Decision date"), at_decision=True),
     Field("signer", "text", N_("Signed by"), at_decision=True),
 )
