@@ -185,8 +185,10 @@ GUARDS = {
         "grassroots", "hold_congress", _with("hold_congress", attendance=4),
         _with("hold_congress", attendance=5), "at least 5"),
     "dossier_complete": GuardScenario(
-        "grassroots", "submit_dossier", _with("submit_dossier", documents=list(DOCUMENTS[:-1])),
-        _with("submit_dossier"), "missing: Workforce report"),   # codes: error.missing
+        # the workforce report and business registration are optional by default (a setting)
+        "grassroots", "submit_dossier",
+        _with("submit_dossier", documents=[d for d in DOCUMENTS if d != "committee_cvs"]),
+        _with("submit_dossier"), "missing: CVs of the executive committee"),  # codes: error.missing
     "founding_members_quorum": GuardScenario(
         "grassroots", "announce", _with("announce", founding_members=4),
         _with("announce", founding_members=5), "at least 5"),

@@ -157,7 +157,7 @@ GRASSROOTS = Flow(
                         Field("attendance", "int", N_("Attendance")),
                         Field("chair", "text", N_("Chair elected"), personal=True),
                         COMMITTEE),
-                guards=("attendance_quorum",)),
+                guards=("attendance_quorum",), effects=("start_dossier_deadline",)),
         Trigger("submit_dossier", ("congress_held",), "dossier_submitted",
                 N_("Submit recognition dossier"),
                 fields=(Field("documents", "documents", N_("Dossier documents")),),
