@@ -30,6 +30,16 @@ DOCUMENT_LABELS = {
     "business_registration": N_("Business registration"),
     "workforce_report": N_("Workforce report"),
 }
+# what the superior union issues, filed on the case beside the dossier (casework.documents)
+DECISION_DOCUMENTS = ("recognition_decision", "provisional_decision", "announcement_record",
+                      "establishment_decision")
+DECISION_DOCUMENT_LABELS = {
+    "recognition_decision": N_("Recognition decision"),
+    "provisional_decision": N_("Decision appointing a provisional committee"),
+    "announcement_record": N_("Record of the announcement"),
+    "establishment_decision": N_("Decision establishing the conglomerate union"),
+}
+FILED_DOCUMENTS = DOCUMENTS + DECISION_DOCUMENTS
 
 
 @dataclass(frozen=True)
