@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from casework.views.jobs import bp as jobs_bp; app.register_blueprint(jobs_bp)  # noqa: E702
     from casework.views.notifications import bp as notifications_bp; app.register_blueprint(notifications_bp)  # noqa: E702,E501
     from casework.views.documents import bp as documents_bp; app.register_blueprint(documents_bp)  # noqa: E702,E501
+    from casework.views.document_templates import bp as templates_bp; app.register_blueprint(templates_bp)  # noqa: E702,E501
 
 
 def register_operations(app: Flask) -> None:

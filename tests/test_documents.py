@@ -3,6 +3,7 @@ the Vietnamese way and the decision's number; filed as a draft against its check
 from __future__ import annotations
 
 import io
+import re
 import time
 
 import pytest
@@ -215,3 +216,156 @@ def test_a_member_list_of_2000_names_is_quick():
     content = render(shipped_template("member_list"), context)
     assert time.perf_counter() - started < 2
     assert "Nguyễn Văn 1999" in docx_text(content)
+
+
+# --- a federation's own templates ------------------------------------------------------------
+
+def own_template(type_name: str, line: str) -> bytes:
+    """The shipped template with one more paragraph (a federation's own wording)."""
+    document = Document(io.BytesIO(shipped_template(type_name)))
+    document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_the_nearest_unit_up_the_tree_wins_and_versions_are_kept(app, client, team):
+    from casework.errors import Forbidden
+    from casework.services.document_templates import upload_template, versions_of
+    from casework.transaction import commit
+    national, city = new_user("admin", "VGCL"), new_user("admin", "LDLD-79")
+    upload_template(national, national.unit, "cover_letter", "tld.docx",
+                    own_template("cover_letter", "MẪU CỦA TỔNG LIÊN ĐOÀN {{ union.name }}"))
+    upload_template(city, city.unit, "cover_letter", "hcm.docx",
+                    own_template("cover_letter", "MẪU CŨ CỦA THÀNH PHỐ"))
+    upload_template(city, city.unit, "cover_letter", "hcm-2.docx",
+                    own_template("cover_letter", "MẪU CỦA THÀNH PHỐ {{ congress.chair }}"))
+    commit()
+    assert [v.version for v in versions_of(city.unit, "cover_letter")] == [2, 1]
+    with pytest.raises(Forbidden):
+        upload_template(team.supervisor, city.unit, "cover_letter", "x.docx",
+                        own_template("cover_letter", "x"))
+    with pytest.raises(Forbidden):   # a unit above the administrator's own
+        upload_template(city, national.unit, "cover_letter", "x.docx",
+                        own_template("cover_letter", "x"))
+
+    hcm = walk_to(make_case(team.organiser), "congress_held", team)
+    written = docx_text(stored_content(app, generate(client, team.organiser, hcm, "cover_letter")
+                                       .get_json()["attachment"]["id"]))
+    assert f"MẪU CỦA THÀNH PHỐ {CHAIR}" in written and "MẪU CŨ" not in written
+    assert "TỔNG LIÊN ĐOÀN" not in written.split("MẪU CỦA THÀNH PHỐ")[1]
+    hanoi_team = Team(*(new_user(role, unit) for role, unit in
+                        (("organiser", "LDLD-01"), ("supervisor", "LDLD-01"), ("leader", "VGCL"))))
+    hanoi = walk_to(make_case(hanoi_team.organiser, enterprises=[enterprise(province="01")]),
+                    "congress_held", hanoi_team)
+    written = docx_text(stored_content(app, generate(client, hanoi_team.organiser, hanoi,
+                                                     "cover_letter").get_json()
+                                       ["attachment"]["id"]))
+    assert "MẪU CỦA TỔNG LIÊN ĐOÀN Công đoàn cơ sở" in written
+
+
+def test_a_broken_template_is_refused_naming_its_line(app):
+    from casework.errors import Invalid
+    from casework.services.document_templates import upload_template, versions_of
+    admin = new_user("admin", "LDLD-79", password=PASSWORD)
+    with pytest.raises(Invalid) as broken:
+        upload_template(admin, admin.unit, "member_list", "broken.docx",
+                        own_template("member_list", "Kính gửi: {{ superior.name"))
+    assert broken.value.code == "template_broken"
+    assert "Kính gửi: {{ superior.name" in broken.value.message
+    with pytest.raises(Invalid) as unknown:
+        upload_template(admin, admin.unit, "member_list", "typo.docx",
+                        own_template("member_list", "{{ superior.nmae }}"))
+    assert "nmae" in unknown.value.message
+    with pytest.raises(Invalid):
+        upload_template(admin, admin.unit, "member_list", "not.docx", b"%PDF-1.4 not a docx")
+    assert versions_of(admin.unit, "member_list") == []
+
+    page = browser_for(app, admin)
+    form = text(page.get("/admin/document-templates"))
+    assert "member_list" in form
+    refused = page.submit("/admin/document-templates", {
+        "type": "member_list",
+        "file": (io.BytesIO(own_template("member_list", "Số: {% if %}")), "broken.docx")},
+        content_type="multipart/form-data")
+    assert refused.status_code == 422
+    assert "Số: {% if %}" in text(refused), re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text(refused)))[-1500:]
+    accepted = page.submit("/admin/document-templates", {
+        "type": "member_list",
+        "file": (io.BytesIO(own_template("member_list", "Mẫu riêng")), "own.docx")},
+        content_type="multipart/form-data")
+    assert accepted.status_code == 302, text(accepted)
+    assert [v.version for v in versions_of(admin.unit, "member_list")] == [1]
+    current = page.get("/admin/document-templates/member_list.docx")
+    assert current.status_code == 200 and "Mẫu riêng" in docx_text(current.data)
+
+
+# --- PDF by LibreOffice -------------------------------------------------------------------------
+
+FAKE_SOFFICE = """#!/bin/sh
+# stands in for LibreOffice: writes <outdir>/document.pdf, or sleeps past the limit
+[ -n "$SOFFICE_SLEEP" ] && sleep "$SOFFICE_SLEEP"
+while [ $# -gt 0 ]; do
+  if [ "$1" = "--outdir" ]; then shift; out="$1"; fi
+  shift
+done
+printf '%%PDF-1.4 fake' > "$out/document.pdf"
+"""
+
+
+@pytest.fixture
+def fake_soffice(tmp_path, monkeypatch):
+    from casework.services import pdf
+    script = tmp_path / "soffice"
+    script.write_text(FAKE_SOFFICE)
+    script.chmod(0o755)
+    monkeypatch.setattr(pdf, "soffice", lambda: str(script))
+    return str(script)
+
+
+def _draft_of(app, team, type_name="cover_letter"):
+    case = walk_to(make_case(team.organiser), "congress_held", team)
+    me = browser_for(app, team.organiser)
+    me.submit(f"/cases/{case.id}", {"type": type_name}, post_url=f"/cases/{case.id}/documents")
+    [draft] = db.session.scalars(sa.select(Attachment)).all()
+    return case, me, draft
+
+
+def test_without_libreoffice_the_pdf_button_says_why(app, team, monkeypatch):
+    from casework.services import pdf
+    monkeypatch.setattr(pdf, "soffice", lambda: None)
+    case, me, draft = _draft_of(app, team)
+    page = text(me.get(f"/cases/{case.id}"))
+    assert re.search(r"<button[^>]*disabled[^>]*>PDF</button>", page)
+    assert "LibreOffice" in page
+    refused = me.submit(f"/cases/{case.id}", {},
+                        post_url=f"/cases/{case.id}/attachments/{draft.id}/pdf")
+    assert refused.status_code == 302
+    assert "LibreOffice" in text(me.get(f"/cases/{case.id}"))
+    assert db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 1
+
+
+def test_with_libreoffice_a_job_files_the_pdf_beside_the_draft(app, team, fake_soffice):
+    case, me, draft = _draft_of(app, team)
+    page = text(me.get(f"/cases/{case.id}"))
+    assert not re.search(r"<button[^>]*disabled[^>]*>PDF</button>", page)
+    done = me.submit(f"/cases/{case.id}", {}, post_url=f"/cases/{case.id}/attachments/{draft.id}/pdf")
+    assert done.status_code == 302
+    db.session.expire_all()
+    pdf = db.session.scalar(sa.select(Attachment).where(Attachment.content_type == "application/pdf"))
+    assert pdf is not None and pdf.draft and pdf.document == "cover_letter"
+    assert pdf.original_name == draft.original_name.replace(".docx", ".pdf")
+    assert stored_content(app, pdf.id).startswith(b"%PDF")
+    other = new_user("organiser", "LDLD-01", password=PASSWORD)
+    outside = browser_for(app, other).submit(
+        "/cases", {}, post_url=f"/cases/{case.id}/attachments/{draft.id}/pdf")
+    assert outside.status_code == 404
+
+
+def test_a_conversion_past_its_time_limit_is_stopped(fake_soffice, monkeypatch):
+    from casework.services.pdf import PdfFailed, convert
+    monkeypatch.setenv("SOFFICE_SLEEP", "5")
+    started = time.perf_counter()
+    with pytest.raises(PdfFailed, match="longer than 1 s"):
+        convert(b"PK fake docx", fake_soffice, seconds=1)
+    assert time.perf_counter() - started < 4

@@ -4,6 +4,7 @@ from casework.models.attachment import Attachment
 from casework.models.audit import AuditEntry
 from casework.models.case import Case, CaseEnterprise
 from casework.models.decision import DecisionCounter, DecisionNumber, UnitDecisionSuffix
+from casework.models.document_template import DocumentTemplate
 from casework.models.enterprise import Enterprise, Ownership
 from casework.models.job import Job
 from casework.models.notification import Notification
@@ -15,7 +16,7 @@ from casework.models.user import ApiToken, Role, User
 from casework.models.visit import ProvinceAssignment, Visit, VisitCase, VisitFollowUp
 
 __all__ = ["ApiToken", "ApprovalRequest", "Attachment", "AuditEntry", "CalendarDay", "Case",
-           "CaseEnterprise", "CaseTally", "DecisionCounter", "DecisionNumber", "Enterprise", "Job", "Notification", "OrgUnit",
+           "CaseEnterprise", "CaseTally", "DecisionCounter", "DecisionNumber", "DocumentTemplate", "Enterprise", "Job", "Notification", "OrgUnit",
            "Ownership", "Province",
            "Role", "Setting", "Step", "Target", "UNIT_LEVELS", "UnitType", "User",
            "ProvinceAssignment", "UnitDecisionSuffix", "Visit", "VisitCase", "VisitFollowUp"]
