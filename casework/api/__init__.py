@@ -99,6 +99,7 @@ def json_body() -> dict:
 
 
 from casework.api import (  # noqa: E402,F401  (routes)
+    applications,
     approvals,
     cases,
     documents,  # noqa: E402,F401  (generated documents)

@@ -16,7 +16,7 @@ from casework import clock
 from casework.errors import Invalid
 from casework.extensions import db
 from casework.i18n import _
-from casework.models import Case, DecisionNumber, OrgUnit
+from casework.models import Case, CaseApplication, DecisionNumber, OrgUnit
 from casework.documents.formatting import date_text, number_text, upper
 from casework.workflow.definition import N_
 
@@ -35,9 +35,15 @@ class MissingData(Invalid):
 
 
 def member_names(case: Case) -> list[str]:
-    """The members' names known to casework. The application register (case_applications) is
-    not there yet: until it is, the names the congress record holds (its chair and committee).
-    Point this one function at the register when it lands."""
+    """The members' names known to casework: the verified applications of the case's register
+    (in the order they applied); for a case whose applications were only counted, the names
+    the congress record holds (its chair and committee)."""
+    verified = list(db.session.scalars(
+        sa.select(CaseApplication.full_name)
+        .where(CaseApplication.case_id == case.id, CaseApplication.status == "verified")
+        .order_by(CaseApplication.applied_on, CaseApplication.id)))
+    if verified:
+        return verified
     congress = (case.details or {}).get("hold_congress") or {}
     names = [congress.get("chair")] + list(congress.get("committee_members") or [])
     return list(dict.fromkeys(n for n in names if n))

@@ -12,7 +12,7 @@ from casework.i18n import _
 from casework.models import Attachment, Case, User
 from casework.services.attachments import store_generated
 from casework.services.document_templates import template_for
-from casework.workflow.definition import APPROVER_SUPERVISOR, SUPERVISORS, flow_for
+from casework.workflow.definition import SUPERVISORS, flow_for
 
 
 def types_for(case: Case) -> list[DocumentType]:
@@ -24,7 +24,7 @@ def why_not_generate(user: User, case: Case, doctype: DocumentType) -> str | Non
     """None when `user` may generate `doctype` on `case`: whoever may take its action (fire the
     trigger; for a decision that needs approval, decide it)."""
     trigger = flow_for(case.kind).trigger(doctype.action)
-    roles = SUPERVISORS if trigger.approval == APPROVER_SUPERVISOR else trigger.roles
+    roles = (trigger.approval.role,) if trigger.approval is not None else trigger.roles
     if user.role not in roles:
         return _("Only a supervisor may generate “%(document)s”.", document=_(doctype.label)) \
             if roles == SUPERVISORS else \

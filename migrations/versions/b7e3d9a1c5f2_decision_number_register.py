@@ -2,7 +2,7 @@
 and a unit's own suffix
 
 Revision ID: b7e3d9a1c5f2
-Revises: c6d1e4a7b820
+Revises: e13a7c5b2d90
 Create Date: 2026-12-01 23:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7e3d9a1c5f2'
-down_revision = 'c6d1e4a7b820'
+down_revision = 'e13a7c5b2d90'
 branch_labels = None
 depends_on = None
 
