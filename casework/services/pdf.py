@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from casework import authz
-from casework.errors import Conflict, NotFound
+from casework.errors import Conflict, Forbidden, Invalid, NotFound
 from casework.extensions import db
 from casework.i18n import _
 from casework.models import Attachment, Case, User
@@ -60,23 +60,20 @@ def convert(content: bytes, program: str, seconds: int = PDF_SECONDS) -> bytes:
         return made.read_bytes()
 
 
-def _draft(actor: User, case: Case, attachment_id: int) -> Attachment:
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or attachment.case_id != case.id or not attachment.draft \
-            or attachment.content_type != DOCX_TYPE:
-        raise NotFound(_("No such file."))
-    return attachment
-
-
 def check_pdf_request(actor: User, case: Case, attachment_id: int) -> Attachment:
-    """The DOCX draft to convert, for someone who may generate its document; Conflict saying
-    why when this server cannot make PDFs."""
-    attachment = _draft(actor, case, attachment_id)
-    doctype = next(t for t in DOCUMENT_TYPES if t.document == attachment.document)
-    reason = why_not_generate(actor, case, doctype)
-    if reason:
-        authz.require(actor, "case.view", case)
+    """The DOCX draft to convert, for someone who may generate its document: NotFound for a
+    file of another case, Forbidden for who may not, Invalid for a file casework did not
+    write, Conflict saying why when this server cannot make PDFs."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.case_id != case.id:
         raise NotFound(_("No such file."))
+    doctype = next((t for t in DOCUMENT_TYPES if t.document == attachment.document), None)
+    reason = why_not_generate(actor, case, doctype) if doctype is not None else \
+        authz.why_not(actor, "case.log_step", case)   # an item casework writes nothing for
+    if reason:
+        raise Forbidden(reason)
+    if doctype is None or not attachment.draft or attachment.content_type != DOCX_TYPE:
+        raise Invalid(_("Only a Word draft casework generated can be made into a PDF."))
     unavailable = pdf_unavailable()
     if unavailable:
         raise Conflict(unavailable, code="pdf_unavailable")

@@ -74,7 +74,9 @@ def make_pdf(case_id: int, attachment_id: int):
         attachment = check_pdf_request(current_user, case, attachment_id)
     except NotFound:
         abort(404)
-    except DomainError as exc:       # no LibreOffice here: say so
+    except Forbidden:
+        abort(403)
+    except DomainError as exc:       # not a generated draft, or no LibreOffice here: say so
         flash(exc.message, "warning")
         return back
     enqueue_after_commit("convert_to_pdf", attachment.id, current_user.id)
