@@ -369,3 +369,26 @@ def test_a_conversion_past_its_time_limit_is_stopped(fake_soffice, monkeypatch):
     with pytest.raises(PdfFailed, match="longer than 1 s"):
         convert(b"PK fake docx", fake_soffice, seconds=1)
     assert time.perf_counter() - started < 4
+
+
+def test_the_member_list_names_the_verified_applications_of_the_register(app, client, team):
+    from casework.schemas.applications import ApplicationInput
+    from casework.schemas.base import load
+    from casework.services.applications import add_application, change_status
+    from casework.transaction import commit
+    case = walk_to(make_case(team.organiser), "congress_held", team)
+    names = ["Đặng Thị Thu", "Bùi Văn Nam", "Vương Thị Hạnh"]
+    for name in names + ["Người Bị Từ Chối"]:
+        application = add_application(case, team.organiser,
+                                      load(ApplicationInput(), {"full_name": name}))
+        commit()
+        status, reason = ("verified", "") if name in names else ("rejected", "Không đủ tuổi")
+        change_status(application, team.organiser, status=status, version=application.version,
+                      reason=reason)
+        commit()
+    answer = generate(client, team.organiser, case, "member_list")
+    assert answer.status_code == 201, answer.get_json()
+    written = docx_text(stored_content(app, answer.get_json()["attachment"]["id"]))
+    assert all(name in written for name in names) and "Người Bị Từ Chối" not in written
+    # the register's names, not the congress record's: the chair only signs
+    assert written.count(CHAIR) == 1
