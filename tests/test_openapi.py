@@ -118,7 +118,8 @@ def test_request_bodies_are_described(document):
                            ("/visits", "post"), ("/visits/{visit_id}", "patch"),
                            ("/cases/{case_id}/applications", "post"),
                            ("/cases/{case_id}/applications/{application_id}", "patch"),
-                           ("/cases/{case_id}/application-link", "post")}
+                           ("/cases/{case_id}/application-link", "post"),
+                           ("/cases/{case_id}/documents", "post")}
 
 
 def test_transition_data_is_generated_from_the_workflow_definition(document):

@@ -59,7 +59,9 @@ REFERENCES = {"unit", "organiser", "province", "host_unit", "leader", "cases", "
               # number that no numbering plan has (like a tax code's check digit)
               "birth_date", "applied_on", "expires_on", "reason", "contract_12_months",
               "birth_year", "phone"}
-WORKFLOW_REFUSALS = {"guard_failed", "unknown_trigger", "invalid_transition"}
+WORKFLOW_REFUSALS = {"guard_failed", "unknown_trigger", "invalid_transition",
+                     # a document the case lacks the data for, or of another flow (documents)
+                     "missing_data", "unknown_type"}
 
 
 def domain_refusal(check: str, answer) -> bool:

@@ -350,13 +350,13 @@ def test_the_organiser_requests_recognition_without_a_decision(browser, people):
     db.session.refresh(approval)
     assert approval.status == "pending"
     done = boss.submit("/approvals", {f"a{approval.id}-approve": "1",
-                                      f"a{approval.id}-decision_number": "45/QĐ-LĐLĐ",
+                                      f"a{approval.id}-decision_number": "1/QĐ-LĐLĐ",
                                       f"a{approval.id}-decision_date": TODAY.isoformat(),
                                       f"a{approval.id}-signer": "Vũ Đức Anh"}, post_url=action)
     assert done.status_code == 302, text(done)
     db.session.refresh(case)
     assert case.state == "recognised"
-    assert case.details["decision"] == {"decision_number": "45/QĐ-LĐLĐ",
+    assert case.details["decision"] == {"decision_number": "1/QĐ-LĐLĐ",
                                         "decision_date": TODAY.isoformat(),
                                         "signer": "Vũ Đức Anh"}
 
@@ -368,7 +368,8 @@ def test_the_api_takes_the_decision_when_approving(client, team):
     url = f"/approvals/{filed.get_json()['approval']['id']}/decision"
     boss = Api(client, team.supervisor)
     missing = boss.post(url, {"decision": "approve"})
-    assert missing.status_code == 422 and error_of(missing)["field"] == "decision_number"
+    # the register numbers the decision; its date is still the approver's to enter
+    assert missing.status_code == 422 and error_of(missing)["field"] == "decision_date"
     done = boss.post(url, {"decision": "approve", "data": trigger_data("recognise")})
     assert done.status_code == 200, done.get_json()
     assert done.get_json()["case"]["details"]["decision"]["signer"] == "Vũ Đức Anh"

@@ -113,6 +113,7 @@ from casework.api import (  # noqa: E402,F401  (routes)
     approvals,
     cases,
     membership,  # noqa: E402,F401  (issue 14)
+    documents,  # noqa: E402,F401  (generated documents)
     openapi,  # noqa: E402,F401  (the OpenAPI document)
     pipeline,  # noqa: E402,F401  (leadership routes)
     visits,  # noqa: E402,F401  (routes)

@@ -2,12 +2,14 @@
 from datetime import date
 
 from flask_babel import gettext, lazy_gettext as _l
+from flask_login import current_user
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from casework.forms import CaseworkForm
 from casework.schemas.limits import COMMENT_LENGTH
 from casework.schemas.transitions import form_field
+from casework.services.decision_numbers import next_number
 from casework.services.guards import date_bounds
 from casework.workflow.definition import DATE_RULES, Field, Trigger, flow_for
 
@@ -55,6 +57,13 @@ def trigger_data(form, trigger: Trigger, specs=None) -> dict:
     return data
 
 
+def offer_decision_number(form, user) -> None:
+    """Fill a blank decision number with the next of the user's unit register (offered, not
+    reserved: the service takes it, or refuses it if someone took it in the meantime)."""
+    if "decision_number" in form and not form.decision_number.data:
+        form.decision_number.data = next_number(user.unit)
+
+
 def submit_label(trigger: Trigger) -> str:
     label = gettext(trigger.label)
     if trigger.needs_approval:
@@ -92,6 +101,7 @@ def decision_form(approval, *, submitted: bool = False) -> DecisionForm:
             if value:
                 form[spec.name].data = date.fromisoformat(value) if spec.type == "date" \
                     else value
+        offer_decision_number(form, current_user)
     explain_dates(form, approval.case, specs)
     form.decision_specs = specs
     return form

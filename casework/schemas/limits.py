@@ -44,3 +44,8 @@ MAX_MEMBERS = 10_000_000
 UNIT_NAME_LENGTH = 200
 REASON_LENGTH = 500
 MONTHS_PER_IMPORT = 20_000
+
+# decision numbers and generated documents (helper J)
+DECISION_SUFFIX_LENGTH = 40     # the `QĐ-LĐLĐ` after a decision's number
+TEMPLATE_BYTES = 2 * 1024 * 1024   # an uploaded document template (a DOCX of a few pages)
+PDF_SECONDS = 60   # the longest a LibreOffice conversion of a generated document may take

@@ -15,6 +15,7 @@ from casework.services.audit import record
 from casework.services.cases import flush_or_conflict
 from casework.schemas.base import load
 from casework.schemas.transitions import load_trigger_data, trigger_data_schema
+from casework.services.decision_numbers import number_decision
 from casework.services.guards import Attempt
 from casework.services.notifications import notify_approval_decided
 from casework.services.transitions import apply_transition
@@ -66,8 +67,8 @@ def decide(approval: ApprovalRequest, actor: User, *, decision: str, comment: st
     entered = {f.name: data[f.name] for f in trigger.decision_fields
                if data and f.name in data and data[f.name] not in (None, "")}
     if decision == "approve":
-        cleaned = load_trigger_data(trigger, {**(approval.data or {}), **entered},
-                                    approval.comment)
+        raw = number_decision(case, trigger, actor, {**(approval.data or {}), **entered})
+        cleaned = load_trigger_data(trigger, raw, approval.comment)
     else:  # a rejection keeps none of it, but what it sends is of the type the API says
         later = [f.name for f in trigger.decision_fields]
         if later:

@@ -163,9 +163,15 @@ def primary_enterprise_ids(condition):
             .where(CaseEnterprise.position == 0, condition))
 
 
+# the states whose deadline a case can miss: the committee's to file the dossier after the
+# congress, the superior union's to decide on a submitted dossier
+DEADLINE_STATES = ("congress_held", "dossier_submitted")
+
+
 def overdue_condition(today: date | None = None):
-    """Dossier submitted and the superior union's recognition deadline has passed."""
-    return sa.and_(Case.state == "dossier_submitted", Case.deadline.is_not(None),
+    """A deadline passed: the dossier not filed in time after the founding congress, or not
+    decided in time after it was submitted."""
+    return sa.and_(Case.state.in_(DEADLINE_STATES), Case.deadline.is_not(None),
                    Case.deadline < (today or clock.today()))
 
 

@@ -14,6 +14,7 @@ from casework.i18n import _
 from casework.services.audit import record
 from casework.services import machine
 from casework.services.cases import check_version, flush_or_conflict
+from casework.services.decision_numbers import number_decision
 from casework.services.guards import Attempt
 from casework.services.notifications import notify_approval_requested
 from casework.text import nfc
@@ -77,6 +78,8 @@ def request_transition(case: Case, actor: User, *, trigger: str, version: int,
     if case.state not in spec.sources:
         raise _not_possible(spec, case.kind, case.state)
     comment = nfc(comment)
+    if not spec.needs_approval:  # a decision taken now is numbered now (a request is not)
+        data = number_decision(case, spec, actor, {} if data is None else data)
     # a request leaves out what its approver enters (the decision that does not exist yet)
     cleaned = load_trigger_data(spec, data, comment, requesting=spec.needs_approval)
     attempt = Attempt(case=case, trigger=spec, data=cleaned, actor=actor, comment=comment)

@@ -19,6 +19,7 @@ from casework.routing import page_number
 from casework.forms.attachments import AttachmentForm
 from casework.forms.cases import StepForm
 from casework.forms.transitions import (WithdrawForm, decision_form, explain_dates,
+                                        offer_decision_number,
                                         submit_label, trigger_data, trigger_form_class)
 from casework.models import Case, User
 from casework.errors import DomainError
@@ -249,6 +250,7 @@ def fire(case_id: int, trigger: str):
                                    title=_("Not possible now"), message=refusal,
                                    back=url_for(".detail", case_id=case.id)), 403
         form.version.data = str(case.version)
+        offer_decision_number(form, current_user)
         if "documents" in form:    # checklist items with an uploaded file are present already
             uploaded = documents_present(case.id)
             form.documents.data = [d for d in DOCUMENTS if d in uploaded]
