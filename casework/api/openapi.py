@@ -28,6 +28,7 @@ from casework.schemas.meta import OpenAPIDocument
 from casework.services.cases import MAX_TARGET, SMALL_UNIT_LIMIT
 from casework.services.enterprises import MAX_NAME, MAX_WORKFORCE
 from casework.services.pipeline import DIMENSIONS, NUMBERS
+from casework.services.pipeline_members import MEMBER_FIELDS
 from casework.services.queries import FILTERS
 from casework.services.steps import MAX_APPLICATIONS, MAX_NOTE
 from casework.services.transitions import MAX_COMMENT
@@ -90,6 +91,12 @@ INPUT_DATE = {**DATE, "pattern": DATE_PATTERN}
 DATETIME = {"type": "string", "format": "date-time"}
 INTEGER = {"type": "integer"}
 COUNT = {"type": "integer", "minimum": 0}
+# issue 14: the pipeline by province's two membership columns (null outside that view)
+PIPELINE_MEMBERS = {
+    "admitted_members": {**nullable(COUNT), "description": "Members admitted in the year's "
+                         "monthly reports (by=province; null otherwise)"},
+    "net_members": {**nullable(INTEGER), "description": "Net growth in the year: founded + "
+                    "admitted - left (by=province; null otherwise)"}}
 
 
 # --- the data each trigger takes, from the workflow definition ---------------------------------
@@ -423,10 +430,10 @@ def schemas() -> dict[str, dict]:
                                                    "optional in the request"}}}},
                             "guards": {"type": "array", "items": STRING}}}}}}}}},
         "PipelineRow": {
-            "type": "object", "required": ["key", "label", "states", *NUMBERS],
+            "type": "object", "required": ["key", "label", "states", *NUMBERS, *MEMBER_FIELDS],
             "properties": {"key": STRING, "label": STRING,
                            "states": {"type": "object", "additionalProperties": COUNT},
-                           **{n: {"type": "number"} for n in NUMBERS}}},
+                           **{n: {"type": "number"} for n in NUMBERS}, **PIPELINE_MEMBERS}},
         "Pipeline": {
             "type": "object", "required": ["by", "flow", "kind", "year", "states", "rows",
                                            "totals"],
@@ -435,10 +442,11 @@ def schemas() -> dict[str, dict]:
                 "kind": nullable({"type": "string", "enum": list(KINDS)}),
                 "year": INTEGER, "states": {"type": "array", "items": STRING},
                 "rows": {"type": "array", "items": ref("PipelineRow")},
-                "totals": {"type": "object", "required": ["states", *NUMBERS],
+                "totals": {"type": "object", "required": ["states", *NUMBERS, *MEMBER_FIELDS],
                            "properties": {"states": {"type": "object",
                                                      "additionalProperties": COUNT},
-                                          **{n: {"type": "number"} for n in NUMBERS}}}}},
+                                          **{n: {"type": "number"} for n in NUMBERS},
+                                          **PIPELINE_MEMBERS}}}},
         "StateTiming": {
             "type": "object",
             "required": ["stays", "median_days", "p90_days", "entered", "converted",

@@ -4,6 +4,7 @@ from flask import g, jsonify, request
 from casework.api import bp
 from casework.services.pipeline import (PipelineFilters, parse_period, parse_year, pipeline,
                                          timings)
+from casework.services.pipeline_members import member_columns, pipeline_json as with_members
 from casework.services.targets import target_progress
 
 
@@ -11,7 +12,8 @@ from casework.services.targets import target_progress
 def pipeline_json():
     """?by=province|unit|sector|ownership&kind=&year=&sector=&ownership=&unit=&flow="""
     filters = PipelineFilters.from_args(request.args)
-    return jsonify(pipeline(g.api_user, filters).as_json())
+    result = pipeline(g.api_user, filters)
+    return jsonify(with_members(result, member_columns(g.api_user, result)))
 
 
 @bp.get("/pipeline/timings")
