@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from casework.services.membership_figures import Members, members_by_province
 from casework.services.pipeline import Pipeline
 
-MEMBER_FIELDS = ("admitted_members", "net_members")
-
 
 @dataclass
 class MemberColumns:
@@ -41,11 +39,9 @@ def member_values(columns: MemberColumns | None, key: str | None) -> list[int | 
     return [members.admitted, members.net]
 
 
-def pipeline_json(result: Pipeline, columns: MemberColumns | None) -> dict:
-    """The pipeline's JSON with `admitted_members` and `net_members` added to every row and
-    to the totals (the fields it had are unchanged)."""
-    data = result.as_json()
-    for row, out in zip(result.rows, data["rows"]):
-        out.update(zip(MEMBER_FIELDS, member_values(columns, row.key)))
-    data["totals"].update(zip(MEMBER_FIELDS, member_values(columns, None)))
-    return data
+def add_member_columns(result: Pipeline, columns: MemberColumns | None) -> Pipeline:
+    """Write the two columns into the rows and the totals (what the API's schema dumps)."""
+    for row in result.rows + [result.totals]:
+        row.admitted_members, row.net_members = member_values(
+            columns, None if row is result.totals else row.key)
+    return result
