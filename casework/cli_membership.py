@@ -11,7 +11,8 @@ membership_cli = AppGroup("membership", help="The membership tallies the progres
 def rebuild_command():
     """Recount both membership tallies: the reports' (per managing unit, province and month,
     from the current reports) and the live unions' (per managing unit and province, from the
-    unions). A repair: they are kept with every report, founding, transfer and dissolution."""
+    unions). A repair: they are kept with every report, founding, transfer and dissolution;
+    run it when no report is being entered (a report written meanwhile may count twice)."""
     from casework.extensions import db
     from casework.services.membership_tallies import rebuild, rebuild_unions
     reports, unions = rebuild(), rebuild_unions()
