@@ -2,7 +2,6 @@
 only through its transfer form; a unit holding unions carries their tallies along."""
 from __future__ import annotations
 
-
 import pytest
 import sqlalchemy as sa
 
