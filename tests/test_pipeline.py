@@ -319,6 +319,13 @@ def test_api_returns_the_same_numbers_as_the_page(client):
     assert response.status_code == 200
     body = response.get_json()
     expected = dump(Pipeline, pipeline(leader, filters(by="province", year=YEAR)))
+    # the fields it always had are unchanged; issue 14 added two, null unless set from the
+    # membership figures (tests/test_membership_parity.py checks their values)
+    added = ("admitted_members", "net_members")
+    for part in expected["rows"] + [expected["totals"]]:
+        assert [part.pop(name) for name in added] == [None, None]
+    for part in body["rows"] + [body["totals"]]:
+        assert all(part.pop(name) is not None for name in added)
     assert body == expected
     hcm = next(r for r in body["rows"] if r["key"] == "79")
     assert set(hcm) >= {"key", "label", "states", "open", "expected_members",

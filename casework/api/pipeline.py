@@ -10,6 +10,7 @@ from casework.schemas.pipeline import (Pipeline, PipelineQuery, Targets, Targets
 from casework.services.pipeline import pipeline
 from casework.services.pipeline_filters import PipelineFilters, period
 from casework.services.pipeline_timings import timings
+from casework.services.pipeline_members import add_member_columns, member_columns
 from casework.services.targets import target_progress
 
 
@@ -19,7 +20,9 @@ from casework.services.targets import target_progress
            tags=["leadership"])
 def pipeline_json():
     filters = PipelineFilters.from_args(request.args)
-    return jsonify(answer(Pipeline, pipeline(g.api_user, filters)))
+    result = pipeline(g.api_user, filters)
+    add_member_columns(result, member_columns(g.api_user, result))  # by province (issue 14)
+    return jsonify(answer(Pipeline, result))
 
 
 @bp.get("/pipeline/timings")

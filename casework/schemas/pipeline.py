@@ -77,6 +77,14 @@ def _states_count(**kwargs):
 
 class PipelineTotals(Schema):
     states = _states_count()
+    # issue 14: the pipeline by province's membership columns (services/pipeline_members.py)
+    admitted_members = given(fields.Raw, nullable=True, metadata={
+        "type": "integer", "minimum": 0,
+        "description": "Members admitted in the year's monthly reports (by=province; null "
+                       "otherwise)"})
+    net_members = given(fields.Raw, nullable=True, metadata={
+        "type": "integer", "description": "Net growth in the year: founded + admitted - left "
+                                          "(by=province; null otherwise)"})
 
 
 class PipelineRow(PipelineTotals):

@@ -49,6 +49,9 @@ class PipelineRow:
     overdue: int = 0
     stuck: int = 0
     row_filter: dict = field(default_factory=dict)   # the case-list filter that selects the row
+    # issue 14, by province only: set by services/pipeline_members.add_member_columns
+    admitted_members: int | None = None
+    net_members: int | None = None
 
 
 @dataclass
