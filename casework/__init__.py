@@ -91,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     from casework.views.imports import bp as imports_bp; app.register_blueprint(imports_bp)  # noqa: E702
     from casework.views.jobs import bp as jobs_bp; app.register_blueprint(jobs_bp)  # noqa: E702
+    from casework.views.lists import bp as lists_bp; app.register_blueprint(lists_bp)  # noqa: E702
     from casework.views.notifications import bp as notifications_bp; app.register_blueprint(notifications_bp)  # noqa: E702,E501
 
 

@@ -101,6 +101,7 @@ def json_body() -> dict:
 from casework.api import (  # noqa: E402,F401  (routes)
     approvals,
     cases,
+    lists,  # noqa: E402,F401  (working lists)
     openapi,  # noqa: E402,F401  (the OpenAPI document)
     pipeline,  # noqa: E402,F401  (leadership routes)
     visits,  # noqa: E402,F401  (routes)

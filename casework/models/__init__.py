@@ -6,6 +6,7 @@ from casework.models.case import Case, CaseEnterprise
 from casework.models.enterprise import Enterprise, Ownership
 from casework.models.job import Job
 from casework.models.notification import Notification
+from casework.models.saved_list import SavedList
 from casework.models.org import UNIT_LEVELS, CalendarDay, OrgUnit, Province, Setting, UnitType
 from casework.models.step import Step
 from casework.models.tally import CaseTally
@@ -16,5 +17,5 @@ from casework.models.visit import ProvinceAssignment, Visit, VisitCase, VisitFol
 __all__ = ["ApiToken", "ApprovalRequest", "Attachment", "AuditEntry", "CalendarDay", "Case",
            "CaseEnterprise", "CaseTally", "Enterprise", "Job", "Notification", "OrgUnit",
            "Ownership", "Province",
-           "Role", "Setting", "Step", "Target", "UNIT_LEVELS", "UnitType", "User",
+           "Role", "SavedList", "Setting", "Step", "Target", "UNIT_LEVELS", "UnitType", "User",
            "ProvinceAssignment", "Visit", "VisitCase", "VisitFollowUp"]

@@ -9,14 +9,16 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from casework import authz, search_index
 from casework.extensions import db
-from casework.models import Case, CaseEnterprise, Enterprise, OrgUnit, Province, User
+from casework.models import Case, CaseEnterprise, Enterprise, OrgUnit, Province, Step, User
+from casework.schemas.limits import FILTER_VALUE_LENGTH, NO_STEP_DAYS
 from casework.text import search_key, whole_number
 from casework.workflow.definition import ALL_STATES, FLOWS, KINDS, TERMINAL_STATES
 from casework import clock
 
 FILTERS = ("state", "kind", "province", "unit", "organiser", "q",
            # optional, used by the leadership dashboards' links and exports
-           "flow", "sector", "ownership", "year", "overdue", "stuck", "open", "managed_by")
+           "flow", "sector", "ownership", "year", "overdue", "stuck", "open", "managed_by",
+           "no_step_days")
 NO_SECTOR = "_none"   # the sector filter's value for cases whose enterprise has no sector
 
 
@@ -36,6 +38,7 @@ class CaseFilters:
     stuck: str | None = None      # "1": active, longer than stuck_after_days in its state
     open: str | None = None       # "1": not founded and not closed
     managed_by: str | None = None  # unit code: cases managed by exactly that unit
+    no_step_days: str | None = None  # N: open cases with no step logged in the last N days
 
     @classmethod
     def from_args(cls, args) -> "CaseFilters":
@@ -43,7 +46,7 @@ class CaseFilters:
         for name in FILTERS:
             value = args.get(name)
             if isinstance(value, str) and value.strip():
-                values[name] = value.strip()[:200]
+                values[name] = value.strip()[:FILTER_VALUE_LENGTH]
         return cls(**values)
 
     def as_args(self) -> dict:
@@ -154,6 +157,11 @@ def apply_case_filters(query, user: User, filters: CaseFilters):
     if filters.managed_by:
         query = query.where(Case.unit_id.in_(
             sa.select(OrgUnit.id).where(OrgUnit.code == filters.managed_by)))
+    if filters.no_step_days:
+        days = whole_number(filters.no_step_days)
+        query = query.where(no_step_condition(days)
+                            if days is not None and NO_STEP_DAYS[0] <= days <= NO_STEP_DAYS[1]
+                            else sa.false())
     return query
 
 
@@ -181,3 +189,14 @@ def stuck_condition(now: datetime | None = None):
     current state."""
     return sa.and_(Case.state.not_in(TERMINAL_STATES + ("on_hold",)),
                    Case.state_changed_at < stuck_cutoff(now))
+
+
+def no_step_condition(days: int, today: date | None = None):
+    """An open case (not founded or closed) with no step dated within the last `days` days,
+    and itself older than that (a case opened yesterday is not forgotten)."""
+    today = today or clock.today()
+    cutoff = today - timedelta(days=days)
+    recent = sa.select(Step.id).where(Step.case_id == Case.id, Step.date > cutoff)
+    opened_before = datetime.combine(cutoff, datetime.min.time(), tzinfo=clock.VIETNAM)
+    return sa.and_(Case.state.not_in(TERMINAL_STATES), ~recent.exists(),
+                   Case.created_at < opened_before)
