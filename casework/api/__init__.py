@@ -100,6 +100,7 @@ def json_body() -> dict:
 
 from casework.api import (  # noqa: E402,F401  (routes)
     approvals,
+    bulk,  # noqa: E402,F401  (bulk actions)
     cases,
     lists,  # noqa: E402,F401  (working lists)
     openapi,  # noqa: E402,F401  (the OpenAPI document)
