@@ -18,7 +18,7 @@ from casework import clock
 FILTERS = ("state", "kind", "province", "unit", "organiser", "q",
            # optional, used by the leadership dashboards' links and exports
            "flow", "sector", "ownership", "year", "overdue", "stuck", "open", "managed_by",
-           "no_step_days")
+           "no_step_days", "escalated")
 NO_SECTOR = "_none"   # the sector filter's value for cases whose enterprise has no sector
 
 
@@ -39,6 +39,7 @@ class CaseFilters:
     open: str | None = None       # "1": not founded and not closed
     managed_by: str | None = None  # unit code: cases managed by exactly that unit
     no_step_days: str | None = None  # N: open cases with no step logged in the last N days
+    escalated: str | None = None  # "1": escalated to the unit above (services/escalation.py)
 
     @classmethod
     def from_args(cls, args) -> "CaseFilters":
@@ -162,6 +163,9 @@ def apply_case_filters(query, user: User, filters: CaseFilters):
         query = query.where(no_step_condition(days)
                             if days is not None and NO_STEP_DAYS[0] <= days <= NO_STEP_DAYS[1]
                             else sa.false())
+    if filters.escalated == "1":
+        from casework.services.escalation import escalated_case_ids
+        query = query.where(Case.id.in_(escalated_case_ids()))
     return query
 
 

@@ -6,6 +6,12 @@ DEFAULTS = {
     "min_founders": 5,                 # law: a CĐCS needs at least 5 members or applicants
     "recognition_deadline_days": 15,   # working days for the superior union to decide
     "stuck_after_days": 60,            # a case this long in one state counts as stuck
+    # a recognition overdue by more than this many working days goes to the unit above the
+    # deciding one, by the deciding unit's type (casework.services.escalation)
+    "escalate_overdue_working_days": {
+        "vgcl": 5, "provincial_federation": 5, "sector_union": 5, "corporation_union": 5,
+        "commune_union": 3, "industrial_park_union": 3, "grassroots": 3},
+    "escalate_stuck_days": 90,         # a case this long in one state goes to the unit above
     # the chance that an open case in each state is founded: weights the targets' forecast
     "pipeline_probabilities": {
         "identified": 0.05, "outreach": 0.1, "mobilising": 0.25, "eligible": 0.45,
