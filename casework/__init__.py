@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     from casework.views.imports import bp as imports_bp; app.register_blueprint(imports_bp)  # noqa: E702
     from casework.views.jobs import bp as jobs_bp; app.register_blueprint(jobs_bp)  # noqa: E702
+    from casework.views.duplicates import bp as duplicates_bp; app.register_blueprint(duplicates_bp)  # noqa: E702,E501
     from casework.views.escalation import bp as escalation_bp; app.register_blueprint(escalation_bp)  # noqa: E702,E501
     from casework.views.bulk import bp as bulk_bp; app.register_blueprint(bulk_bp)  # noqa: E702
     from casework.views.lists import bp as lists_bp; app.register_blueprint(lists_bp)  # noqa: E702

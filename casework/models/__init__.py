@@ -3,6 +3,7 @@ from casework.models.approval import ApprovalRequest
 from casework.models.attachment import Attachment
 from casework.models.audit import AuditEntry
 from casework.models.case import Case, CaseEnterprise
+from casework.models.duplicate import DuplicateDecision
 from casework.models.escalation import Escalation
 from casework.models.enterprise import Enterprise, Ownership
 from casework.models.job import Job
@@ -16,7 +17,7 @@ from casework.models.user import ApiToken, Role, User
 from casework.models.visit import ProvinceAssignment, Visit, VisitCase, VisitFollowUp
 
 __all__ = ["ApiToken", "ApprovalRequest", "Attachment", "AuditEntry", "CalendarDay", "Case",
-           "CaseEnterprise", "CaseTally", "Enterprise", "Escalation", "Job", "Notification",
+           "CaseEnterprise", "CaseTally", "DuplicateDecision", "Enterprise", "Escalation", "Job", "Notification",
            "OrgUnit",
            "Ownership", "Province",
            "Role", "SavedList", "Setting", "Step", "Target", "UNIT_LEVELS", "UnitType", "User",
