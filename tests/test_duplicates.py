@@ -119,3 +119,18 @@ def test_the_duplicates_page(app, team, browser):
     assert text(br.get(f"/cases/{b.id}")).count(a.ref) >= 1
     organiser = browser(new_user("organiser", password=PASSWORD))
     assert organiser.get("/duplicates/").status_code == 403
+
+
+def test_the_api_says_them_before_saving(client, team):
+    from tests.helpers import Api
+    mine = make_case(team.organiser, enterprises=[enterprise("Công ty TNHH Phú Quý")])
+    theirs = make_case(new_user("organiser", "LDLD-01"), enterprises=[
+        enterprise("Công ty TNHH Phú Quý Hà Nội", province="01", code=VALID_TAX_CODES[2])])
+    api = Api(client, team.organiser)
+    body = api.post("/duplicates", {"enterprises": [
+        {"name": "Công ty Cổ phần Phú Quý", "tax_code": tax_code(), "province": "79"},
+        {"name": "X", "tax_code": VALID_TAX_CODES[2] + "-001", "province": "01"}]}).get_json()
+    found = {m["ref"]: m for m in body["matches"]}
+    assert found[mine.ref]["case_id"] == mine.id and found[mine.ref]["reason"] == "name"
+    assert found[theirs.ref]["case_id"] is None and found[theirs.ref]["reason"] == "branch"
+    assert api.post("/duplicates", {"enterprises": []}).status_code == 422

@@ -112,7 +112,8 @@ def test_request_bodies_are_described(document):
                            ("/approvals/{approval_id}/decision", "post"),
                            ("/approvals/{approval_id}/withdraw", "post"),
                            ("/visits", "post"), ("/visits/{visit_id}", "patch"),
-                           ("/lists", "post"), ("/bulk", "post")}
+                           ("/lists", "post"), ("/bulk", "post"),
+                           ("/duplicates", "post")}
 
 
 def test_transition_data_is_generated_from_the_workflow_definition(document):

@@ -102,6 +102,7 @@ from casework.api import (  # noqa: E402,F401  (routes)
     approvals,
     bulk,  # noqa: E402,F401  (bulk actions)
     cases,
+    duplicates,  # noqa: E402,F401  (the duplicates check)
     lists,  # noqa: E402,F401  (working lists)
     openapi,  # noqa: E402,F401  (the OpenAPI document)
     pipeline,  # noqa: E402,F401  (leadership routes)

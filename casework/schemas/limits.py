@@ -10,3 +10,4 @@ FILTER_VALUE_LENGTH = 200       # one filter value of the case list (CaseFilters
 SAVED_LISTS_PER_USER = 50       # the lists one user may own
 BULK_INLINE_CASES = 100         # a bulk action on more cases runs as a background job
 BULK_MAX_CASES = 10_000         # the most cases one bulk action takes
+DUPLICATE_CHECK_ENTERPRISES = 50  # the enterprises one duplicate check takes (a case has few)
