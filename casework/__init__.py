@@ -79,10 +79,12 @@ def register_blueprints(app: Flask) -> None:
     from casework.views.approvals import bp as approvals_bp
     from casework.views.auth import bp as auth_bp
     from casework.views.cases import bp as cases_bp
+    from casework.views.filters import bp as filters_bp
     from casework.views.leadership import bp as leadership_bp
     from casework.views.visits import bp as visits_bp
     from casework.views.workflow import bp as workflow_bp
 
+    app.register_blueprint(filters_bp)   # the template filters and context, app-wide
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(approvals_bp)
@@ -98,6 +100,9 @@ def register_blueprints(app: Flask) -> None:
     from casework.views.bulk import bp as bulk_bp; app.register_blueprint(bulk_bp)  # noqa: E702
     from casework.views.lists import bp as lists_bp; app.register_blueprint(lists_bp)  # noqa: E702
     from casework.views.notifications import bp as notifications_bp; app.register_blueprint(notifications_bp)  # noqa: E702,E501
+    from casework.views.apply import bp as apply_bp; app.register_blueprint(apply_bp)  # noqa: E702
+    from casework.views import register_files  # noqa: F401  (its routes, on the register's blueprint)
+    from casework.views.register import bp as register_bp; app.register_blueprint(register_bp)  # noqa: E702,E501
 
 
 def register_operations(app: Flask) -> None:
@@ -111,6 +116,8 @@ def register_operations(app: Flask) -> None:
     limiter = app.extensions["casework_limiter"]
     limiter.exempt(app.blueprints["health"])
     limiter.exempt(app.blueprints["metrics"])
+    from casework.views.apply import init_rate_limits
+    init_rate_limits(app)  # the public application page: per address and per link
     if proxies := app.config["TRUSTED_PROXIES"]:  # the client's address and scheme from nginx
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 

@@ -22,12 +22,14 @@ from collections.abc import Callable, Sequence
 from flask import Flask, current_app, has_app_context
 
 from casework.extensions import db
+from casework.transaction import after_commit
 
 log = logging.getLogger(__name__)
 
 # notifications go first: a long import never holds up an email
 QUEUES = ("default", "long")
 LONG_JOB_TIMEOUT = 3 * 3600      # seconds an import or export may take before RQ stops it
+ERASURE_CRON = "30 19 * * *"     # 02:30 in Vietnam: the register's erasure job
 SWEEP_CRON = "*/5 * * * *"       # when the scheduler looks for jobs whose process died
 
 TASKS: dict[str, Callable] = {}   # name -> function, filled by @task
@@ -102,6 +104,23 @@ def enqueue(task: str, *args, queue_name: str = "default",
         thread.start()
     else:
         raise RuntimeError(f"JOBS_BACKEND must be rq, thread or inline, not {mode!r}")
+
+
+def enqueue_after_commit(task: str, *args, queue_name: str = "default",
+                         retry_intervals: Sequence[int] = ()) -> None:
+    """`enqueue` once the current transaction has committed (the worker then finds the rows
+    the task reads), never if it rolls back. Should the queue refuse it then, the task's job is
+    recorded failed (the job_failed task), not left waiting forever."""
+    _task(task)                       # a typo fails here, before the commit
+    app = current_app._get_current_object()
+
+    def start() -> None:
+        try:
+            enqueue(task, *args, queue_name=queue_name, retry_intervals=retry_intervals)
+        except Exception as exc:
+            log.exception("queueing job %s failed", task)
+            _record_failure(app, task, args, exc)
+    after_commit(start)
 
 
 def wait_for_threads(timeout: float = 30) -> None:
@@ -229,6 +248,8 @@ def scheduler(app: Flask | None = None):
                   cron=app.config["OVERDUE_DIGEST_CRON"], name="overdue_digest")
     cron.register(run, queue_name="default", args=("sweep_stale_jobs",),
                   cron=SWEEP_CRON, name="sweep_jobs")
+    cron.register(run, queue_name="default", args=("erase_closed_applications",),
+                  cron=ERASURE_CRON, name="erase_closed_applications")
     return cron
 
 

@@ -345,7 +345,9 @@ def test_the_scheduler_queues_the_digest_on_its_cron(app, monkeypatch, rq_backen
         # the escalation first: the digest queued after it lists what it escalated
         ("escalation", "30 1 * * 1-5", "default", ("escalate_overdue",)),
         ("overdue_digest", "30 1 * * 1-5", "default", ("send_overdue_digest",)),
-        ("sweep_jobs", "*/5 * * * *", "default", ("sweep_stale_jobs",))]
+        ("sweep_jobs", "*/5 * * * *", "default", ("sweep_stale_jobs",)),
+        ("erase_closed_applications", "30 19 * * *", "default",
+         ("erase_closed_applications",))]
 
 
 def test_without_redis_there_is_no_worker_to_start(app, monkeypatch):
@@ -355,6 +357,32 @@ def test_without_redis_there_is_no_worker_to_start(app, monkeypatch):
     with pytest.raises(RuntimeError, match="notify overdue"):
         jobs.scheduler(app)
     assert jobs.queue_depths() == {}
+
+
+def test_a_job_is_queued_once_its_transaction_commits_never_on_rollback(app, monkeypatch):
+    queued = []
+    monkeypatch.setattr(jobs, "enqueue", lambda task, *args, **options: queued.append(args))
+    job = _job_in("queued", beat_ago=None)
+    db.session.rollback()                     # no transaction open: noting one opens it
+    jobs.enqueue_after_commit("import_enterprises", "rolled back")
+    db.session.rollback()
+    db.session.commit()                       # the next commit does not queue it either
+    assert queued == []
+    jobs.enqueue_after_commit("import_enterprises", job.id)
+    assert queued == []                       # not before the commit
+    db.session.commit()
+    assert queued == [(job.id,)]
+
+
+def test_a_job_the_queue_refuses_after_the_commit_is_failed_not_left_waiting(app, monkeypatch):
+    def refuse(task, *args, **options):
+        raise ConnectionError("Redis is down")
+    monkeypatch.setattr(jobs, "enqueue", refuse)
+    job = _job_in("queued", beat_ago=None)
+    jobs.enqueue_after_commit("import_enterprises", job.id)
+    db.session.commit()
+    db.session.expire_all()
+    assert job.status == "failed" and "Redis is down" in job.error
 
 
 def test_an_unknown_task_is_refused_when_queued():

@@ -112,6 +112,9 @@ def test_request_bodies_are_described(document):
                            ("/approvals/{approval_id}/decision", "post"),
                            ("/approvals/{approval_id}/withdraw", "post"),
                            ("/visits", "post"), ("/visits/{visit_id}", "patch"),
+                           ("/cases/{case_id}/applications", "post"),
+                           ("/cases/{case_id}/applications/{application_id}", "patch"),
+                           ("/cases/{case_id}/application-link", "post"),
                            ("/lists", "post"), ("/bulk", "post"),
                            ("/duplicates", "post")}
 

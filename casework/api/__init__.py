@@ -99,6 +99,7 @@ def json_body() -> dict:
 
 
 from casework.api import (  # noqa: E402,F401  (routes)
+    applications,
     approvals,
     bulk,  # noqa: E402,F401  (bulk actions)
     cases,

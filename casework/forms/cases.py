@@ -12,7 +12,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from casework.forms import CaseworkForm, SubForm
 from casework.models.enterprise import OWNERSHIP_LABELS, SECTOR_LABELS, SECTORS, Ownership
 from casework.models.step import STEP_KINDS
-from casework.workflow.definition import KIND_LABELS, KINDS
+from casework.workflow.definition import DOCUMENT_LABELS, DOCUMENTS, KIND_LABELS, KINDS
 from casework import clock
 
 MAX_ENTERPRISES = 20
@@ -21,6 +21,12 @@ MAX_ENTERPRISES = 20
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as the options of a select."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def document_choices() -> list[SelectChoice]:
+    """The dossier's checklist items, in order, as the options of a select or checkboxes."""
+    return choices((d, _l(DOCUMENT_LABELS[d])) for d in DOCUMENTS)
+
 
 # Labels for the domain's code values (the workflow's own labels are marked N_ in definition.py)
 STEP_KIND_LABELS = {
@@ -35,15 +41,6 @@ STEP_KIND_LABELS = {
     "survey_report": _l("Survey report"),
     "other": _l("Other"),
 }
-DOCUMENT_LABELS = {
-    "cover_letter": _l("Cover letter requesting recognition"),
-    "member_list": _l("List of members"),
-    "congress_minutes": _l("Minutes of the founding congress"),
-    "election_minutes": _l("Minutes of the election"),
-    "committee_cvs": _l("CVs of the executive committee"),
-    "business_registration": _l("Business registration"),
-    "workforce_report": _l("Workforce report"),
-}
 AUDIT_ACTION_LABELS = {
     "created": _l("Created"),
     "transition": _l("Moved"),
@@ -52,6 +49,12 @@ AUDIT_ACTION_LABELS = {
     "approval_withdrawn": _l("Request withdrawn"),
     "reassigned": _l("Reassigned"),
     "edited": _l("Edited"),
+    "application_added": _l("Application added"),
+    "application_status": _l("Application decided"),
+    "register_viewed": _l("Register viewed"),
+    "register_exported": _l("Register exported"),
+    "application_erased": _l("Application data erased"),
+    "application_link": _l("Application link changed"),
 }
 ROLE_LABELS = {
     "organiser": _l("Organiser"),

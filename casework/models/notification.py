@@ -10,7 +10,8 @@ from casework.extensions import db
 from casework.models.case import Case
 from casework.models.user import User, utcnow
 
-NOTIFICATION_KINDS = ("approval_requested", "approval_decided", "overdue_digest", "escalation")
+NOTIFICATION_KINDS = ("approval_requested", "approval_decided", "overdue_digest",
+                      "application_received", "escalation")
 
 
 class Notification(db.Model):

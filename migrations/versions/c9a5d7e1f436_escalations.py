@@ -14,7 +14,8 @@ down_revision = 'b8f4c6d0e325'
 branch_labels = None
 depends_on = None
 
-KINDS = ('approval_requested', 'approval_decided', 'overdue_digest')
+# as helper G's migration e13a7c5b2d90 left them
+KINDS = ('approval_requested', 'approval_decided', 'overdue_digest', 'application_received')
 
 
 def _kinds(values) -> None:
