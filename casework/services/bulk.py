@@ -9,12 +9,13 @@ named); "failed" when it applies but is refused (a guard, a permission, a stale 
 """
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from casework import authz
 from casework.errors import DomainError, Invalid
@@ -29,7 +30,10 @@ from casework.services.transitions import clean_comment, request_transition
 from casework.workflow.data import parse_trigger_data
 from casework.workflow.definition import FLOWS, KINDS, flow_for
 
+log = logging.getLogger(__name__)
+
 SPECIAL_ACTIONS = ("reassign", "decide")
+ATTEMPTS = 2              # a case whose row was locked a moment is tried once more
 DECISIONS = ("approve", "reject")
 # a refusal with one of these codes means "does not apply to this case now": skipped
 SKIP_CODES = {"skipped", "invalid_transition", "approval_pending", "already_decided",
@@ -134,15 +138,24 @@ def run_one(user: User, case_id: int, action: str, data: dict, comment: str,
     case = db.session.get(Case, case_id)
     if case is None or not authz.case_in_scope(user, case):
         return Outcome(case_id, "failed", _("No such case."))
-    try:
-        with db.session.begin_nested():
-            _apply(case, user, action, data, comment, version)
-    except DomainError as exc:
-        return Outcome(case_id, "skipped" if exc.code in SKIP_CODES else "failed", exc.message)
-    except SQLAlchemyError:     # a lost race the services did not turn into a 409
-        return Outcome(case_id, "failed",
-                       _("Someone else changed this case in the meantime. Try it again."))
-    return Outcome(case_id, "done")
+    for attempt in range(ATTEMPTS):
+        try:
+            with db.session.begin_nested():
+                _apply(case, user, action, data, comment, version)
+        except DomainError as exc:
+            return Outcome(case_id, "skipped" if exc.code in SKIP_CODES else "failed",
+                           exc.message)
+        except OperationalError:  # a lock held a moment too long (SQLite busy, a deadlock)
+            log.warning("bulk %s on case %s: attempt %s met a lock", action, case_id,
+                        attempt + 1, exc_info=True)
+            db.session.refresh(case)
+            continue
+        except SQLAlchemyError:     # a lost race the services did not turn into a 409
+            log.warning("bulk %s on case %s failed", action, case_id, exc_info=True)
+            break
+        return Outcome(case_id, "done")
+    return Outcome(case_id, "failed",
+                   _("Someone else changed this case in the meantime. Try it again."))
 
 
 def run_bulk(user: User, action: str, case_ids: list[int], data: dict, comment: str, *,
