@@ -9,7 +9,7 @@ from casework.extensions import db
 from casework.jobs import task
 from casework.models import Job
 from casework.services import bulk, exports
-from casework.tasks import _finish, _heartbeat, _in_language_of, _report_progress, _start
+from casework.tasks import _finish, _in_language_of, _report_progress, _start
 
 COMMIT_EVERY = 50         # cases done between two commits (and two progress reports)
 REPORT_COLUMNS = ("Case", "Reference", "Outcome", "Reason")
@@ -26,7 +26,10 @@ def bulk_action(job_id: int) -> None:
     if job is None:
         return
     params, user = job.params, job.user
-    with _heartbeat(job_id), _in_language_of(job):
+    # no heartbeat thread: its writes, on a connection of their own, would race this session's
+    # on SQLite (one writer: "database is locked"); the progress report after each commit
+    # (every COMMIT_EVERY cases, about a second) tells the sweeper the job is alive instead
+    with _in_language_of(job):
         def after_each(position: int, outcome: bulk.Outcome) -> None:
             if position % COMMIT_EVERY == 0:
                 db.session.commit()
