@@ -223,14 +223,14 @@ class World:
             leader = self.cast.users["lead79"]
             visit = visit_service.create_visit(
                 leader, leader=leader.email, province="79", host_unit="LDLD-79",
-                planned_date=(TODAY + timedelta(days=14)).isoformat(),
+                planned_date=TODAY + timedelta(days=14),
                 purpose="Thúc đẩy thành lập công đoàn cơ sở")
             commit()
             visit_service.link_case(visit, leader, self.case.id, version=visit.version)
             commit()
             visit_service.add_follow_up(visit, leader, action="Gặp Ban Giám đốc",
                                         owner="Ông Trần Văn Bình",
-                                        due_date=(TODAY + timedelta(days=30)).isoformat(),
+                                        due_date=TODAY + timedelta(days=30),
                                         version=visit.version)
             commit()
             return visit

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 
 from flask_migrate import upgrade
 
+from casework.schemas.base import dump
+from casework.schemas.pipeline import Pipeline
 from casework import clock, create_app
 from casework.extensions import db
 from casework.models import Case, CaseEnterprise, CaseTally, Enterprise, OrgUnit, Province
@@ -54,7 +56,7 @@ FILTERS = ({}, {"kind": "small_units"}, {"kind": "conglomerate_pilot"},
 
 
 def snapshot(result) -> dict:
-    return {**result.as_json(),
+    return {**dump(Pipeline, result),
             "filters": [(r.key, r.row_filter) for r in result.rows]}
 
 

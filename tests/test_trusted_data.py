@@ -4,7 +4,7 @@ offered disabled with their reason, and the decision entered by the person who a
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -41,6 +41,10 @@ def people():
 
 def day(offset: int) -> str:
     return (TODAY + timedelta(days=offset)).isoformat()
+
+
+def date_of(offset: int) -> date:
+    return TODAY + timedelta(days=offset)
 
 
 def at(offset: int) -> datetime:
@@ -124,18 +128,18 @@ def test_steps_and_visits_keep_to_their_dates(client, team):
 
     leader = team.vgcl_leader
     with pytest.raises(Invalid, match="past") as refused:
-        create_visit(leader, province="79", host_unit="LDLD-79", planned_date=day(-1),
+        create_visit(leader, province="79", host_unit="LDLD-79", planned_date=date_of(-1),
                      purpose="Đôn đốc")
     assert refused.value.field == "planned_date"
     db.session.rollback()
-    visit = create_visit(leader, province="79", host_unit="LDLD-79", planned_date=day(2),
+    visit = create_visit(leader, province="79", host_unit="LDLD-79", planned_date=date_of(2),
                          purpose="Đôn đốc")
     commit()
     with pytest.raises(Invalid, match="future"):
         update_visit(visit, leader, {"status": "done", "outcome": "Tốt"}, version=visit.version)
     db.session.rollback()
     with pytest.raises(Invalid, match="past"):
-        update_visit(visit, leader, {"planned_date": day(-2)}, version=visit.version)
+        update_visit(visit, leader, {"planned_date": date_of(-2)}, version=visit.version)
 
 
 def test_the_form_says_which_days_are_allowed_before_it_is_submitted(browser, people):

@@ -6,10 +6,10 @@ from sqlalchemy.orm import undefer
 
 from casework.api import bp, json_body, paginated
 from casework.api.docs import operation
-from casework.api.serializers import case_json
+from casework.schemas import answers
 from casework.models import Case
 from casework.schemas.base import dump, load
-from casework.schemas.lists import ListCases, ListInput, WorkingList, WorkingLists
+from casework.schemas.lists import ListInput, WorkingList, WorkingLists
 from casework.services.lists import find_list, lists_for, save_list
 from casework.services.queries import case_list_query
 from casework.transaction import commit
@@ -36,8 +36,10 @@ def post_list():
 
 @bp.get("/lists/<list_id>/cases")
 @operation(summary="The cases of a working list, in your scope (the shape of GET /cases)",
-           responses={200: ListCases, 404: None}, tags=["lists"])
+           responses={200: (answers.CaseList, "A page of the list's cases"), 404: None},
+           tags=["lists"])
 def list_cases_of(list_id: str):
     item = find_list(g.api_user, list_id)
-    query = case_list_query(g.api_user, item.case_filters).options(undefer(Case.approval_pending))
-    return paginated(query, lambda case: case_json(case, g.api_user))
+    query = case_list_query(g.api_user, item.case_filters).options(
+        undefer(Case.approval_pending), undefer(Case.applications_received))
+    return paginated(query, answers.CaseList)

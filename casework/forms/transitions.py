@@ -2,40 +2,18 @@
 from datetime import date
 
 from flask_babel import gettext, lazy_gettext as _l
-from wtforms import (DateField, HiddenField, IntegerField, SelectMultipleField, StringField,
-                     SubmitField, TextAreaField)
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import HiddenField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
 from casework.forms import CaseworkForm
-from casework.forms.cases import document_choices
-from casework.workflow.definition import DATE_RULES, Field, Trigger, flow_for
+from casework.schemas.limits import COMMENT_LENGTH
+from casework.schemas.transitions import form_field
 from casework.services.guards import date_bounds
-
-
-class CheckboxListField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from casework.workflow.definition import DATE_RULES, Field, Trigger, flow_for
 
 
 def _field_for(spec: Field):
-    label = _l(spec.label)
-    required = [InputRequired()] if spec.required else [Optional()]
-    if spec.type == "date":
-        return DateField(label, validators=required)
-    if spec.type == "int":
-        return IntegerField(label, validators=required + [NumberRange(min=0)])
-    if spec.type == "text":
-        return StringField(label, validators=required + [Length(max=200)])
-    if spec.type == "names":
-        return TextAreaField(label, validators=required,
-                             description=_l("One name per line"))
-    if spec.type == "documents":
-        return CheckboxListField(label,
-                                 choices=document_choices(),
-                                 validate_choice=True,
-                                 description=_l("Tick every document the dossier contains"))
-    raise ValueError(spec.type)
+    return form_field(spec)
 
 
 def explain_dates(form, case, specs) -> None:
@@ -60,7 +38,7 @@ def trigger_form_class(trigger: Trigger) -> type[CaseworkForm]:
         if trigger.comment_required else [Optional()]
     attrs["comment"] = TextAreaField(
         _l("Reason") if trigger.comment_required else _l("Comment (optional)"),
-        validators=comment_validators + [Length(max=5000)])
+        validators=comment_validators + [Length(max=COMMENT_LENGTH)])
     attrs["version"] = HiddenField()
     attrs["submit"] = SubmitField(_l("Submit"))
     return type(f"{trigger.name.title().replace('_', '')}Form", (CaseworkForm,), attrs)
@@ -85,14 +63,14 @@ def submit_label(trigger: Trigger) -> str:
 
 
 class DecisionForm(CaseworkForm):
-    comment = TextAreaField(_l("Comment"), validators=[Length(max=5000)],
+    comment = TextAreaField(_l("Comment"), validators=[Length(max=COMMENT_LENGTH)],
                             description=_l("Required to reject"))
     approve = SubmitField(_l("Approve"))
     reject = SubmitField(_l("Reject"))
 
 
 class WithdrawForm(CaseworkForm):
-    comment = TextAreaField(_l("Why (optional)"), validators=[Length(max=5000)])
+    comment = TextAreaField(_l("Why (optional)"), validators=[Length(max=COMMENT_LENGTH)])
     withdraw = SubmitField(_l("Withdraw my request"))
 
 

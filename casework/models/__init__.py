@@ -8,6 +8,7 @@ from casework.models.duplicate import DuplicateDecision
 from casework.models.escalation import Escalation
 from casework.models.enterprise import Enterprise, Ownership
 from casework.models.job import Job
+from casework.models.membership import GrassrootsUnion, MembershipReport, UnitEvent
 from casework.models.notification import Notification
 from casework.models.saved_list import SavedList
 from casework.models.org import UNIT_LEVELS, CalendarDay, OrgUnit, Province, Setting, UnitType
@@ -19,7 +20,7 @@ from casework.models.visit import ProvinceAssignment, Visit, VisitCase, VisitFol
 
 __all__ = ["ApiToken", "ApplicationLink", "CaseApplication", "ApprovalRequest", "Attachment",
            "AuditEntry", "CalendarDay", "Case", "CaseEnterprise", "CaseTally",
-           "DuplicateDecision", "Enterprise", "Escalation", "Job", "Notification", "OrgUnit",
-           "Ownership", "Province",
+           "DuplicateDecision", "Enterprise", "Escalation", "GrassrootsUnion", "Job",
+           "MembershipReport", "Notification", "OrgUnit", "Ownership", "Province",
            "Role", "SavedList", "Setting", "Step", "Target", "UNIT_LEVELS", "UnitType", "User",
-           "ProvinceAssignment", "Visit", "VisitCase", "VisitFollowUp"]
+           "ProvinceAssignment", "UnitEvent", "Visit", "VisitCase", "VisitFollowUp"]

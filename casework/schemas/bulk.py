@@ -5,10 +5,10 @@ from marshmallow import fields, validate
 
 from casework.schemas.base import N_, Schema
 from casework.schemas.fields import NUL, Id, Items, Text
-from casework.schemas.limits import BULK_MAX_CASES, MAX_ID
+from casework.schemas.limits import BULK_MAX_CASES, COMMENT_LENGTH, MAX_ID
 from casework.schemas.lists import CaseFilterValues
 from casework.services.bulk import OUTCOMES
-from casework.services.transitions import MAX_COMMENT
+
 
 
 class BulkInput(Schema):
@@ -25,7 +25,7 @@ class BulkInput(Schema):
                      message=N_("case_ids: from %(minimum)s to %(maximum)s case ids"))
     filter = fields.Nested(CaseFilterValues, load_default=None, allow_none=True)
     data = fields.Dict(load_default=dict)
-    comment = Text(max_length=MAX_COMMENT, refused=NUL, empty="",
+    comment = Text(max_length=COMMENT_LENGTH, refused=NUL, empty="",
                    message=N_("The comment must be text of at most %(maximum)s characters"))
     versions = fields.Dict(keys=fields.String(), values=fields.Integer(
         validate=validate.Range(min=1, max=MAX_ID)), load_default=None, allow_none=True, metadata={

@@ -6,10 +6,7 @@ from marshmallow import fields
 from casework.schemas.base import N_, Schema
 from casework.schemas.fields import Flag, Text
 from casework.schemas.limits import FILTER_VALUE_LENGTH, LIST_NAME_LENGTH
-from casework.services.queries import FILTERS
-
-CASE = {"$ref": "#/components/schemas/Case"}
-
+from casework.schemas.cases import FILTERS
 
 class CaseFilterValues(Schema):
     """The case list's filter values (the query parameters of GET /cases)"""
@@ -61,13 +58,3 @@ class WorkingLists(Schema):
 
     openapi_name = "WorkingLists"
     items = fields.List(fields.Nested(WorkingList), required=True)
-
-
-class ListCases(Schema):
-    """A page of the list's cases, the shape of GET /cases"""
-
-    openapi_name = "WorkingListCases"
-    items = fields.List(fields.Dict(), required=True, metadata={"items": CASE})
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)

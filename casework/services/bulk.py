@@ -27,8 +27,9 @@ from casework.schemas.limits import BULK_MAX_CASES
 from casework.services.approvals import decide
 from casework.services.cases import reassign
 from casework.services.queries import CaseFilters, apply_case_filters, scope_condition
-from casework.services.transitions import clean_comment, request_transition
-from casework.workflow.data import parse_trigger_data
+from casework.services.transitions import request_transition
+from casework.text import nfc
+from casework.schemas.transitions import load_trigger_data
 from casework.workflow.definition import FLOWS, KINDS, flow_for
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ def check_action(action: str, data: dict, comment: str, case_ids: Iterable[int])
     if action == "decide":
         if data.get("decision") not in DECISIONS:
             raise Invalid(_("Decision must be 'approve' or 'reject'"), field="data.decision")
-        if data["decision"] == "reject" and not clean_comment(comment):
+        if data["decision"] == "reject" and not nfc(comment or ""):
             raise Invalid(_("A comment is required to reject"), field="comment")
         return
     kinds = set(db.session.scalars(sa.select(Case.kind).where(Case.id.in_(list(case_ids)))
@@ -105,7 +106,7 @@ def check_action(action: str, data: dict, comment: str, case_ids: Iterable[int])
         if trigger is None:
             continue
         try:
-            parse_trigger_data(trigger, data, comment, requesting=trigger.needs_approval)
+            load_trigger_data(trigger, data, comment, requesting=trigger.needs_approval)
         except DomainError as exc:
             field = f"data.{exc.field}" if exc.field and exc.field != "comment" else exc.field
             raise Invalid(exc.message, field=field) from None

@@ -12,13 +12,12 @@ from casework.models import Case, CaseEnterprise, OrgUnit, User
 from casework.errors import Conflict, Invalid, NotFound
 from casework.i18n import number, _
 from casework.services.audit import record
-from casework.services.enterprises import clean_enterprise, new_enterprise
+from casework.services.enterprises import new_enterprise, with_province
 from casework.services.settings import get_setting
 from casework.text import search_key, whole_number
-from casework.workflow.definition import KINDS, TERMINAL_STATES
+from casework.workflow.definition import TERMINAL_STATES
 
-SMALL_UNIT_LIMIT = 25
-MAX_TARGET = 1_000_000
+SMALL_UNIT_LIMIT = 25   # a small unit employs fewer workers (the kind small_units groups them)
 
 
 def flush_or_conflict(message: str | None = None, code: str = "stale_version") -> None:
@@ -66,16 +65,6 @@ def find_organiser(email, case_unit: OrgUnit) -> User:
     return user
 
 
-def _clean_target(value) -> int:
-    if value in (None, ""):
-        return 0
-    value = whole_number(value)
-    if value is None or not 0 <= value <= MAX_TARGET:
-        raise Invalid(_("Target members must be a whole number from 0 to %(maximum)d",
-                        maximum=MAX_TARGET), field="target_members")
-    return value
-
-
 def _refuse_target_above_workforce(target: int, workforce: int) -> None:
     """Members are workers of the case's enterprises (setting member_target_margin: by how many
     percent a target may exceed them)."""
@@ -94,16 +83,14 @@ def _refuse_target_above_workforce(target: int, workforce: int) -> None:
         raise Invalid(message, field="target_members")
 
 
-def create_case(actor: User, *, kind, unit, enterprises, organiser=None,
-                target_members=None) -> Case:
-    if kind not in KINDS:
-        raise Invalid(_("Kind must be one of %(choices)s", choices=", ".join(KINDS)), field="kind")
+def create_case(actor: User, *, kind: str, unit: str, enterprises: list[dict],
+                organiser: str | None = None, target_members: int = 0) -> Case:
+    """A new case, from the values casework.schemas.cases.CaseInput loads (a form's are the
+    same): the unit and the organiser are codes, each enterprise a dict of EnterpriseInput."""
     managing_unit = _find_unit(unit)
     authz.require(actor, "case.create", managing_unit)
     assigned = find_organiser(organiser, managing_unit) if organiser else actor
-    target = _clean_target(target_members)
-    if not isinstance(enterprises, list) or not enterprises:
-        raise Invalid(_("At least one enterprise is required"), field="enterprises")
+    target = target_members or 0
     if kind == "small_units":
         if len(enterprises) < 2:
             raise Invalid(_("A small-units case groups at least two enterprises"),
@@ -111,7 +98,7 @@ def create_case(actor: User, *, kind, unit, enterprises, organiser=None,
     elif len(enterprises) != 1:
         raise Invalid(_("This kind of case targets exactly one enterprise"),
                       field="enterprises")
-    cleaned = [clean_enterprise(raw, position=i) for i, raw in enumerate(enterprises)]
+    cleaned = [with_province(data, position=i) for i, data in enumerate(enterprises)]
     tax_codes = [e["tax_code"] for e in cleaned]
     if len(set(tax_codes)) != len(tax_codes):
         raise Invalid(_("The same tax code appears twice"), field="enterprises")
@@ -186,7 +173,7 @@ def edit_case(case: Case, actor: User, *, version, target_members) -> Case:
     authz.require(actor, "case.edit", case)
     check_version(case, version)
     old = case.target_members
-    target = _clean_target(target_members)
+    target = target_members or 0   # a whole number from the form (its field checks the range)
     _refuse_target_above_workforce(target, sum(e.workforce or 0 for e in case.enterprises))
     case.target_members = target
     flush_or_conflict()

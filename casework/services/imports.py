@@ -47,8 +47,9 @@ from casework.errors import Invalid
 from casework.i18n import _
 from casework.services import audit, tallies
 from casework.services.cases import active_case_message
-from casework.services.enterprises import (MAX_NAME, MAX_WORKFORCE, normalise_tax_code,
-                                           tax_code_with_check_digit)
+from casework.schemas.limits import ENTERPRISE_NAME_LENGTH as MAX_NAME
+from casework.schemas.limits import WORKFORCE as MAX_WORKFORCE
+from casework.services.enterprises import normalise_tax_code, tax_code_with_check_digit
 from casework.spreadsheet import CsvWriter, csv_value
 from casework.text import nfc, search_key
 from casework.workflow.definition import initial_state

@@ -13,8 +13,17 @@ from casework.i18n import _
 from casework.models import ApprovalRequest, Attachment, Case, DuplicateDecision, Step, User
 from casework.services.audit import record
 from casework.services.cases import check_version, flush_or_conflict
-from casework.services.transitions import clean_comment
+from casework.schemas.limits import COMMENT_LENGTH
+from casework.text import nfc
 from casework.workflow.definition import TERMINAL_STATES
+
+
+def clean_comment(comment) -> str:
+    text = nfc(comment if isinstance(comment, str) else "")
+    if len(text) > COMMENT_LENGTH:
+        raise Invalid(_("The comment must be text of at most %(maximum)s characters",
+                        maximum=COMMENT_LENGTH), field="comment")
+    return text
 
 
 def _require(user: User, first: Case, second: Case) -> None:

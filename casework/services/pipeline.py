@@ -23,16 +23,16 @@ from casework.models.enterprise import SECTORS, Ownership
 from casework.replica import dashboard_session  # a replica when one is set
 from casework.errors import Invalid
 from casework.i18n import _
+from casework.schemas.base import load
+from casework.schemas.pipeline import DIMENSIONS, NUMBERS, PeriodQuery, PipelineQuery  # noqa: F401
 from casework.services.queries import (NO_SECTOR, CaseFilters, apply_case_filters,
                                        overdue_condition, scope_condition, stuck_condition,
                                        stuck_cutoff, units_under)
-from casework.text import search_key, whole_number
-from casework.workflow.definition import (ALL_STATES, FLOWS, KINDS, SIDE_STATES,
-                                          TERMINAL_STATES, Flow, flow_for)
+from casework.text import search_key
+from casework.workflow.definition import (ALL_STATES, FLOWS, SIDE_STATES, TERMINAL_STATES, Flow,
+                                          flow_for)
 from casework import clock
 
-DIMENSIONS = ("province", "unit", "sector", "ownership")
-NUMBERS = ("open", "expected_members", "founded_members", "founded_unions", "overdue", "stuck")
 # the states a case can be stuck in (stuck_condition's NOT IN, as a list an index can seek)
 ACTIVE_STATES = tuple(s for s in ALL_STATES if s not in TERMINAL_STATES + ("on_hold",))
 
@@ -59,33 +59,16 @@ class PipelineFilters:
 
     @classmethod
     def from_args(cls, args) -> "PipelineFilters":
-        def text(name):
-            value = args.get(name)
-            return value.strip()[:100] if isinstance(value, str) and value.strip() else None
-
-        by = text("by") or "province"
-        if by not in DIMENSIONS:
-            raise Invalid(_("by must be one of %(choices)s", choices=", ".join(DIMENSIONS)),
-                          field="by")
-        kind = text("kind")
-        if kind is not None and kind not in KINDS:
-            raise Invalid(_("kind must be one of %(choices)s", choices=", ".join(KINDS)),
-                          field="kind")
-        flow_name = text("flow")
-        if flow_name is not None and _flow_named(flow_name) is None:  # even beside a kind
-            raise Invalid(_("flow must be one of %(choices)s",
-                            choices=", ".join(f.name for f in FLOWS)), field="flow")
+        """From a query string, through casework.schemas.pipeline.PipelineQuery."""
+        values = load(PipelineQuery, args)
+        kind, flow_name = values.get("kind"), values.get("flow")
         if kind:
             flow_name = flow_for(kind).name
         elif flow_name is None:
             flow_name = "grassroots"
-        year = parse_year(text("year"))
-        ownership = text("ownership")
-        if ownership is not None and ownership not in [o.value for o in Ownership]:
-            raise Invalid(_("ownership must be one of %(choices)s",
-                            choices=", ".join(o.value for o in Ownership)), field="ownership")
-        return cls(by=by, kind=kind, flow=flow_name, year=year, sector=text("sector"),
-                   ownership=ownership, unit=text("unit"))
+        return cls(by=values["by"], kind=kind, flow=flow_name,
+                   year=values.get("year") or clock.today().year, sector=values.get("sector"),
+                   ownership=values.get("ownership"), unit=values.get("unit"))
 
     @property
     def flow_def(self) -> Flow:
@@ -106,39 +89,26 @@ class PipelineFilters:
         return {k: v for k, v in args.items() if v}
 
 
-def parse_year(raw) -> int:
-    if raw in (None, ""):
-        return clock.today().year
-    year = whole_number(raw)
-    if year is None or not 2000 <= year <= 2100:
-        raise Invalid(_("year must be a year from %(first)d to %(last)d", first=2000, last=2100),
-                      field="year")
-    return year
-
-
 def parse_period(raw_from, raw_to, raw_year=None) -> tuple[date, date]:
-    """from/to as YYYY-MM-DD; by default the 365 days up to today. A year makes the period that
-    year: from/to inside it narrow it, and from/to outside it (left in the form from another
-    year) give the whole year."""
-    def parse(raw, name):
-        try:
-            parsed = date.fromisoformat(str(raw).strip())
-        except ValueError:
-            raise Invalid(_("%(label)s: not a date in the form YYYY-MM-DD", label=name),
-                          field=name)
-        if not 2000 <= parsed.year <= 2100:  # the history starts after 2000; no overflow
-            raise Invalid(_("%(label)s: date out of range", label=name), field=name)
-        return parsed
-    end = parse(raw_to, "to") if raw_to else clock.today()
-    start = parse(raw_from, "from") if raw_from else end - timedelta(days=364)
+    """The period of a query string's from/to/year (casework.schemas.pipeline.PeriodQuery)."""
+    values = load(PeriodQuery, {"from": raw_from, "to": raw_to, "year": raw_year})
+    return period(values.get("start"), values.get("end"), values.get("year"))
+
+
+def period(start: date | None, end: date | None, year: int | None = None) -> tuple[date, date]:
+    """By default the 365 days up to today. A year makes the period that year: from/to inside
+    it narrow it, and from/to outside it (left in the form from another year) give the whole
+    year."""
+    given_start, given_end = start is not None, end is not None
+    end = end or clock.today()
+    start = start or end - timedelta(days=364)
     if end < start:
         raise Invalid(_("The period must end after it starts"), field="to")
-    if raw_year in (None, ""):
+    if year is None:
         return start, end
-    year = parse_year(raw_year)
     first, last = date(year, 1, 1), date(year, 12, 31)
-    start = max(start, first) if raw_from else first
-    end = min(end, last) if raw_to else last
+    start = max(start, first) if given_start else first
+    end = min(end, last) if given_end else last
     return (start, end) if start <= end else (first, last)
 
 
@@ -154,10 +124,6 @@ class PipelineRow:
     overdue: int = 0
     stuck: int = 0
     row_filter: dict = field(default_factory=dict)   # the case-list filter that selects the row
-
-    def as_json(self) -> dict:
-        return {"key": self.key, "label": self.label, "states": dict(self.states),
-                **{name: getattr(self, name) for name in NUMBERS}}
 
 
 @dataclass
@@ -184,14 +150,6 @@ class Pipeline:
         else:
             raise KeyError(column)
         return f.case_filters(**extra).as_args()
-
-    def as_json(self) -> dict:
-        f = self.filters
-        return {"by": f.by, "flow": f.flow, "kind": f.kind, "year": f.year,
-                "states": list(self.states),
-                "rows": [r.as_json() for r in self.rows],
-                "totals": {k: v for k, v in self.totals.as_json().items()
-                           if k not in ("key", "label")}}
 
 
 def _scope_root(user: User, filters: PipelineFilters) -> OrgUnit:
@@ -469,12 +427,6 @@ class StateTiming:
     def conversion(self) -> float | None:
         return self.converted / self.entered if self.entered else None
 
-    def as_json(self) -> dict:
-        return {"stays": self.stays, "median_days": self.median_days,
-                "p90_days": self.p90_days, "entered": self.entered,
-                "converted": self.converted,
-                "conversion": None if self.conversion is None else round(self.conversion, 4)}
-
 
 @dataclass
 class Timings:
@@ -484,14 +436,6 @@ class Timings:
     states: tuple[str, ...]
     rows: list[tuple[str, str, dict[str, StateTiming]]]   # (province code, name, by state)
     overall: dict[str, StateTiming]
-
-    def as_json(self) -> dict:
-        return {"from": self.start.isoformat(), "to": self.end.isoformat(),
-                "flow": self.filters.flow, "states": list(self.states),
-                "overall": {s: t.as_json() for s, t in self.overall.items()},
-                "rows": [{"key": code, "label": name,
-                          "states": {s: t.as_json() for s, t in by_state.items()}}
-                         for code, name, by_state in self.rows]}
 
 
 def percentile(values: list[float], share: float) -> float | None:

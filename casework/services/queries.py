@@ -10,16 +10,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from casework import authz, search_index
 from casework.extensions import db
 from casework.models import Case, CaseEnterprise, Enterprise, OrgUnit, Province, Step, User
+from casework.schemas.cases import FILTERS  # noqa: F401  (the filters a case list takes)
 from casework.schemas.limits import FILTER_VALUE_LENGTH, NO_STEP_DAYS
 from casework.services.settings import get_setting
 from casework.text import search_key, whole_number
 from casework.workflow.definition import ALL_STATES, FLOWS, KINDS, TERMINAL_STATES
 from casework import clock
 
-FILTERS = ("state", "kind", "province", "unit", "organiser", "q",
-           # optional, used by the leadership dashboards' links and exports
-           "flow", "sector", "ownership", "year", "overdue", "stuck", "open", "managed_by",
-           "no_step_days", "escalated")
 NO_SECTOR = "_none"   # the sector filter's value for cases whose enterprise has no sector
 
 

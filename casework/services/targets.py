@@ -9,7 +9,7 @@ the share of the year elapsed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
@@ -21,6 +21,7 @@ from casework.models import Case, CaseTally, OrgUnit, Target, User
 from casework.replica import dashboard_session
 from casework.errors import Forbidden, Invalid
 from casework.i18n import number, _
+from casework.services.membership_figures import Members, members_of_rows
 from casework.services.settings import get_setting
 from casework.text import nfc, search_key, whole_number
 from casework.workflow.definition import N_, TERMINAL_STATES
@@ -164,6 +165,25 @@ class Progress:
     forecast_open: bool = True      # False for a past year: nothing more can be founded in it
     province_code: str | None = None   # the unit's province (the per-province map)
     province_name: str | None = None
+    # what the unions' monthly reports add (services/membership_figures.py)
+    members: Members = field(default_factory=Members)
+
+    @property
+    def admitted_members(self) -> int:
+        return self.members.admitted
+
+    @property
+    def left_members(self) -> int:
+        return self.members.left
+
+    @property
+    def new_members(self) -> int:
+        """Founders of the unions founded in the year + members admitted in its reports."""
+        return self.founded_members + self.members.admitted
+
+    @property
+    def net_members(self) -> int:
+        return self.new_members - self.members.left
 
     def _figure(self, name):
         return getattr(self.target, name) if self.target is not None else None
@@ -186,7 +206,7 @@ class Progress:
 
     @property
     def members_share(self) -> float | None:
-        return self.founded_members / self.target_members if self.target_members else None
+        return self.new_members / self.target_members if self.target_members else None
 
     @property
     def unions_share(self) -> float | None:
@@ -195,7 +215,7 @@ class Progress:
     @property
     def forecast_members(self) -> int:
         extra = self.weighted_members if self.forecast_open else 0
-        return int(round(self.founded_members + extra))
+        return int(round(self.new_members + extra))
 
     @property
     def forecast_unions(self) -> int:
@@ -204,9 +224,17 @@ class Progress:
 
     @property
     def members_now(self) -> int | None:
-        """Baseline plus what was founded in the year: the membership to set against a total."""
+        """The latest closing figures of the subtree's unions plus the founders of those that
+        never reported; without any union in the system, the target's baseline plus the net
+        growth of the year (None without a baseline)."""
+        if self.members.holds_unions:
+            return self.members.members_now
         base = self.baseline_members
-        return None if base is None else base + self.founded_members
+        return None if base is None else base + self.net_members
+
+    @property
+    def members_unreported(self) -> int:
+        return self.members.members_unreported
 
     @property
     def on_track(self) -> bool | None:
@@ -214,26 +242,10 @@ class Progress:
         share of the year elapsed. None without a yearly target."""
         checks = []
         if self.target_members:
-            checks.append(self.founded_members >= self.target_members * self.elapsed)
+            checks.append(self.new_members >= self.target_members * self.elapsed)
         if self.target_unions:
             checks.append(self.founded_unions >= self.target_unions * self.elapsed)
         return all(checks) if checks else None
-
-    def as_json(self) -> dict:
-        def ratio(value):
-            return None if value is None else round(value, 4)
-        return {
-            "unit": self.unit_code, "label": self.unit_name, "type": self.unit_type,
-            "target": {"new_members": self.target_members, "new_unions": self.target_unions,
-                       "baseline_members": self.baseline_members,
-                       "total_members": self.total_target},
-            "founded_members": self.founded_members, "founded_unions": self.founded_unions,
-            "members_share": ratio(self.members_share), "unions_share": ratio(self.unions_share),
-            "open_cases": self.open_cases,
-            "forecast_members": self.forecast_members, "forecast_unions": self.forecast_unions,
-            "members_now": self.members_now,
-            "on_track": self.on_track,
-        }
 
 
 @dataclass
@@ -242,10 +254,6 @@ class TargetTable:
     elapsed: float
     root: OrgUnit
     rows: list[Progress]
-
-    def as_json(self) -> dict:
-        return {"year": self.year, "elapsed_share": round(self.elapsed, 4),
-                "unit": self.root.code, "rows": [r.as_json() for r in self.rows]}
 
 
 def _path_ids(path: str) -> list[int]:
@@ -287,7 +295,10 @@ def target_progress(user: User, year: int, *, unit: str | None = None,
     # and its ancestors, found from its path
     sums: dict[int, list] = {}
     if ids:
-        subtree = sa.select(OrgUnit.id, OrgUnit.path).where(in_subtree)
+        # the managing units (a grassroots union manages nothing but may be the root): tens of
+        # thousands of unions are never read here
+        subtree = sa.select(OrgUnit.id, OrgUnit.path).where(
+            in_subtree, sa.or_(OrgUnit.type != "grassroots", OrgUnit.id == root.id))
         paths = dict(reads.execute(subtree).all())
         in_units = Case.unit_id.in_(sa.select(subtree.subquery().c.id))
         chances = {state: float(p) for state, p in
@@ -325,6 +336,7 @@ def target_progress(user: User, year: int, *, unit: str | None = None,
                     for i, value in enumerate(figures):
                         total[i] += value
 
+    members = members_of_rows(reads, year, list(paths), paths, row_units) if ids else {}
     share = elapsed_share(year, today)
     this_year = (today or clock.today()).year
     root_depth = root.path.count("/")
@@ -347,5 +359,6 @@ def target_progress(user: User, year: int, *, unit: str | None = None,
             weighted_unions=float(w_unions or 0), elapsed=share,
             forecast_open=year >= this_year,
             province_code=u.province.code if u.province else None,
-            province_name=u.province.name if u.province else None))
+            province_name=u.province.name if u.province else None,
+            members=members.get(u.id, Members())))
     return TargetTable(year=year, elapsed=share, root=root, rows=rows)

@@ -17,11 +17,9 @@ from casework.services.cases import check_version, flush_or_conflict
 from casework.services.guards import Attempt
 from casework.services.notifications import notify_approval_requested
 from casework.text import nfc
-from casework.workflow.data import parse_trigger_data, to_json
+from casework.schemas.transitions import load_trigger_data
+from casework.workflow.data import to_json
 from casework.workflow.definition import TERMINAL_STATES, Trigger, flow_for
-
-MAX_COMMENT = 5000
-
 
 def find_trigger(case: Case, name) -> Trigger:
     trigger = flow_for(case.kind).trigger(name) if isinstance(name, str) else None
@@ -35,16 +33,6 @@ def _not_possible(trigger: Trigger, kind: str, state: str) -> Conflict:
     return Conflict(_("“%(action)s” is not possible while the case is in the state “%(state)s”.",
                       action=_(trigger.label), state=_(flow_for(kind).state_label(state))),
                     code="invalid_transition")
-
-
-def clean_comment(comment) -> str:
-    if comment is None:
-        return ""
-    if not isinstance(comment, str) or len(comment) > MAX_COMMENT:
-        raise Invalid(_("The comment must be text of at most %(maximum)d characters",
-                        maximum=MAX_COMMENT),
-                      field="comment")
-    return nfc(comment)
 
 
 def allowed_triggers(case: Case, user: User) -> list[Trigger]:
@@ -75,8 +63,11 @@ def offered_triggers(case: Case, user: User) -> list[tuple[Trigger, str | None]]
     return offered
 
 
-def request_transition(case: Case, actor: User, *, trigger, version, data=None, comment=None):
-    """Fire `trigger`, or for one that needs approval, file the request.
+def request_transition(case: Case, actor: User, *, trigger: str, version: int,
+                       data: dict | None = None, comment: str | None = None):
+    """Fire `trigger`, or for one that needs approval, file the request. `comment` is text
+    (loaded by the API's schema, or a form's field); `data` is loaded through the trigger's
+    own schema (casework.schemas.transitions), whoever sends it.
 
     Returns ("moved", case) or ("approval", ApprovalRequest). Raises DomainError subclasses.
     """
@@ -85,9 +76,9 @@ def request_transition(case: Case, actor: User, *, trigger, version, data=None, 
     check_version(case, version)
     if case.state not in spec.sources:
         raise _not_possible(spec, case.kind, case.state)
-    comment = clean_comment(comment)
+    comment = nfc(comment)
     # a request leaves out what its approver enters (the decision that does not exist yet)
-    cleaned = parse_trigger_data(spec, data, comment, requesting=spec.needs_approval)
+    cleaned = load_trigger_data(spec, data, comment, requesting=spec.needs_approval)
     attempt = Attempt(case=case, trigger=spec, data=cleaned, actor=actor, comment=comment)
     if spec.needs_approval:
         return "approval", _file_approval(attempt)

@@ -12,7 +12,7 @@ Operations flush, never commit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
@@ -23,32 +23,21 @@ from casework import authz
 from casework.extensions import db
 from casework.models import (Case, OrgUnit, Province, ProvinceAssignment, User, Visit, VisitCase,
                              VisitFollowUp)
-from casework.models.visit import VISIT_STATUSES
 from casework.errors import Conflict, Forbidden, Invalid, NotFound
 from casework.i18n import _
+from casework.schemas.base import load
 from casework.schemas.limits import MAX_ID
+from casework.schemas.visits import UPCOMING, VisitQuery
 from casework.services.settings import get_setting
-from casework.text import nfc, search_key, whole_number
+from casework.text import search_key, whole_number
 from casework import clock
-from casework.workflow.data import GuardFailed, parse_date
 from casework.services.guards import check_date
+from casework.workflow.data import GuardFailed
 from casework.workflow.definition import N_
 
-MAX_PURPOSE = 5000
-MAX_OUTCOME = 10000
-MAX_ACTION = 1000
-MAX_HOST_NOTE = 300
-MAX_OWNER = 200
-MAX_FOLLOW_UPS = 100
-MAX_CASES = 200
 STATUS_CHANGES = {"planned": ("done", "cancelled")}
-EDITABLE = ("planned_date", "purpose", "status", "outcome", "follow_ups", "cases", "host_unit",
-            "host_note")
-IGNORED = ("id", "version", "created_at", "updated_at")
 # a status as a word inside a sentence; translated where used
 STATUS_NAMES = {"planned": N_("planned"), "done": N_("done"), "cancelled": N_("cancelled")}
-FIXED = {"leader": N_("The leader of a visit cannot be changed; cancel it and plan another"),
-         "province": N_("The province of a visit cannot be changed; cancel it and plan another")}
 
 
 # --- who may see and do what ------------------------------------------------------------------
@@ -147,37 +136,7 @@ def get_visit(user: User, visit_id: int) -> Visit:
     return visit
 
 
-# --- parsing ----------------------------------------------------------------------------------
-
-def _text(value, field: str, label: str, maximum: int, *, required: bool = False,
-          multiline: bool = True) -> str:
-    """`label` is a message id marked with N_ (translated here)."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise Invalid(_("%(label)s must be text", label=_(label)), field=field)
-    text = nfc(value)
-    if required and not text:
-        raise Invalid(_("%(label)s is required", label=_(label)), field=field)
-    if len(text) > maximum:
-        raise Invalid(_("%(label)s must be at most %(maximum)d characters", label=_(label),
-                        maximum=maximum), field=field)
-    allowed = "\n\r\t" if multiline else ""
-    if any(ord(ch) < 32 and ch not in allowed for ch in text):
-        raise Invalid(_("%(label)s contains control characters", label=_(label)), field=field)
-    return text
-
-
-def _date(value, field: str, label: str) -> date:
-    if value in (None, ""):
-        raise Invalid(_("%(label)s is required", label=_(label)), field=field)
-    if isinstance(value, datetime):
-        value = value.date()
-    try:
-        return parse_date(value, label, field)
-    except GuardFailed as exc:  # the same parsing as trigger data, reported as bad input
-        raise Invalid(exc.message, field=field)
-
+# --- what the values given refer to (casework.schemas.visits loads them) ---------------------
 
 def _check_visit_date(when: date, status: str) -> None:
     """A planned visit is not in the past, a visit done not in the future (DATE_RULES)."""
@@ -186,14 +145,6 @@ def _check_visit_date(when: date, status: str) -> None:
         check_date(when, rule, label=N_("The planned date"), field="planned_date")
     except GuardFailed as exc:
         raise Invalid(exc.message, field="planned_date")
-
-
-def _bool(value, field: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if value in (0, 1, "0", "1", "true", "false"):
-        return value in (1, "1", "true")
-    raise Invalid(_("done must be true or false"), field=field)
 
 
 def find_province(code, field: str = "province") -> Province:
@@ -237,11 +188,8 @@ def _eligible_leader(email, province: Province) -> User:
     return user
 
 
-def _find_owner(value, field: str) -> tuple[User | None, str]:
+def _find_owner(name: str, field: str) -> tuple[User | None, str]:
     """An owner is a user (given by email) or a person named in words."""
-    if isinstance(value, dict):
-        value = value.get("email") or value.get("name")
-    name = _text(value, field, N_("The owner"), MAX_OWNER, required=True, multiline=False)
     if "@" in name:
         user = db.session.scalar(sa.select(User).where(User.email == name.lower()))
         if user is None or not user.active:
@@ -277,8 +225,10 @@ def check_version(visit: Visit, version) -> None:
 
 # --- operations -------------------------------------------------------------------------------
 
-def create_visit(actor: User, *, province, host_unit, planned_date, purpose, leader=None,
-                 host_note="", cases=None) -> Visit:
+def create_visit(actor: User, *, province: str, host_unit: str, planned_date: date,
+                 purpose: str, leader: str | None = None, host_note: str = "",
+                 cases: list | None = None) -> Visit:
+    """Plan a visit, from the values casework.schemas.visits.VisitInput loads."""
     require_write(actor)
     where = find_province(province)
     require_write(actor, where)
@@ -288,14 +238,10 @@ def create_visit(actor: User, *, province, host_unit, planned_date, purpose, lea
         who = _eligible_leader(actor.email, where)
     else:
         who = _eligible_leader(leader, where)
-    when = _date(planned_date, "planned_date", N_("The planned date"))
+    when = planned_date
     _check_visit_date(when, "planned")
     visit = Visit(leader=who, province=where, host_unit=_host_unit(host_unit, where),
-                  host_note=_text(host_note, "host_note", N_("The host note"), MAX_HOST_NOTE,
-                                  multiline=False),
-                  planned_date=when,
-                  purpose=_text(purpose, "purpose", N_("The purpose"), MAX_PURPOSE,
-                                required=True),
+                  host_note=host_note, planned_date=when, purpose=purpose,
                   status="planned", outcome="", created_by=actor)
     db.session.add(visit)
     if cases is not None:
@@ -305,34 +251,16 @@ def create_visit(actor: User, *, province, host_unit, planned_date, purpose, lea
 
 
 def update_visit(visit: Visit, actor: User, changes: dict, *, version=None) -> Visit:
-    """Apply any of EDITABLE; all are checked before anything is changed."""
+    """Apply the changes casework.schemas.visits.VisitPatch loads (the keys given); all are
+    checked before anything is changed."""
     require_write(actor, visit.province)
     check_version(visit, version)
-    for key in changes:
-        if key in ("leader", "province"):
-            raise Invalid(_(FIXED[key]), field=key)
-        if key not in EDITABLE and key not in IGNORED:
-            raise Invalid(_("Unknown field %(name)s", name=repr(str(key)[:40])),
-                          field=str(key)[:40])
-    new = {}
-    if "planned_date" in changes:
-        new["planned_date"] = _date(changes["planned_date"], "planned_date",
-                                    N_("The planned date"))
-    if "purpose" in changes:
-        new["purpose"] = _text(changes["purpose"], "purpose", N_("The purpose"), MAX_PURPOSE,
-                               required=True)
-    if "outcome" in changes:
-        new["outcome"] = _text(changes["outcome"], "outcome", N_("The outcome"), MAX_OUTCOME)
+    new = {key: changes[key] for key in ("planned_date", "purpose", "outcome", "host_note")
+           if key in changes}
     if "host_unit" in changes:
         new["host_unit"] = _host_unit(changes["host_unit"], visit.province)
-    if "host_note" in changes:
-        new["host_note"] = _text(changes["host_note"], "host_note", N_("The host note"),
-                                 MAX_HOST_NOTE, multiline=False)
     if "status" in changes:
         status = changes["status"]
-        if status not in VISIT_STATUSES:
-            raise Invalid(_("Status must be one of %(choices)s",
-                            choices=", ".join(VISIT_STATUSES)), field="status")
         if status != visit.status:
             if status not in STATUS_CHANGES.get(visit.status, ()):
                 if visit.status == "cancelled":
@@ -344,7 +272,7 @@ def update_visit(visit: Visit, actor: User, changes: dict, *, version=None) -> V
                                new_status=_(STATUS_NAMES[status]))
                 raise Conflict(reason, code="invalid_status_change", field="status")
             new["status"] = status
-    follow_ups = _parse_follow_ups(visit, changes["follow_ups"]) \
+    follow_ups = _follow_ups_of(visit, changes["follow_ups"]) \
         if "follow_ups" in changes else None
     status = new.get("status", visit.status)
     if new.get("status") == "done":
@@ -365,30 +293,21 @@ def update_visit(visit: Visit, actor: User, changes: dict, *, version=None) -> V
     return visit
 
 
-def _parse_follow_ups(visit: Visit, items) -> list[dict]:
-    if not isinstance(items, list) or len(items) > MAX_FOLLOW_UPS:
-        raise Invalid(_("follow_ups must be a list of at most %(maximum)d actions",
-                        maximum=MAX_FOLLOW_UPS), field="follow_ups")
+def _follow_ups_of(visit: Visit, items: list[dict]) -> list[dict]:
+    """The follow-ups given (FollowUpInput), their ids on this visit and owners looked up."""
     existing = {f.id for f in visit.follow_ups}
     parsed = []
     for i, item in enumerate(items):
         where = f"follow_ups[{i}]"
-        if not isinstance(item, dict):
-            raise Invalid(_("Each follow-up must be an object {action, owner, due_date, done}"),
-                          field=where)
         fid = item.get("id")
         if fid is not None and (not isinstance(fid, int) or isinstance(fid, bool)
                                 or fid not in existing):
             raise Invalid(_("No follow-up %(id)s on this visit", id=str(fid)[:20]),
                           field=f"{where}.id")
-        user, name = _find_owner(item.get("owner"), f"{where}.owner")
-        parsed.append({"id": fid,
-                       "action": _text(item.get("action"), f"{where}.action",
-                                       N_("The action"), MAX_ACTION, required=True),
-                       "owner_user": user, "owner_name": name,
-                       "due_date": _date(item.get("due_date"), f"{where}.due_date",
-                                         N_("The due date")),
-                       "done": _bool(item.get("done", False), f"{where}.done")})
+        user, name = _find_owner(item["owner"], f"{where}.owner")
+        parsed.append({"id": fid, "action": item["action"], "owner_user": user,
+                       "owner_name": name, "due_date": item["due_date"],
+                       "done": item["done"]})
     return parsed
 
 
@@ -417,16 +336,15 @@ def _fill_follow_up(follow_up: VisitFollowUp, item: dict) -> None:
     follow_up.done = item["done"]
 
 
-def add_follow_up(visit: Visit, actor: User, *, action, owner, due_date,
+def add_follow_up(visit: Visit, actor: User, *, action: str, owner: str, due_date: date,
                   version=None) -> VisitFollowUp:
+    """A follow-up, from the values casework.schemas.visits.FollowUpInput loads."""
     require_write(actor, visit.province)
     check_version(visit, version)
     user, name = _find_owner(owner, "owner")
     follow_up = VisitFollowUp()
-    _fill_follow_up(follow_up, {
-        "action": _text(action, "action", N_("The action"), MAX_ACTION, required=True),
-        "owner_user": user, "owner_name": name,
-        "due_date": _date(due_date, "due_date", N_("The due date")), "done": False})
+    _fill_follow_up(follow_up, {"action": action, "owner_user": user, "owner_name": name,
+                                "due_date": due_date, "done": False})
     visit.follow_ups.append(follow_up)
     _touch(visit)
     _flush()
@@ -467,11 +385,8 @@ def _linkable_case(visit: Visit, actor: User, raw, field: str = "cases") -> Case
     return case
 
 
-def _set_cases(visit: Visit, actor: User, raw) -> None:
+def _set_cases(visit: Visit, actor: User, raw: list) -> None:
     """The list given replaces the linked cases the actor can see; others are kept."""
-    if not isinstance(raw, list) or len(raw) > MAX_CASES:
-        raise Invalid(_("cases must be a list of at most %(maximum)d case ids",
-                        maximum=MAX_CASES), field="cases")
     wanted: dict[int, Case] = {}
     for item in raw:
         case = _linkable_case(visit, actor, item)
@@ -509,11 +424,6 @@ def unlink_case(visit: Visit, actor: User, case_id: int, version=None) -> None:
 
 # --- lists ------------------------------------------------------------------------------------
 
-# ?upcoming= : what a checkbox or a client may send for yes and no
-UPCOMING = {"1": True, "true": True, "yes": True, "on": True,
-            "0": False, "false": False, "no": False, "off": False}
-
-
 @dataclass
 class VisitFilters:
     leader: str | None = None     # email
@@ -523,19 +433,11 @@ class VisitFilters:
 
     @classmethod
     def from_args(cls, args) -> "VisitFilters":
-        def arg(name):
-            value = args.get(name)
-            return value.strip()[:200] if isinstance(value, str) and value.strip() else None
-        upcoming = arg("upcoming")
-        if upcoming is not None and upcoming not in UPCOMING:
-            raise Invalid(_("upcoming must be one of %(choices)s", choices=", ".join(UPCOMING)),
-                          field="upcoming")
-        filters = cls(leader=arg("leader"), province=arg("province"), status=arg("status"),
-                      upcoming=UPCOMING.get(upcoming, False))
-        if filters.status and filters.status not in VISIT_STATUSES:
-            raise Invalid(_("Status must be one of %(choices)s",
-                            choices=", ".join(VISIT_STATUSES)), field="status")
-        return filters
+        """From a query string, through casework.schemas.visits.VisitQuery."""
+        values = load(VisitQuery, args)
+        return cls(leader=values.get("leader"), province=values.get("province"),
+                   status=values.get("status"), upcoming=UPCOMING.get(values.get("upcoming"),
+                                                                      False))
 
     def as_args(self) -> dict:
         args = {k: v for k, v in vars(self).items() if v and k != "upcoming"}

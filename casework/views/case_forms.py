@@ -16,6 +16,8 @@ from casework.errors import DomainError
 from casework.extensions import db
 from casework.forms.cases import MAX_ENTERPRISES, CaseForm, EditCaseForm, ReassignForm, choices
 from casework.models import Case, User
+from casework.schemas.base import load
+from casework.schemas.cases import CaseInput
 from casework.services.cases import create_case, edit_case, reassign
 from casework.transaction import commit
 from casework.views.filters import role_label
@@ -64,11 +66,11 @@ def new():
             if duplicates:
                 # 409, as for a second active case: not saved, the form asks to confirm
                 return render_template("cases/new.html", form=form, duplicates=duplicates), 409
-        try:
-            case = create_case(current_user, kind=form.kind.data, unit=form.unit.data,
-                               organiser=(form.organiser.data or "").strip() or None,
-                               target_members=form.target_members.data,
-                               enterprises=enterprises)
+        try:  # the form's values go through the API's schema: one set of rules
+            case = create_case(current_user, **load(CaseInput, {
+                "kind": form.kind.data, "unit": form.unit.data,
+                "organiser": (form.organiser.data or "").strip() or None,
+                "target_members": form.target_members.data, "enterprises": enterprises}))
             commit()
         except DomainError as exc:
             db.session.rollback()
@@ -140,7 +142,8 @@ def edit(case_id: int):
     if form.validate_on_submit():
         try:
             edit_case(case, current_user, version=form.version.data,
-                      target_members=form.target_members.data)
+                      **load(CaseInput, {"target_members": form.target_members.data},
+                             partial=True))
             commit()
         except DomainError as exc:
             db.session.rollback()

@@ -23,6 +23,8 @@ from casework.forms.transitions import (WithdrawForm, decision_form, explain_dat
 from casework.models import Case, User
 from casework.errors import DomainError
 from casework.i18n import megabytes
+from casework.schemas.base import load
+from casework.schemas.steps import StepInput
 from casework.services.attachments import (attachments_of, documents_present, open_attachment,
                                            store_attachment)
 from casework.services.history import approvals_of, history_of, steps_of
@@ -143,10 +145,11 @@ def add_step(case_id: int):
     if not form.validate_on_submit():
         return render_case(case, step_form=form, status=422)
     try:
-        log_step(case, current_user, kind=form.kind.data, date_=form.date.data,
-                 note=form.note.data or "",
-                 applications_vietnamese=form.applications_vietnamese.data or 0,
-                 applications_foreign=form.applications_foreign.data or 0)
+        step = load(StepInput, {"kind": form.kind.data, "date": form.date.data,
+                                "note": form.note.data or "",
+                                "applications_vietnamese": form.applications_vietnamese.data,
+                                "applications_foreign": form.applications_foreign.data})
+        log_step(case, current_user, date_=step.pop("date"), **step)
         commit()
     except DomainError as exc:
         db.session.rollback()

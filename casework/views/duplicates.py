@@ -63,6 +63,10 @@ def _case(field: str) -> Case:
     return case
 
 
+def _version(raw) -> int | None:
+    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 10 else None
+
+
 @bp.post("/decide")
 @login_required
 def decide():
@@ -76,8 +80,9 @@ def decide():
                         b=second.ref)
         elif decision in ("keep_first", "keep_second"):
             kept, merged = (first, second) if decision == "keep_first" else (second, first)
-            merge(current_user, kept, merged, kept_version=request.form.get(f"version_{kept.id}"),
-                  merged_version=request.form.get(f"version_{merged.id}"),
+            merge(current_user, kept, merged,
+                  kept_version=_version(request.form.get(f"version_{kept.id}")),
+                  merged_version=_version(request.form.get(f"version_{merged.id}")),
                   comment=request.form.get("comment", ""))
             message = _("%(merged)s was merged into %(kept)s and closed.", merged=merged.ref,
                         kept=kept.ref)

@@ -13,6 +13,9 @@ from casework.forms.visits import (AssignProvinceForm, EditVisitForm, FollowUpFo
                                    PlanVisitForm, RecordVisitForm, UnassignProvinceForm,
                                    VersionedActionForm, choices)
 from casework.errors import DomainError, Invalid
+from casework.models.visit import VISIT_STATUSES
+from casework.schemas.base import load
+from casework.schemas.visits import FollowUpInput, VisitInput, VisitPatch
 from casework.services import visits as service
 from casework.routing import page_number
 from casework.services.settings import get_setting
@@ -73,7 +76,7 @@ def index():
     return render_template("visits/index.html", visits=result.items, pagination=result,
                            filters=filters, provinces=provinces,
                            leaders=service.eligible_leaders(current_user),
-                           statuses=service.VISIT_STATUSES,
+                           statuses=VISIT_STATUSES,
                            can_plan=service.can_write(current_user))
 
 
@@ -100,10 +103,10 @@ def new():
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
-            visit = service.create_visit(
-                current_user, leader=form.leader.data, province=form.province.data,
-                host_unit=form.host_unit.data, host_note=form.host_note.data or "",
-                planned_date=form.planned_date.data, purpose=form.purpose.data)
+            visit = service.create_visit(current_user, **load(VisitInput, {
+                "leader": form.leader.data, "province": form.province.data,
+                "host_unit": form.host_unit.data, "host_note": form.host_note.data or "",
+                "planned_date": form.planned_date.data, "purpose": form.purpose.data}))
             commit()
         except DomainError as exc:
             status = _show_error(form, exc)
@@ -124,10 +127,10 @@ def edit(visit_id: int):
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
-            service.update_visit(visit, current_user, {
+            service.update_visit(visit, current_user, load(VisitPatch, {
                 "host_unit": form.host_unit.data, "host_note": form.host_note.data or "",
                 "planned_date": form.planned_date.data, "purpose": form.purpose.data},
-                version=form.version.data)
+                partial=True), version=form.version.data)
             commit()
         except DomainError as exc:
             status = _show_error(form, exc)
@@ -181,9 +184,9 @@ def _post_on_visit(visit_id: int, form_class, form_name: str, change, done_messa
 @bp.post("/<int:visit_id>/record")
 def record(visit_id: int):
     def change(visit, form):
-        service.update_visit(visit, current_user,
-                             {"status": form.status.data, "outcome": form.outcome.data or ""},
-                             version=form.version.data)
+        service.update_visit(visit, current_user, load(
+            VisitPatch, {"status": form.status.data, "outcome": form.outcome.data or ""},
+            partial=True), version=form.version.data)
     return _post_on_visit(visit_id, RecordVisitForm, "record_form", change,
                           _("The visit is recorded."))
 
@@ -191,8 +194,10 @@ def record(visit_id: int):
 @bp.post("/<int:visit_id>/follow-ups")
 def add_follow_up(visit_id: int):
     def change(visit, form):
-        service.add_follow_up(visit, current_user, action=form.action.data,
-                              owner=form.owner.data, due_date=form.due_date.data,
+        values = load(FollowUpInput, {"action": form.action.data, "owner": form.owner.data,
+                                      "due_date": form.due_date.data})
+        service.add_follow_up(visit, current_user, action=values["action"],
+                              owner=values["owner"], due_date=values["due_date"],
                               version=form.version.data)
     return _post_on_visit(visit_id, FollowUpForm, "follow_up_form", change,
                           _("The follow-up is added."))

@@ -1,7 +1,7 @@
 """Working lists: a case list filter saved under a name, private or shared with a unit
 
 Revision ID: a7e3b5c9d214
-Revises: e13a7c5b2d90
+Revises: a14e7c2b9d05
 Create Date: 2026-12-02 00:00:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a7e3b5c9d214'
-down_revision = 'e13a7c5b2d90'
+down_revision = 'a14e7c2b9d05'
 branch_labels = None
 depends_on = None
 
