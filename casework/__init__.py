@@ -67,6 +67,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_tasks() -> None:
     from casework import tasks  # noqa: F401  (each task registers its name with casework.jobs)
+    from casework import bulk_tasks  # noqa: F401  (the bulk action's job)
+    from casework import escalation_tasks  # noqa: F401  (the daily escalation)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -93,6 +95,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     from casework.views.imports import bp as imports_bp; app.register_blueprint(imports_bp)  # noqa: E702
     from casework.views.jobs import bp as jobs_bp; app.register_blueprint(jobs_bp)  # noqa: E702
+    from casework.views.duplicates import bp as duplicates_bp; app.register_blueprint(duplicates_bp)  # noqa: E702,E501
+    from casework.views.escalation import bp as escalation_bp; app.register_blueprint(escalation_bp)  # noqa: E702,E501
+    from casework.views.bulk import bp as bulk_bp; app.register_blueprint(bulk_bp)  # noqa: E702
+    from casework.views.lists import bp as lists_bp; app.register_blueprint(lists_bp)  # noqa: E702
     from casework.views.notifications import bp as notifications_bp; app.register_blueprint(notifications_bp)  # noqa: E702,E501
     from casework.views.apply import bp as apply_bp; app.register_blueprint(apply_bp)  # noqa: E702
     from casework.views import register_files  # noqa: F401  (its routes, on the register's blueprint)

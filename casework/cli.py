@@ -235,7 +235,12 @@ def notify_overdue_command():
     """One digest per person of their overdue recognition deadlines and stuck cases (today),
     once a day like the scheduler's job; nothing is sent when nothing is overdue."""
     from casework import jobs
+    from casework.services.escalation import escalate
     from casework.services.notifications import daily_overdue_digest
+    escalated = escalate()     # first: the digest lists what it escalated
+    db.session.commit()
+    if escalated:
+        click.echo(f"{len(escalated)} case(s) escalated to the unit above.")
     made = daily_overdue_digest()
     if made is None:
         db.session.rollback()

@@ -241,6 +241,9 @@ def scheduler(app: Flask | None = None):
     if connection is None:
         raise RuntimeError("REDIS_URL is not set: run `flask notify overdue` from cron instead")
     cron = CronScheduler(connection=connection, logging_level="INFO")
+    # escalation first: the digest queued after it (one queue, in order) lists what it escalated
+    cron.register(run, queue_name="default", args=("escalate_overdue",),
+                  cron=app.config["OVERDUE_DIGEST_CRON"], name="escalation")
     cron.register(run, queue_name="default", args=("send_overdue_digest",),
                   cron=app.config["OVERDUE_DIGEST_CRON"], name="overdue_digest")
     cron.register(run, queue_name="default", args=("sweep_stale_jobs",),

@@ -155,7 +155,7 @@ def convert_to_pdf(attachment_id: int, user_id: int) -> None:
 @task("job_failed")
 def job_failed(task: str, args: tuple, reason: str) -> None:
     """A task that raised (or whose process died) leaves its job failed, not running forever."""
-    if task in ("import_enterprises", "export_cases") and args:
+    if task in ("import_enterprises", "export_cases", "bulk_action") and args:
         db.session.rollback()
         job = db.session.get(Job, args[0])
         if job is not None and not job.finished:

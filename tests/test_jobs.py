@@ -342,6 +342,8 @@ def test_the_scheduler_queues_the_digest_on_its_cron(app, monkeypatch, rq_backen
     monkeypatch.setitem(app.config, "OVERDUE_DIGEST_CRON", "30 1 * * 1-5")
     scheduled = jobs.scheduler(app).get_jobs()
     assert [(j.name, j.cron, j.queue_name, j.args) for j in scheduled] == [
+        # the escalation first: the digest queued after it lists what it escalated
+        ("escalation", "30 1 * * 1-5", "default", ("escalate_overdue",)),
         ("overdue_digest", "30 1 * * 1-5", "default", ("send_overdue_digest",)),
         ("sweep_jobs", "*/5 * * * *", "default", ("sweep_stale_jobs",)),
         ("erase_closed_applications", "30 19 * * *", "default",

@@ -119,7 +119,9 @@ def test_request_bodies_are_described(document):
                            ("/cases/{case_id}/applications", "post"),
                            ("/cases/{case_id}/applications/{application_id}", "patch"),
                            ("/cases/{case_id}/application-link", "post"),
-                           ("/cases/{case_id}/documents", "post")}
+                           ("/cases/{case_id}/documents", "post"),
+                           ("/lists", "post"), ("/bulk", "post"),
+                           ("/duplicates", "post")}
 
 
 def test_transition_data_is_generated_from_the_workflow_definition(document):

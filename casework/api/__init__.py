@@ -111,7 +111,10 @@ def json_body() -> dict:
 from casework.api import (  # noqa: E402,F401  (routes)
     applications,
     approvals,
+    bulk,  # noqa: E402,F401  (bulk actions)
     cases,
+    duplicates,  # noqa: E402,F401  (the duplicates check)
+    lists,  # noqa: E402,F401  (working lists)
     membership,  # noqa: E402,F401  (issue 14)
     documents,  # noqa: E402,F401  (generated documents)
     openapi,  # noqa: E402,F401  (the OpenAPI document)

@@ -6,10 +6,13 @@ from casework.models.audit import AuditEntry
 from casework.models.case import Case, CaseEnterprise
 from casework.models.decision import DecisionCounter, DecisionNumber, UnitDecisionSuffix
 from casework.models.document_template import DocumentTemplate
+from casework.models.duplicate import DuplicateDecision
+from casework.models.escalation import Escalation
 from casework.models.enterprise import Enterprise, Ownership
 from casework.models.job import Job
 from casework.models.membership import GrassrootsUnion, MembershipReport, UnitEvent
 from casework.models.notification import Notification
+from casework.models.saved_list import SavedList
 from casework.models.org import UNIT_LEVELS, CalendarDay, OrgUnit, Province, Setting, UnitType
 from casework.models.step import Step
 from casework.models.tally import CaseTally
@@ -17,10 +20,10 @@ from casework.models.target import Target
 from casework.models.user import ApiToken, Role, User
 from casework.models.visit import ProvinceAssignment, Visit, VisitCase, VisitFollowUp
 
-__all__ = ["ApiToken", "ApplicationLink", "CaseApplication", "ApprovalRequest", "Attachment", "AuditEntry", "CalendarDay", "Case",
-           "CaseEnterprise", "CaseTally", "DecisionCounter", "DecisionNumber", "DocumentTemplate",
-           "Enterprise", "GrassrootsUnion", "Job", "MembershipReport", "Notification", "OrgUnit",
-           "Ownership", "Province",
-           "Role", "Setting", "Step", "Target", "UNIT_LEVELS", "UnitType", "User",
-           "ProvinceAssignment", "UnitDecisionSuffix", "UnitEvent", "Visit", "VisitCase",
+__all__ = ["ApiToken", "ApplicationLink", "CaseApplication", "ApprovalRequest", "Attachment",
+           "AuditEntry", "CalendarDay", "Case", "CaseEnterprise", "CaseTally", "DecisionCounter",
+           "DecisionNumber", "DocumentTemplate", "DuplicateDecision", "Enterprise", "Escalation",
+           "GrassrootsUnion", "Job", "MembershipReport", "Notification", "OrgUnit", "Ownership",
+           "Province", "Role", "SavedList", "Setting", "Step", "Target", "UNIT_LEVELS", "UnitType",
+           "User", "ProvinceAssignment", "UnitDecisionSuffix", "UnitEvent", "Visit", "VisitCase",
            "VisitFollowUp"]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from casework.extensions import db
 from casework.models.user import User, utcnow
 
-JOB_KINDS = ("import", "export")
+JOB_KINDS = ("import", "export", "bulk")
 JOB_STATUSES = ("queued", "running", "done", "failed")
 
 

@@ -11,7 +11,7 @@ from casework.models.case import Case
 from casework.models.user import User, utcnow
 
 NOTIFICATION_KINDS = ("approval_requested", "approval_decided", "overdue_digest",
-                      "application_received")
+                      "application_received", "escalation")
 
 
 class Notification(db.Model):

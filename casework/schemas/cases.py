@@ -21,7 +21,9 @@ TAX_CODE_PATTERN = r"^[0-9]{10}(-[0-9]{3})?$"
 SMALL_UNITS = "small_units"  # the kind that groups several small enterprises
 FILTERS = ("state", "kind", "province", "unit", "organiser", "q",
            # optional, used by the leadership dashboards' links and exports
-           "flow", "sector", "ownership", "year", "overdue", "stuck", "open", "managed_by")
+           "flow", "sector", "ownership", "year", "overdue", "stuck", "open", "managed_by",
+           # working lists (helper I): no step for N days; escalated to the unit above
+           "no_step_days", "escalated")
 
 
 def normalise_tax_code(raw) -> str:

@@ -49,3 +49,12 @@ MONTHS_PER_IMPORT = 20_000
 DECISION_SUFFIX_LENGTH = 40     # the `QĐ-LĐLĐ` after a decision's number
 TEMPLATE_BYTES = 2 * 1024 * 1024   # an uploaded document template (a DOCX of a few pages)
 PDF_SECONDS = 60   # the longest a LibreOffice conversion of a generated document may take
+
+# --- helper I: working lists, bulk actions, escalation, duplicates ---------------------------
+NO_STEP_DAYS = (1, 3650)        # the case list's "no step for N days" filter
+LIST_NAME_LENGTH = 100          # a working list's name (saved_lists.name)
+FILTER_VALUE_LENGTH = 200       # one filter value of the case list (CaseFilters.from_args)
+SAVED_LISTS_PER_USER = 50       # the lists one user may own
+BULK_INLINE_CASES = 100         # a bulk action on more cases runs as a background job
+BULK_MAX_CASES = 10_000         # the most cases one bulk action takes
+DUPLICATE_CHECK_ENTERPRISES = 50  # the enterprises one duplicate check takes (a case has few)

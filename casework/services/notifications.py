@@ -163,6 +163,10 @@ def overdue_digest(today: date | None = None) -> list[Notification]:
     """One digest per person with overdue recognition deadlines or stuck cases; none else."""
     today = today or clock.today()
     items = overdue_items(today)
+    from casework.services.escalation import digest_items   # (it imports this module)
+    escalated = digest_items()
+    for user_id in escalated:
+        items.setdefault(user_id, {"overdue": [], "stuck": []})
     if not items:
         return []
     users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(items)))}
@@ -190,6 +194,12 @@ def overdue_digest(today: date | None = None) -> list[Notification]:
                                    since=c.state_changed_at.astimezone(clock.VIETNAM)
                                    .date().isoformat()) + _line_link(c)
                           for c in found["stuck"]]
+            if escalated.get(user_id):
+                if lines:
+                    lines.append("")
+                lines.append(_("Escalated to your unit:"))
+                lines += ["- " + case_title(e.case) + _line_link(e.case)
+                          for e in escalated[user_id]]
             subject = _("Overdue on %(day)s: %(overdue)s deadline(s), %(stuck)s stuck case(s)",
                         day=today.isoformat(), overdue=len(found["overdue"]),
                         stuck=len(found["stuck"]))

@@ -9,8 +9,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from casework import authz, search_index
 from casework.extensions import db
-from casework.models import Case, CaseEnterprise, Enterprise, OrgUnit, Province, User
+from casework.models import Case, CaseEnterprise, Enterprise, OrgUnit, Province, Step, User
 from casework.schemas.cases import FILTERS  # noqa: F401  (the filters a case list takes)
+from casework.schemas.limits import FILTER_VALUE_LENGTH, NO_STEP_DAYS
 from casework.services.settings import get_setting
 from casework.text import search_key, whole_number
 from casework.workflow.definition import ALL_STATES, FLOWS, KINDS, TERMINAL_STATES
@@ -35,6 +36,8 @@ class CaseFilters:
     stuck: str | None = None      # "1": active, longer than stuck_after_days in its state
     open: str | None = None       # "1": not founded and not closed
     managed_by: str | None = None  # unit code: cases managed by exactly that unit
+    no_step_days: str | None = None  # N: open cases with no step logged in the last N days
+    escalated: str | None = None  # "1": escalated to the unit above (services/escalation.py)
 
     @classmethod
     def from_args(cls, args) -> "CaseFilters":
@@ -42,7 +45,7 @@ class CaseFilters:
         for name in FILTERS:
             value = args.get(name)
             if isinstance(value, str) and value.strip():
-                values[name] = value.strip()[:200]
+                values[name] = value.strip()[:FILTER_VALUE_LENGTH]
         return cls(**values)
 
     def as_args(self) -> dict:
@@ -153,6 +156,14 @@ def apply_case_filters(query, user: User, filters: CaseFilters):
     if filters.managed_by:
         query = query.where(Case.unit_id.in_(
             sa.select(OrgUnit.id).where(OrgUnit.code == filters.managed_by)))
+    if filters.no_step_days:
+        days = whole_number(filters.no_step_days)
+        query = query.where(no_step_condition(days)
+                            if days is not None and NO_STEP_DAYS[0] <= days <= NO_STEP_DAYS[1]
+                            else sa.false())
+    if filters.escalated == "1":
+        from casework.services.escalation import escalated_case_ids
+        query = query.where(Case.id.in_(escalated_case_ids()))
     return query
 
 
@@ -185,3 +196,14 @@ def stuck_condition(now: datetime | None = None):
     current state."""
     return sa.and_(Case.state.not_in(TERMINAL_STATES + ("on_hold",)),
                    Case.state_changed_at < stuck_cutoff(now))
+
+
+def no_step_condition(days: int, today: date | None = None):
+    """An open case (not founded or closed) with no step dated within the last `days` days,
+    and itself older than that (a case opened yesterday is not forgotten)."""
+    today = today or clock.today()
+    cutoff = today - timedelta(days=days)
+    recent = sa.select(Step.id).where(Step.case_id == Case.id, Step.date > cutoff)
+    opened_before = datetime.combine(cutoff, datetime.min.time(), tzinfo=clock.VIETNAM)
+    return sa.and_(Case.state.not_in(TERMINAL_STATES), ~recent.exists(),
+                   Case.created_at < opened_before)

@@ -12,6 +12,12 @@ DEFAULTS = {
     "required_documents": ["cover_letter", "member_list", "congress_minutes", "election_minutes",
                            "committee_cvs"],
     "stuck_after_days": 60,            # a case this long in one state counts as stuck
+    # a recognition overdue by more than this many working days goes to the unit above the
+    # deciding one, by the deciding unit's type (casework.services.escalation)
+    "escalate_overdue_working_days": {
+        "vgcl": 5, "provincial_federation": 5, "sector_union": 5, "corporation_union": 5,
+        "commune_union": 3, "industrial_park_union": 3, "grassroots": 3},
+    "escalate_stuck_days": 90,         # a case this long in one state goes to the unit above
     # the chance that an open case in each state is founded: weights the targets' forecast
     "pipeline_probabilities": {
         "identified": 0.05, "outreach": 0.1, "mobilising": 0.25, "eligible": 0.45,

@@ -60,6 +60,12 @@ def new():
                         "province": sub.province.data or "", "workforce": sub.workforce.data,
                         "ownership": sub.ownership.data, "sector": sub.sector.data or None}
                        for _i, sub in rows]
+        if request.form.get("duplicates_seen") != "1":   # possible duplicates: shown first
+            from casework.views.duplicates import possible_duplicates
+            duplicates = possible_duplicates(enterprises)
+            if duplicates:
+                # 409, as for a second active case: not saved, the form asks to confirm
+                return render_template("cases/new.html", form=form, duplicates=duplicates), 409
         try:  # the form's values go through the API's schema: one set of rules
             case = create_case(current_user, **load(CaseInput, {
                 "kind": form.kind.data, "unit": form.unit.data,
