@@ -260,7 +260,11 @@ EXPECTED: dict[tuple, Row] = {
     ("admin.edit_unit", "POST"): Row(ADMIN_OF_79.format("ok"), BODIES["edit_unit"]),
     # dossier attachments, notifications, the workflow diagram
     ("cases.upload_attachment", "POST"): Row(CASE_WORK.format("ok"), BODIES["upload"]),
-    ("cases.download_attachment", "GET"): Row(CASE_PAGE),
+    # the world's file is the member list: it names workers, so only the organisers open it;
+    # any other dossier file is for every reader of the case
+    ("cases.download_attachment", "GET"): Row(CASE_WORK.format("200")),
+    ("cases.download_attachment", "GET", "cover_letter"): Row(
+        CASE_PAGE, args={"attachment_id": lambda w: w.cover_letter.id}),
     ("notifications.index", "GET"): Row(EVERYONE_READS),
     ("notifications.read_all", "POST"): Row("nobody=login; all=ok", lambda w: {}),
     ("workflow.index", "GET"): Row(EVERYONE_READS),

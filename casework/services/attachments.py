@@ -24,7 +24,7 @@ from casework import authz
 from casework.extensions import db
 from casework.models import Attachment, Case, User
 from casework.models.attachment import MAX_FILENAME
-from casework.errors import Conflict, Invalid, NotFound
+from casework.errors import Conflict, Forbidden, Invalid, NotFound
 from casework.i18n import megabytes, _
 from casework.text import nfc
 from casework.transaction import on_outcome
@@ -174,11 +174,15 @@ def documents_present(case_id: int) -> set[str]:
 
 def open_attachment(actor: User, case: Case | None, attachment_id: int) -> tuple[Attachment, Path]:
     """The attachment and the path of its file, for a user who may see the case; NotFound
-    otherwise (a case outside the user's scope, or a file of another case, is missing)."""
+    otherwise (a case outside the user's scope, or a file of another case, is missing);
+    Forbidden for a file that names workers, to anyone but the case's organisers (authz)."""
     case = authz.require_case_visible(actor, case)
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.case_id != case.id:
         raise NotFound(_("No such file."))
+    if not authz.may_read_document(actor, case, attachment.document):
+        raise Forbidden(_("This file names workers: only the case's organisers and supervisors "
+                          "may open it."))
     path = attachments_dir() / str(case.id) / attachment.stored_name
     if not re.fullmatch(r"[0-9a-f]{32}", attachment.stored_name) or not path.is_file():
         raise NotFound(_("No such file."))
