@@ -274,6 +274,19 @@ class World:
         return self._once("application", build)
 
     @property
+    def scanned(self):
+        """`application` with its scanned form kept (casework/services/application_forms.py)."""
+        def build():
+            from werkzeug.datastructures import FileStorage
+
+            from casework.services.application_forms import attach_form
+            upload = FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="don.pdf")
+            attach_form(self.application, self.organiser, upload)
+            commit()
+            return self.application
+        return self._once("scanned", build)
+
+    @property
     def link_token(self) -> str:
         """The token of `case`'s open application link."""
         def build():

@@ -158,6 +158,7 @@ BODIES = {
     "open_link": lambda w: {"expires_on": "", "contact": ""},
     "register_import": lambda w: {"file": (io.BytesIO("Họ và tên\nLê Văn Tám\n".encode()),
                                            "so-dang-ky.csv")},
+    "scan": lambda w: {"file": (io.BytesIO(MINIMAL_PDF), "don-gia-nhap.pdf")},
     "apply": lambda w: {"full_name": "Võ Thị Sáu", "consent": "yes"},
     "api_application": lambda w: {"full_name": "Phạm Văn Đức", "nationality": "VN",
                                   "channel": "paper"},
@@ -334,6 +335,9 @@ EXPECTED: dict[tuple, Row] = {
     ("register.confirm_members", "POST"): Row(CASE_WORK.format("ok"), lambda w: {}),
     ("register.person_export", "GET"): Row(CASE_WORK.format("200")),
     ("register.erase", "POST"): Row(CASE_WORK.format("ok"), lambda w: {}),
+    ("register.upload_form", "POST"): Row(CASE_WORK.format("ok"), BODIES["scan"]),
+    ("register.download_form", "GET"): Row(CASE_WORK.format("200"),
+                                           args={"application_id": lambda w: w.scanned.id}),
     ("register.import_template", "GET"): Row(CASE_PAGE),
     ("register.import_file", "POST"): Row(CASE_WORK.format("ok"), BODIES["register_import"]),
     # the public application page: no login; a live token (a dead one is 404 for everyone)

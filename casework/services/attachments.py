@@ -106,12 +106,14 @@ def _check_can_upload(case: Case, actor: User) -> None:
                        code="invalid_transition")
 
 
-def store_attachment(case: Case, actor: User, document: str, file_storage) -> Attachment:
+def store_attachment(case: Case, actor: User, document: str, file_storage, *,
+                     kinds: tuple[str, ...] = DOCUMENTS) -> Attachment:
     """Check and keep one uploaded file (a werkzeug FileStorage, or anything with `.stream`
-    and `.filename`). Flushes, never commits; the file is removed again if its row is rolled
+    and `.filename`) as `document`, one of `kinds` (the dossier's checklist unless the caller
+    says otherwise). Flushes, never commits; the file is removed again if its row is rolled
     back (a failed commit included), so no file is left without a row."""
     _check_can_upload(case, actor)
-    if document not in DOCUMENTS:
+    if document not in kinds:
         raise Invalid(_("Choose a checklist item of the dossier"), field="document")
     if file_storage is None or not getattr(file_storage, "filename", None):
         raise Invalid(_("Choose a file to upload"), field="file")
@@ -160,16 +162,30 @@ def store_attachment(case: Case, actor: User, document: str, file_storage) -> At
 
 
 def attachments_of(case_id: int) -> list[Attachment]:
-    """The case's files, newest first."""
+    """The case's dossier files, newest first (not the workers' application forms)."""
     return list(db.session.scalars(
-        sa.select(Attachment).where(Attachment.case_id == case_id)
+        sa.select(Attachment).where(Attachment.case_id == case_id,
+                                    Attachment.document.in_(DOCUMENTS))
         .order_by(Attachment.uploaded_at.desc(), Attachment.id.desc())))
 
 
 def documents_present(case_id: int) -> set[str]:
     """The checklist items with at least one uploaded file."""
     return set(db.session.scalars(
-        sa.select(Attachment.document).where(Attachment.case_id == case_id).distinct()))
+        sa.select(Attachment.document).where(Attachment.case_id == case_id,
+                                             Attachment.document.in_(DOCUMENTS)).distinct()))
+
+
+def stored_path(attachment: Attachment) -> Path:
+    return attachments_dir() / str(attachment.case_id) / attachment.stored_name
+
+
+def delete_attachment(attachment: Attachment) -> None:
+    """Delete the row now and the file once that commits (personal data that must go: an
+    application form replaced or erased; dossier files are never deleted)."""
+    path = stored_path(attachment)
+    db.session.delete(attachment)
+    on_outcome(committed=lambda: path.unlink(missing_ok=True))
 
 
 def open_attachment(actor: User, case: Case | None, attachment_id: int) -> tuple[Attachment, Path]:
