@@ -169,10 +169,7 @@ def why_not(user: User, action: str, obj=None, trigger: Trigger | None = None) -
             return _("Only organisers and supervisors work on cases.")
         return None if case_in_scope(user, obj) else _("This case is outside your unit.")
     if action == "case.personal_details":
-        # the workers' names, notes and committee: for the people organising, not for readers
-        if user.role not in CASE_WORKERS:
-            return _("Names of workers are shown only to organisers and supervisors.")
-        return None if case_in_scope(user, obj) else _("This case is outside your unit.")
+        return why_not_personal_data(user, obj)
     if action == "case.reassign":
         if user.role != "supervisor":
             return _("Only a supervisor reassigns cases.")
@@ -196,6 +193,36 @@ def why_not(user: User, action: str, obj=None, trigger: Trigger | None = None) -
             "An administrator of %(unit)s gives a unit only a type below their own unit's.",
             unit=user.unit.code)
     raise ValueError(action)
+
+
+# --- personal data: one rule --------------------------------------------------------------------
+# Names, phones, anything that identifies a worker: the register, the workers named in steps,
+# and the dossier's files that list people. An employer resisting a union wants exactly these,
+# so they are for the people organising the case only: organisers and supervisors whose scope
+# holds it. Leaders and administrators see counts and that a document is present, nothing more.
+
+# dossier files that name workers (the member list, the committee's CVs) and the scanned
+# application form of one worker (casework.models.attachment.APPLICATION_FORM)
+PERSONAL_DOCUMENTS = frozenset({"member_list", "committee_cvs", "application_form"})
+
+
+def may_read_personal_data(user: User, case: Case) -> bool:
+    """Whether `user` may read the personal data of `case`'s workers."""
+    return user.role in CASE_WORKERS and case_in_scope(user, case)
+
+
+def why_not_personal_data(user: User, case: Case) -> str | None:
+    if user.role not in CASE_WORKERS:
+        return _("Names of workers are shown only to organisers and supervisors.")
+    return None if may_read_personal_data(user, case) else _("This case is outside your unit.")
+
+
+def may_read_document(user: User, case: Case, document: str) -> bool:
+    """Whether `user` may open a file of `case` kept as `document` (a dossier item or an
+    application form): any reader of the case, unless the document names workers."""
+    if document in PERSONAL_DOCUMENTS:
+        return may_read_personal_data(user, case)
+    return case_in_scope(user, case)
 
 
 def _only_roles_may(trigger: Trigger) -> str:

@@ -250,6 +250,19 @@ class World:
         return self._once("attachment", build)
 
     @property
+    def cover_letter(self):
+        """A dossier file that names no worker."""
+        def build():
+            from werkzeug.datastructures import FileStorage
+
+            from casework.services.attachments import store_attachment
+            upload = FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="cong-van.pdf")
+            attachment = store_attachment(self.case, self.organiser, "cover_letter", upload)
+            commit()
+            return attachment
+        return self._once("cover_letter", build)
+
+    @property
     def application(self):
         """An application received in `case`'s register (casework/services/applications.py)."""
         def build():
@@ -260,6 +273,19 @@ class World:
             commit()
             return application
         return self._once("application", build)
+
+    @property
+    def scanned(self):
+        """`application` with its scanned form kept (casework/services/application_forms.py)."""
+        def build():
+            from werkzeug.datastructures import FileStorage
+
+            from casework.services.application_forms import attach_form
+            upload = FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="don.pdf")
+            attach_form(self.application, self.organiser, upload)
+            commit()
+            return self.application
+        return self._once("scanned", build)
 
     @property
     def link_token(self) -> str:

@@ -268,6 +268,26 @@ def test_download_in_scope_only(browser, people, case):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+@pytest.mark.parametrize("document", ["member_list", "committee_cvs"])
+def test_a_document_naming_workers_is_for_the_organisers_only(browser, people, case, document):
+    """The member list and the committee's CVs name people: leaders in scope see that the item
+    is present, without a link, and get 403 on the file (authz.may_read_personal_data)."""
+    upload(browser(people["org"]), case, PDF, "danh-sach.pdf", document=document)
+    [attachment] = stored(case)
+    url = f"/cases/{case.id}/attachments/{attachment.id}"
+    for who in ("org", "sup"):
+        client = browser(people[who])
+        assert client.get(url).data == PDF, who
+        assert f'href="{url}"' in client.get(page_of(case)).get_data(as_text=True), who
+    for who in ("leader", "vgcl"):
+        client = browser(people[who])
+        assert client.get(url).status_code == 403, who
+        page = client.get(page_of(case)).get_data(as_text=True)
+        assert f'href="{url}"' not in page and "danh-sach.pdf" in page, who
+    for who in ("outsider", "outside_sup"):
+        assert browser(people[who]).get(url).status_code == 404
+
+
 def test_download_of_another_cases_file_is_404(browser, people, case):
     other = make_case(people["org"])
     upload(browser(people["org"]), case, PDF, "a.pdf")

@@ -159,6 +159,7 @@ BODIES = {
     "open_link": lambda w: {"expires_on": "", "contact": ""},
     "register_import": lambda w: {"file": (io.BytesIO("Họ và tên\nLê Văn Tám\n".encode()),
                                            "so-dang-ky.csv")},
+    "scan": lambda w: {"file": (io.BytesIO(MINIMAL_PDF), "don-gia-nhap.pdf")},
     "apply": lambda w: {"full_name": "Võ Thị Sáu", "consent": "yes"},
     "api_application": lambda w: {"full_name": "Phạm Văn Đức", "nationality": "VN",
                                   "channel": "paper"},
@@ -267,7 +268,11 @@ EXPECTED: dict[tuple, Row] = {
     ("admin.edit_unit", "POST"): Row(ADMIN_OF_79.format("ok"), BODIES["edit_unit"]),
     # dossier attachments, notifications, the workflow diagram
     ("cases.upload_attachment", "POST"): Row(CASE_WORK.format("ok"), BODIES["upload"]),
-    ("cases.download_attachment", "GET"): Row(CASE_PAGE),
+    # the world's file is the member list: it names workers, so only the organisers open it;
+    # any other dossier file is for every reader of the case
+    ("cases.download_attachment", "GET"): Row(CASE_WORK.format("200")),
+    ("cases.download_attachment", "GET", "cover_letter"): Row(
+        CASE_PAGE, args={"attachment_id": lambda w: w.cover_letter.id}),
     # generated documents (casework/views/documents.py): whoever may take the matching action
     # (a case with no congress yet: the answer is a redirect saying what is missing); the PDF
     # of the world's attachment, an upload, is refused with a redirect saying why
@@ -347,6 +352,9 @@ EXPECTED: dict[tuple, Row] = {
     ("register.confirm_members", "POST"): Row(CASE_WORK.format("ok"), lambda w: {}),
     ("register.person_export", "GET"): Row(CASE_WORK.format("200")),
     ("register.erase", "POST"): Row(CASE_WORK.format("ok"), lambda w: {}),
+    ("register.upload_form", "POST"): Row(CASE_WORK.format("ok"), BODIES["scan"]),
+    ("register.download_form", "GET"): Row(CASE_WORK.format("200"),
+                                           args={"application_id": lambda w: w.scanned.id}),
     ("register.import_template", "GET"): Row(CASE_PAGE),
     ("register.import_file", "POST"): Row(CASE_WORK.format("ok"), BODIES["register_import"]),
     # the public application page: no login; a live token (a dead one is 404 for everyone)

@@ -134,3 +134,36 @@ def test_api_case_list_and_case(app, team):
     queries(client, "/api/v1/cases?q=cong+ty", headers=headers)   # warm-up: finds the index
     assert queries(client, "/api/v1/cases?q=cong+ty", headers=headers) == few + probe
     assert queries(client, f"/api/v1/cases/{cases[-1].id}", headers=headers) == few_one
+
+
+def test_the_register_page_does_not_grow_with_its_rows(app):
+    """The register page (casework/views/register.py): one query for its rows, one for the
+    phones seen in other open cases, whatever the number of rows (bench/applications.py times
+    it with 2,000 applications)."""
+    from casework.schemas.applications import ApplicationInput, load
+    from casework.services.applications import add_application, change_status
+    from casework.transaction import commit
+
+    team = make_team()
+    case, other = make_case(team.organiser), make_case(team.organiser)
+    client = signed_in(app, team.organiser)
+    url = f"/cases/{case.id}/register"
+
+    def add(n: int) -> None:
+        add_application(other, team.organiser, load(ApplicationInput, {
+            "full_name": f"Người Khác {n}", "phone": f"09{n:08d}"}))
+        application = add_application(case, team.organiser, load(ApplicationInput, {
+            "full_name": f"Nguyễn Văn {n}", "phone": f"09{n:08d}", "job": "Thợ may",
+            "birth_date": "1990-05-01"}))
+        commit()
+        if n % 2:
+            change_status(application, team.organiser, status="verified",
+                          version=application.version)
+            commit()
+
+    for n in range(2):
+        add(n)
+    few = queries(client, url)
+    for n in range(2, MANY * 2):
+        add(n)
+    assert queries(client, url) == few

@@ -55,6 +55,7 @@ AUDIT_ACTION_LABELS = {
     "register_exported": _l("Register exported"),
     "application_erased": _l("Application data erased"),
     "application_link": _l("Application link changed"),
+    "application_form": _l("Scanned application form"),
 }
 ROLE_LABELS = {
     "organiser": _l("Organiser"),

@@ -12,6 +12,10 @@ from casework.models.user import User, utcnow
 from casework.workflow.definition import FILED_DOCUMENTS
 
 MAX_FILENAME = 255
+# one worker's scanned application form (casework/services/application_forms.py): kept like a
+# dossier file, but not a checklist item (it never counts as the dossier's member list)
+APPLICATION_FORM = "application_form"
+ATTACHMENT_KINDS = FILED_DOCUMENTS + (APPLICATION_FORM,)
 
 
 class Attachment(db.Model):
@@ -20,7 +24,7 @@ class Attachment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     document: Mapped[str] = mapped_column(
-        sa.Enum(*FILED_DOCUMENTS, name="attachment_document", native_enum=False,
+        sa.Enum(*ATTACHMENT_KINDS, name="attachment_document", native_enum=False,
                 create_constraint=True, length=30))
     original_name: Mapped[str] = mapped_column(sa.String(MAX_FILENAME))
     stored_name: Mapped[str] = mapped_column(sa.String(32), unique=True)  # uuid4().hex

@@ -15,7 +15,8 @@ AUDIT_ACTIONS = ("created", "transition", "approval_requested", "approval_decide
                  # the register (casework/services/applications.py): never a name in `data`,
                  # the history outlives an erasure
                  "application_added", "application_status", "register_viewed",
-                 "register_exported", "application_erased", "application_link")
+                 "register_exported", "application_erased", "application_link",
+                 "application_form")
 
 
 class AuditEntry(db.Model):

@@ -22,6 +22,7 @@ from casework.models.application import GENDER_LABELS
 from casework.models.user import utcnow
 from casework.services.applications import (_audit, register_of, require_register, status_label,
                                             verified_of)
+from casework.services.application_forms import erase_form
 from casework.services.attachments import store_attachment
 from casework.services.settings import get_setting
 from casework.spreadsheet import xlsx_row
@@ -106,7 +107,7 @@ def _erase(application: CaseApplication) -> None:
     application.full_name, application.name_key, application.job = "", "", ""
     application.birth_date = application.birth_year = application.gender = None
     application.phone, application.reason = None, ""
-    application.attachment_id = None
+    erase_form(application)  # the scanned form too, its file included (on the commit)
     application.erased_at = utcnow()
 
 

@@ -24,11 +24,11 @@ from casework import authz
 from casework.extensions import db
 from casework.models import Attachment, Case, User
 from casework.models.attachment import MAX_FILENAME
-from casework.errors import Conflict, Invalid, NotFound
+from casework.errors import Conflict, Forbidden, Invalid, NotFound
 from casework.i18n import megabytes, _
 from casework.text import nfc
 from casework.transaction import on_outcome
-from casework.workflow.definition import DOCUMENTS, TERMINAL_STATES
+from casework.workflow.definition import DOCUMENTS, FILED_DOCUMENTS, TERMINAL_STATES
 
 CHUNK = 64 * 1024
 HEAD = 8192          # what the type is told from
@@ -106,12 +106,14 @@ def _check_can_upload(case: Case, actor: User) -> None:
                        code="invalid_transition")
 
 
-def store_attachment(case: Case, actor: User, document: str, file_storage) -> Attachment:
+def store_attachment(case: Case, actor: User, document: str, file_storage, *,
+                     kinds: tuple[str, ...] = DOCUMENTS) -> Attachment:
     """Check and keep one uploaded file (a werkzeug FileStorage, or anything with `.stream`
-    and `.filename`). Flushes, never commits; the file is removed again if its row is rolled
+    and `.filename`) as `document`, one of `kinds` (the dossier's checklist unless the caller
+    says otherwise). Flushes, never commits; the file is removed again if its row is rolled
     back (a failed commit included), so no file is left without a row."""
     _check_can_upload(case, actor)
-    if document not in DOCUMENTS:
+    if document not in kinds:
         raise Invalid(_("Choose a checklist item of the dossier"), field="document")
     if file_storage is None or not getattr(file_storage, "filename", None):
         raise Invalid(_("Choose a file to upload"), field="file")
@@ -183,9 +185,11 @@ def store_generated(case: Case, actor: User, document: str, filename: str, conte
 
 
 def attachments_of(case_id: int) -> list[Attachment]:
-    """The case's files, newest first."""
+    """The case's dossier files and decisions, newest first (not the workers' application
+    forms)."""
     return list(db.session.scalars(
-        sa.select(Attachment).where(Attachment.case_id == case_id)
+        sa.select(Attachment).where(Attachment.case_id == case_id,
+                                    Attachment.document.in_(FILED_DOCUMENTS))
         .order_by(Attachment.uploaded_at.desc(), Attachment.id.desc())))
 
 
@@ -194,16 +198,33 @@ def documents_present(case_id: int) -> set[str]:
     does not count)."""
     return set(db.session.scalars(
         sa.select(Attachment.document)
-        .where(Attachment.case_id == case_id, Attachment.draft.is_(False)).distinct()))
+        .where(Attachment.case_id == case_id, Attachment.document.in_(DOCUMENTS),
+               Attachment.draft.is_(False)).distinct()))
+
+
+def stored_path(attachment: Attachment) -> Path:
+    return attachments_dir() / str(attachment.case_id) / attachment.stored_name
+
+
+def delete_attachment(attachment: Attachment) -> None:
+    """Delete the row now and the file once that commits (personal data that must go: an
+    application form replaced or erased; dossier files are never deleted)."""
+    path = stored_path(attachment)
+    db.session.delete(attachment)
+    on_outcome(committed=lambda: path.unlink(missing_ok=True))
 
 
 def open_attachment(actor: User, case: Case | None, attachment_id: int) -> tuple[Attachment, Path]:
     """The attachment and the path of its file, for a user who may see the case; NotFound
-    otherwise (a case outside the user's scope, or a file of another case, is missing)."""
+    otherwise (a case outside the user's scope, or a file of another case, is missing);
+    Forbidden for a file that names workers, to anyone but the case's organisers (authz)."""
     case = authz.require_case_visible(actor, case)
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.case_id != case.id:
         raise NotFound(_("No such file."))
+    if not authz.may_read_document(actor, case, attachment.document):
+        raise Forbidden(_("This file names workers: only the case's organisers and supervisors "
+                          "may open it."))
     path = attachments_dir() / str(case.id) / attachment.stored_name
     if not re.fullmatch(r"[0-9a-f]{32}", attachment.stored_name) or not path.is_file():
         raise NotFound(_("No such file."))

@@ -6,6 +6,7 @@ shown next to the field they name, with everything the user typed kept.
 """
 from __future__ import annotations
 
+from functools import partial
 import sqlalchemy as sa
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    send_file, url_for)
@@ -22,7 +23,7 @@ from casework.forms.transitions import (WithdrawForm, decision_form, explain_dat
                                         offer_decision_number,
                                         submit_label, trigger_data, trigger_form_class)
 from casework.models import Case, User
-from casework.errors import DomainError
+from casework.errors import DomainError, NotFound
 from casework.i18n import megabytes
 from casework.schemas.base import load
 from casework.schemas.steps import StepInput
@@ -126,6 +127,7 @@ def render_case(case: Case, *, step_form: StepForm | None = None, step_error: st
         can_reassign=case.is_active and authz.can(user, "case.reassign", case),
         can_edit=case.is_active and authz.can(user, "case.edit", case),
         attachments=attachments_of(case.id), attachment_error=attachment_error,
+        may_read_document=partial(authz.may_read_document, user, case),
         dossier_documents=[(d, _(DOCUMENT_LABELS[d])) for d in DOCUMENTS],
         attachment_form=attachment_form if can_log else None,
         max_attachment_mb=megabytes(current_app.config["MAX_ATTACHMENT_BYTES"]),
@@ -202,7 +204,7 @@ def download_attachment(case_id: int, attachment_id: int):
     try:
         attachment, path = open_attachment(current_user, db.session.get(Case, case_id),
                                            attachment_id)
-    except DomainError:
+    except NotFound:
         abort(404)
     response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
                          download_name=attachment.original_name, max_age=0, conditional=True,

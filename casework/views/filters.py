@@ -164,7 +164,13 @@ bp.add_app_template_global(submitted_forms_summary, "form_error_summary")
 
 @bp.app_template_filter("day")
 def day(value) -> str:
-    return format_date(value, "dd/MM/yyyy") if value else ""
+    if not value:
+        return ""
+    if type(value) is date:
+        # what format_date gives for a plain date, without its per-call locale look-ups (a
+        # register page prints a hundred dates)
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+    return format_date(value, "dd/MM/yyyy")   # a moment: in the reader's time zone first
 
 
 @bp.app_template_filter("moment")

@@ -88,12 +88,19 @@ def render_register(case: Case, *, add_form=None, decision=None, link_form=None,
         "cases/register.html", case=case, applications=applications, elsewhere=elsewhere,
         counts=counts, page=page, pages=max(1, -(-shown // PER_PAGE)),
         add_form=add_form or ApplicationForm(formdata=None), next_statuses=NEXT_STATUSES,
-        decisions=DECISION_LABELS, refused_id=refused_id, refused=refused,
+        refused_id=refused_id, refused=refused,
         link=link, link_url=link_url(link) if link else None,
         link_form=link_form or LinkForm(formdata=None), confirm_form=ConfirmForm(formdata=None),
         import_form=ImportForm(formdata=None), status_filter=status_filter,
-        reason_length=APPLICATION_REASON_LENGTH,
-        labels=STATUS_LABELS, genders=GENDER_LABELS, channels=CHANNEL_LABELS), status
+        reason_length=APPLICATION_REASON_LENGTH, labels=translated(STATUS_LABELS),
+        decisions=translated(DECISION_LABELS), genders=translated(GENDER_LABELS),
+        channels=translated(CHANNEL_LABELS)), status
+
+
+def translated(labels: dict) -> dict[str, str]:
+    """The labels in the reader's language, translated once: a lazy string is translated again
+    each time it is printed, and a page of 50 rows prints hundreds."""
+    return {key: str(label) for key, label in labels.items()}
 
 
 @bp.get("/cases/<int:case_id>/register")

@@ -7,12 +7,15 @@ import json
 import tempfile
 from pathlib import Path
 
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from casework.errors import DomainError
-from casework.extensions import db
+from casework.extensions import csrf, db
+from casework.i18n import megabytes
+from casework.services.application_forms import attach_form, open_form
 from casework.forms.applications import ConfirmForm, ImportForm
 from casework.services.application_files import (MEMBER_LIST_NAME, confirm_member_list,
                                                  erase_person, member_list_xlsx, person_data,
@@ -20,6 +23,7 @@ from casework.services.application_files import (MEMBER_LIST_NAME, confirm_membe
 from casework.services.application_import import import_register, template_xlsx
 from casework.services.applications import find_application
 from casework.transaction import commit
+from casework.views.cases import UPLOAD_OVERHEAD
 from casework.views.register import _case, _register_case, bp, render_register
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -123,3 +127,49 @@ def import_file(case_id: int):
             flash(exc.message, "danger")
             return redirect(url_for(".page", case_id=case.id, _anchor="import"))
     return render_template("cases/register_import.html", case=case, report=report)
+
+
+@bp.post("/cases/<int:case_id>/register/<int:application_id>/form")
+@csrf.exempt        # checked below, once the size of the upload is known to be acceptable
+@login_required
+def upload_form(case_id: int, application_id: int):
+    """The scanned application form of one application (the attachment storage's checks)."""
+    case = _register_case(case_id)
+    application = find_application(case, application_id)
+    limit = current_app.config["MAX_ATTACHMENT_BYTES"]
+    too_large = _("The file is larger than the limit of %(limit)s MB", limit=megabytes(limit))
+    back = redirect(url_for(".page", case_id=case.id, _anchor=f"a{application.id}"))
+    if request.content_length is not None and request.content_length > limit + UPLOAD_OVERHEAD:
+        flash(too_large, "danger")
+        return back
+    request.max_content_length = limit + UPLOAD_OVERHEAD     # a body without a length, too
+    try:
+        csrf.protect()
+        upload = request.files.get("file")
+    except RequestEntityTooLarge:
+        flash(too_large, "danger")
+        return back
+    try:
+        attach_form(application, current_user, upload)
+        reference = application.reference
+        commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return back
+    flash(_("The scanned form of application %(reference)s is kept.", reference=reference),
+          "success")
+    return back
+
+
+@bp.get("/cases/<int:case_id>/register/<int:application_id>/form")
+@login_required
+def download_form(case_id: int, application_id: int):
+    case = _register_case(case_id)
+    attachment, path = open_form(find_application(case, application_id), current_user)
+    commit()  # the opening is in the history
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
