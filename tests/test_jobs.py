@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from casework import clock, jobs, tasks
 from casework.extensions import db
 from casework.models import Job, Notification
+from casework.services import notices
 from casework.services import notifications as notify
 from tests.helpers import PASSWORD, new_user
 from tests.test_exports import read_csv
@@ -287,7 +288,7 @@ def _failing_smtp(monkeypatch, failures: int) -> list[int]:
 
 def _notification(user) -> Notification:
     """A notification, committed: which queues its email."""
-    made = notify._add(user, "approval_decided", "Approved: x", "body")
+    made = notices.add_notice(user, "approval_decided", "Approved: x", "body")
     db.session.commit()
     return made
 

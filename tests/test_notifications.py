@@ -16,6 +16,7 @@ from tests.browser import browser, text  # noqa: F401  (browser: a fixture)
 from casework import clock
 from casework.extensions import db
 from casework.models import ApprovalRequest, Case, Notification
+from casework.services import notices
 from casework.services import notifications as notify
 from casework.services.settings import get_setting
 from casework.services.transitions import request_transition
@@ -155,9 +156,9 @@ def test_a_notification_of_a_savepoint_rolled_back_is_not_emailed(outbox):
     team = make_team("LDLD-79")
     kept = new_user("organiser", "LDLD-79")
     with db.session.begin_nested() as savepoint:
-        notify._add(team.organiser, "approval_decided", "Undone", "body")
+        notices.add_notice(team.organiser, "approval_decided", "Undone", "body")
         savepoint.rollback()
-    notify._add(kept, "approval_decided", "Kept", "body")
+    notices.add_notice(kept, "approval_decided", "Kept", "body")
     db.session.commit()
     assert [(m["To"], m["Subject"]) for m in sent_mail(outbox)] == [(kept.email, "Kept")]
 

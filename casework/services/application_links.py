@@ -24,7 +24,7 @@ from casework.models.user import utcnow
 from casework.schemas.limits import APPLICATION_LINK_TOKEN_BYTES
 from casework.services.applications import _audit, _refuse_finished, add_application, \
     require_register
-from casework.services.notifications import _add, _default_locale, case_title, _with_link
+from casework.services.notices import add_notice, case_title, default_locale, with_link
 from casework.services.settings import get_setting
 from casework.workflow.definition import TERMINAL_STATES
 
@@ -133,10 +133,10 @@ def notify_organiser(case: Case) -> None:
     organiser = case.organiser
     if organiser is None or not organiser.active:
         return
-    with _default_locale():
+    with default_locale():
         subject = _("New online application: %(case)s", case=case.ref or case.id)
-        body = _with_link(_("A worker applied through the application link of the case "
+        body = with_link(_("A worker applied through the application link of the case "
                             "%(case)s. Verify the application in the case's register.",
                             case=case_title(case)), case)
-        _add(organiser, "application_received", subject, body, case=case)
+        add_notice(organiser, "application_received", subject, body, case=case)
     db.session.flush()

@@ -21,7 +21,7 @@ from casework.extensions import db
 from casework.i18n import _
 from casework.models import Case, Escalation, OrgUnit, User
 from casework.services.calendar import add_working_days
-from casework.services.notifications import _add, case_title
+from casework.services.notices import add_notice, case_title
 from casework.services.queries import overdue_condition
 from casework.services.settings import get_setting
 from casework.workflow.definition import TERMINAL_STATES
@@ -123,7 +123,7 @@ def escalate(today: date | None = None) -> list[Escalation]:
             db.session.add(escalation)
             subject, body = _message(case, reason)
             for person in recipients(above):
-                _add(person, "escalation", subject, body, case=case)
+                add_notice(person, "escalation", subject, body, case=case)
             made.append(escalation)
     db.session.flush()
     return made
@@ -145,8 +145,3 @@ def digest_items() -> dict[int, list[Escalation]]:
         for person in recipients(db.session.get(OrgUnit, unit_id)):
             items[person.id].extend(found)
     return dict(items)
-
-
-def escalated_case_ids():
-    """A subquery of the ids of the cases escalated now (the case list's `escalated` filter)."""
-    return sa.select(Escalation.case_id).where(Escalation.ended_at.is_(None))

@@ -12,73 +12,20 @@ from collections import defaultdict
 from datetime import date, datetime, time, timezone
 
 import sqlalchemy as sa
-from flask import current_app
-from flask_babel import force_locale
 
-from casework import authz, clock, jobs
+from casework import authz, clock
 from casework.extensions import db
 from casework.models import ApprovalRequest, Case, Notification, User
 from casework.i18n import _
-from casework.routing import external_url
+from casework.services.escalation import digest_items
+from casework.services.notices import add_notice, case_title, default_locale, line_link, with_link
 from casework.services.queries import overdue_condition, stuck_condition
-from casework.transaction import gather_after_commit
 from casework.workflow.definition import STATE_LABELS, flow_for
-
-
-def _default_locale():
-    return force_locale(current_app.config["DEFAULT_LANGUAGE"])
-
-
-def case_title(case: Case) -> str:
-    name = case.links[0].enterprise.name if case.links else ""
-    return f"{case.ref} {name}".strip() if case.ref else name
-
-
-def _link(case: Case) -> str:
-    """The case's absolute address under BASE_URL, or "" when it is not set."""
-    return external_url("cases.detail", case_id=case.id) or ""
-
-
-def _line_link(case: Case) -> str:
-    link = _link(case)
-    return "\n  " + link if link else ""
-
-
-def _with_link(body: str, case: Case) -> str:
-    link = _link(case)
-    return body + "\n\n" + _("Open the case: %(url)s", url=link) if link else body
 
 
 def _trigger_label(case: Case, trigger: str) -> str:
     spec = flow_for(case.kind).trigger(trigger)
     return _(spec.label) if spec is not None else trigger
-
-
-def queue(notification: Notification) -> None:
-    """Email `notification` once the transaction that made it commits; never if it rolls back."""
-    gather_after_commit(_email, notification)
-
-
-def _email(notifications: list[Notification]) -> None:
-    """After the commit: one job emails them all (the send_notifications task), retried with
-    backoff while the mail server refuses. Should the queue be down, they wait, unsent, for
-    `flask notify send`."""
-    keys = [sa.inspect(n).identity for n in notifications]  # no query: the ids stay known
-    ids = [key[0] for key in keys if key]
-    if ids:
-        jobs.enqueue("send_notifications", ids,
-                     retry_intervals=current_app.config["MAIL_RETRY_INTERVALS"])
-
-
-def _add(user: User, kind: str, subject: str, body: str, *, case: Case | None = None,
-         approval: ApprovalRequest | None = None) -> Notification:
-    notification = Notification(user_id=user.id, user=user, kind=kind,
-                                case_id=case.id if case else None,
-                                approval_id=approval.id if approval else None,
-                                subject=subject[:300], body=body)
-    db.session.add(notification)
-    queue(notification)
-    return notification
 
 
 def approval_deciders(approval: ApprovalRequest) -> list[User]:
@@ -88,7 +35,7 @@ def approval_deciders(approval: ApprovalRequest) -> list[User]:
 
 def notify_approval_requested(approval: ApprovalRequest) -> list[Notification]:
     case = approval.case
-    with _default_locale():
+    with default_locale():
         action = _trigger_label(case, approval.trigger)
         title = case_title(case)
         subject = _("Approval requested: %(action)s — %(case)s", action=action, case=title)
@@ -96,8 +43,8 @@ def notify_approval_requested(approval: ApprovalRequest) -> list[Notification]:
                  requester=approval.requester.name, action=action, case=title)
         if approval.comment:
             body += "\n\n“" + approval.comment + "”"
-        body = _with_link(body, case)
-        made = [_add(user, "approval_requested", subject, body, case=case, approval=approval)
+        body = with_link(body, case)
+        made = [add_notice(user, "approval_requested", subject, body, case=case, approval=approval)
                 for user in approval_deciders(approval)]
     db.session.flush()
     return made
@@ -108,7 +55,7 @@ def notify_approval_decided(approval: ApprovalRequest) -> Notification | None:
     if requester is None or not requester.active:
         return None
     case = approval.case
-    with _default_locale():
+    with default_locale():
         action = _trigger_label(case, approval.trigger)
         title = case_title(case)
         decider = approval.decided_by.name if approval.decided_by else ""
@@ -122,8 +69,8 @@ def notify_approval_decided(approval: ApprovalRequest) -> Notification | None:
                      decider=decider, action=action, case=title)
         if approval.decision_comment:
             body += "\n\n“" + approval.decision_comment + "”"
-        body = _with_link(body, case)
-        made = _add(requester, "approval_decided", subject, body, case=case, approval=approval)
+        body = with_link(body, case)
+        made = add_notice(requester, "approval_decided", subject, body, case=case, approval=approval)
     db.session.flush()
     return made
 
@@ -163,7 +110,6 @@ def overdue_digest(today: date | None = None) -> list[Notification]:
     """One digest per person with overdue recognition deadlines or stuck cases; none else."""
     today = today or clock.today()
     items = overdue_items(today)
-    from casework.services.escalation import digest_items   # (it imports this module)
     escalated = digest_items()
     for user_id in escalated:
         items.setdefault(user_id, {"overdue": [], "stuck": []})
@@ -171,7 +117,7 @@ def overdue_digest(today: date | None = None) -> list[Notification]:
         return []
     users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(items)))}
     made = []
-    with _default_locale():
+    with default_locale():
         for user_id in sorted(items):
             found = items[user_id]
             lines = []
@@ -183,7 +129,7 @@ def overdue_digest(today: date | None = None) -> list[Notification]:
                 if late:
                     lines.append(heading)
                 lines += ["- " + _("%(case)s: deadline %(deadline)s", case=case_title(c),
-                                   deadline=c.deadline.isoformat()) + _line_link(c)
+                                   deadline=c.deadline.isoformat()) + line_link(c)
                           for c in late]
             if found["stuck"]:
                 if lines:
@@ -192,18 +138,18 @@ def overdue_digest(today: date | None = None) -> list[Notification]:
                 lines += ["- " + _("%(case)s: %(state)s since %(since)s", case=case_title(c),
                                    state=_(STATE_LABELS.get(c.state, c.state)),
                                    since=c.state_changed_at.astimezone(clock.VIETNAM)
-                                   .date().isoformat()) + _line_link(c)
+                                   .date().isoformat()) + line_link(c)
                           for c in found["stuck"]]
             if escalated.get(user_id):
                 if lines:
                     lines.append("")
                 lines.append(_("Escalated to your unit:"))
-                lines += ["- " + case_title(e.case) + _line_link(e.case)
+                lines += ["- " + case_title(e.case) + line_link(e.case)
                           for e in escalated[user_id]]
             subject = _("Overdue on %(day)s: %(overdue)s deadline(s), %(stuck)s stuck case(s)",
                         day=today.isoformat(), overdue=len(found["overdue"]),
                         stuck=len(found["stuck"]))
-            made.append(_add(users[user_id], "overdue_digest", subject, "\n".join(lines)))
+            made.append(add_notice(users[user_id], "overdue_digest", subject, "\n".join(lines)))
     db.session.flush()
     return made
 

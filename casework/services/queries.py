@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from casework import authz, search_index
 from casework.extensions import db
-from casework.models import Case, CaseEnterprise, Enterprise, OrgUnit, Province, Step, User
+from casework.models import Case, CaseEnterprise, Enterprise, Escalation, OrgUnit, Province, Step, User
 from casework.schemas.cases import FILTERS  # noqa: F401  (the filters a case list takes)
 from casework.schemas.limits import FILTER_VALUE_LENGTH, NO_STEP_DAYS
 from casework.services.settings import get_setting
@@ -162,7 +162,6 @@ def apply_case_filters(query, user: User, filters: CaseFilters):
                             if days is not None and NO_STEP_DAYS[0] <= days <= NO_STEP_DAYS[1]
                             else sa.false())
     if filters.escalated == "1":
-        from casework.services.escalation import escalated_case_ids
         query = query.where(Case.id.in_(escalated_case_ids()))
     return query
 
@@ -207,3 +206,9 @@ def no_step_condition(days: int, today: date | None = None):
     opened_before = datetime.combine(cutoff, datetime.min.time(), tzinfo=clock.VIETNAM)
     return sa.and_(Case.state.not_in(TERMINAL_STATES), ~recent.exists(),
                    Case.created_at < opened_before)
+
+
+def escalated_case_ids():
+    """A subquery of the ids of the cases escalated now (the case list's `escalated` filter;
+    casework/services/escalation.py escalates them)."""
+    return sa.select(Escalation.case_id).where(Escalation.ended_at.is_(None))

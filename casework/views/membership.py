@@ -261,5 +261,3 @@ def trajectory_page():
     return render_template("membership/trajectory.html", charts=charts,
                            provinces=province_units, chosen=chosen)
 
-
-from casework.views import membership_import  # noqa: E402,F401  (the import's routes, on bp)
