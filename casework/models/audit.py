@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.extensions import db
+from casework.models.append_only import append_only
 from casework.models.user import utcnow
 
 AUDIT_ACTIONS = ("created", "transition", "approval_requested", "approval_decided",
@@ -45,15 +45,4 @@ class AuditIsAppendOnly(Exception):
     pass
 
 
-@event.listens_for(AuditEntry, "before_update")
-@event.listens_for(AuditEntry, "before_delete")
-def _refuse_change(mapper, connection, target):
-    raise AuditIsAppendOnly("audit entries are append-only")
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _refuse_bulk_change(state):
-    """The mapper events above do not see bulk UPDATE/DELETE statements: refuse those too."""
-    if (state.is_update or state.is_delete) \
-            and getattr(state.statement.table, "name", None) == AuditEntry.__tablename__:
-        raise AuditIsAppendOnly("audit entries are append-only")
+append_only(AuditEntry, AuditIsAppendOnly, "audit entries are append-only")

@@ -15,10 +15,11 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Mapped, Session, backref, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
 from casework.extensions import db
+from casework.models.append_only import append_only
 from casework.models.case import Case
 from casework.models.enterprise import Enterprise
 from casework.models.org import OrgUnit
@@ -173,17 +174,7 @@ class UnitHistoryIsAppendOnly(Exception):
     pass
 
 
-@event.listens_for(UnitEvent, "before_update")
-@event.listens_for(UnitEvent, "before_delete")
-def _refuse_change(mapper, connection, target):
-    raise UnitHistoryIsAppendOnly("unit events are append-only")
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _refuse_bulk_change(state):
-    if (state.is_update or state.is_delete) \
-            and getattr(state.statement.table, "name", None) == UnitEvent.__tablename__:
-        raise UnitHistoryIsAppendOnly("unit events are append-only")
+append_only(UnitEvent, UnitHistoryIsAppendOnly, "unit events are append-only")
 
 
 @event.listens_for(OrgUnit, "after_insert")
