@@ -209,12 +209,11 @@ def test_the_case_page_generates_a_document(app, team):
     assert "LibreOffice" in page      # no PDF on this server: the button says why
 
 
-def test_a_member_list_of_2000_names_is_quick():
+def test_a_member_list_of_2000_names_holds_them_all():
+    # its speed and memory are bench/documents.py's figures, not an assertion here
     context = sample_context()
     context["members"]["rows"] = _rows([f"Nguyễn Văn {i}" for i in range(2000)], 2000)
-    started = time.perf_counter()
     content = render(shipped_template("member_list"), context)
-    assert time.perf_counter() - started < 2
     assert "Nguyễn Văn 1999" in docx_text(content)
 
 
