@@ -2,7 +2,8 @@
 from flask import Blueprint, current_app, g, jsonify, request
 
 from casework.extensions import csrf, db
-from casework.routing import MAX_PAGE, page_number
+from casework.routing import page_number
+from casework.schemas.limits import PAGES
 from casework.errors import DomainError
 from casework.i18n import _
 from casework.text import unstorable
@@ -55,7 +56,7 @@ def _page_arg(name: str, default: int, maximum: int) -> int:
 
 def paginated(query, to_json, default_per_page: int = 25):
     """`{"items", "total", "page", "per_page"}` for a select(), from ?page= and ?per_page=."""
-    page = _page_arg("page", 1, MAX_PAGE)
+    page = _page_arg("page", 1, PAGES.most)
     per_page = _page_arg("per_page", default_per_page, current_app.config["API_MAX_PER_PAGE"])
     result = db.paginate(query, page=page, per_page=per_page, error_out=False)
     return jsonify({"items": [to_json(item) for item in result.items], "total": result.total,

@@ -17,25 +17,17 @@ from casework.models.approval import APPROVAL_STATUSES
 from casework.models.enterprise import SECTORS, Ownership
 from casework.models.step import STEP_KINDS
 from casework.models.visit import VISIT_STATUSES
-from casework.routing import MAX_PAGE, IdConverter
-from casework.schemas.limits import MAX_ID
-from casework.services.cases import MAX_TARGET, SMALL_UNIT_LIMIT
-from casework.services.enterprises import MAX_NAME, MAX_WORKFORCE
+from casework.routing import IdConverter
+from casework.schemas.limits import (ACTION_LENGTH, APPLICATIONS_CHANGE, CASES_PER_VISIT,
+                                      COMMENT_LENGTH, ENTERPRISE_NAME_LENGTH,
+                                      FOLLOW_UPS_PER_VISIT, HOST_NOTE_LENGTH, IDS, NAME_LENGTH,
+                                      NOTE_LENGTH, OUTCOME_LENGTH, PAGES, PURPOSE_LENGTH,
+                                      TARGET_MEMBERS, TRIGGER_NUMBER, TRIGGER_TEXT_LENGTH,
+                                      WORKFORCE, YEARS)
+from casework.services.cases import SMALL_UNIT_LIMIT
 from casework.services.pipeline import DIMENSIONS, NUMBERS
 from casework.services.queries import FILTERS
-from casework.services.steps import MAX_APPLICATIONS, MAX_NOTE
-from casework.services.transitions import MAX_COMMENT
-from casework.services.visits import (
-    MAX_ACTION,
-    MAX_CASES,
-    MAX_FOLLOW_UPS,
-    MAX_HOST_NOTE,
-    MAX_OUTCOME,
-    MAX_OWNER,
-    MAX_PURPOSE,
-    UPCOMING,
-)
-from casework.workflow.data import MAX_INT, MAX_TEXT
+from casework.services.visits import UPCOMING
 from casework.workflow.definition import (
     ALL_STATES,
     DOCUMENTS,
@@ -77,8 +69,8 @@ TEXT = text(C0_BUT_LINES)    # several lines (a visit's notes)
 REQUIRED_TEXT = text(C0_BUT_LINES, required=True)
 NO_NUL = text(r"\u0000")     # comments, step notes: NUL only, refused in any body (api/__init__)
 QUERY_TEXT = text(C0 + r"\u007f-\u009f")  # no control character at all (casework.routing)
-# the dates the services take: years 1990 to 2100 (workflow/data.py parse_date)
-DATE_PATTERN = r"^(199[0-9]|20[0-9][0-9]|2100)-"
+# the dates the services take: the years of limits.YEARS, 2000 to 2100 (workflow/data.py)
+DATE_PATTERN = r"^(20[0-9][0-9]|2100)-"
 DATE = {"type": "string", "format": "date"}
 INPUT_DATE = {**DATE, "pattern": DATE_PATTERN}
 DATETIME = {"type": "string", "format": "date-time"}
@@ -93,11 +85,11 @@ def field_schema(field: Field) -> dict:
     if field.type == "date":
         schema = dict(INPUT_DATE)
     elif field.type == "int":
-        schema = {"type": "integer", "minimum": 0, "maximum": MAX_INT}
+        schema = {"type": "integer", "minimum": 0, "maximum": TRIGGER_NUMBER.most}
     elif field.type == "text":
-        schema = {**LINE, "maxLength": MAX_TEXT}
+        schema = {**LINE, "maxLength": TRIGGER_TEXT_LENGTH}
     elif field.type == "names":
-        schema = {"type": "array", "items": {**LINE, "maxLength": MAX_TEXT}}
+        schema = {"type": "array", "items": {**LINE, "maxLength": TRIGGER_TEXT_LENGTH}}
     elif field.type == "documents":
         schema = {"type": "array", "items": {"type": "string", "enum": list(DOCUMENTS)}}
     else:  # a new field type must be described here before it can be served
@@ -154,7 +146,7 @@ def transition_schemas() -> dict[str, dict]:
     schemas = {}
     for name, trigger in unique_triggers().items():
         kinds = [k for flow in FLOWS if flow.trigger(name) for k in flow.kinds]
-        comment = {**NO_NUL, "maxLength": MAX_COMMENT, "nullable": True,
+        comment = {**NO_NUL, "maxLength": COMMENT_LENGTH, "nullable": True,
                    "description": "Required (the reason)" if trigger.comment_required
                    else "Optional"}
         if trigger.comment_required:
@@ -200,7 +192,7 @@ def case_input(kinds: list[str], fewest: int, most: int | None) -> dict:
             "unit": {**LINE, "description": "Code of the managing unit"},
             "organiser": {**LINE, "nullable": True,
                           "description": "Email of the assigned organiser (default: you)"},
-            "target_members": {"type": "integer", "minimum": 0, "maximum": MAX_TARGET,
+            "target_members": {"type": "integer", "minimum": 0, "maximum": TARGET_MEMBERS.most,
                                "nullable": True},
             "enterprises": enterprises}}
 
@@ -239,12 +231,12 @@ def schemas() -> dict[str, dict]:
         "EnterpriseInput": {
             "type": "object", "required": ["name", "tax_code", "province"],
             "properties": {
-                "name": {**REQUIRED_LINE, "minLength": 1, "maxLength": MAX_NAME},
+                "name": {**REQUIRED_LINE, "minLength": 1, "maxLength": ENTERPRISE_NAME_LENGTH},
                 "tax_code": {"type": "string", "pattern": r"^[0-9]{10}(-[0-9]{3})?$",
                              "description": "10 digits (the 10th a check digit), or "
                                             "NNNNNNNNNN-NNN for a branch"},
                 "province": {**LINE, "description": "Province code, e.g. 79"},
-                "workforce": {"type": "integer", "minimum": 0, "maximum": MAX_WORKFORCE},
+                "workforce": {"type": "integer", "minimum": 0, "maximum": WORKFORCE.most},
                 "ownership": {"type": "string", "enum": ownership, "default": "private"},
                 "sector": {**LINE, "maxLength": 100, "nullable": True,
                            "description": "e.g. " + ", ".join(SECTORS)}}},
@@ -295,9 +287,9 @@ def schemas() -> dict[str, dict]:
             "properties": {
                 "kind": {"type": "string", "enum": list(STEP_KINDS)},
                 "date": {**INPUT_DATE, "description": "Not in the future"},
-                "note": {**NO_NUL, "maxLength": MAX_NOTE, "nullable": True},
-                **{name: {"type": "integer", "minimum": -MAX_APPLICATIONS,
-                          "maximum": MAX_APPLICATIONS, "nullable": True,
+                "note": {**NO_NUL, "maxLength": NOTE_LENGTH, "nullable": True},
+                **{name: {"type": "integer", "minimum": APPLICATIONS_CHANGE.least,
+                          "maximum": APPLICATIONS_CHANGE.most, "nullable": True,
                           "description": "Applications gained (or, negative, withdrawn); "
                                          "null or absent: 0"}
                    for name in ("applications_vietnamese", "applications_foreign")}}},
@@ -361,18 +353,18 @@ def schemas() -> dict[str, dict]:
                 {"type": "object", "required": ["decision"],
                  "properties": {
                      "decision": {"type": "string", "enum": ["approve"]},
-                     "comment": {**NO_NUL, "maxLength": MAX_COMMENT, "nullable": True},
+                     "comment": {**NO_NUL, "maxLength": COMMENT_LENGTH, "nullable": True},
                      "data": decision_data_schema()}},
                 {"type": "object", "required": ["decision", "comment"],
                  "properties": {
                      "decision": {"type": "string", "enum": ["reject"]},
                      "comment": {**text(r"\u0000", required=True),
-                                 "maxLength": MAX_COMMENT, "description": "Why"},
+                                 "maxLength": COMMENT_LENGTH, "description": "Why"},
                      "data": decision_data_schema()}}]},
         "WithdrawInput": {
             "type": "object",
             "properties": {
-                "comment": {**NO_NUL, "maxLength": MAX_COMMENT, "nullable": True,
+                "comment": {**NO_NUL, "maxLength": COMMENT_LENGTH, "nullable": True,
                             "description": "Optional: why it is withdrawn"}}},
         "DecisionResult": {
             "type": "object", "required": ["approval", "case"],
@@ -476,8 +468,8 @@ def schemas() -> dict[str, dict]:
             "properties": {
                 "id": {"type": "integer", "description": "Updates that follow-up; without "
                                                          "it a new one is added"},
-                "action": {**REQUIRED_TEXT, "minLength": 1, "maxLength": MAX_ACTION},
-                "owner": {**REQUIRED_LINE, "minLength": 1, "maxLength": MAX_OWNER,
+                "action": {**REQUIRED_TEXT, "minLength": 1, "maxLength": ACTION_LENGTH},
+                "owner": {**REQUIRED_LINE, "minLength": 1, "maxLength": NAME_LENGTH,
                           "description": "A user's email, or a person's name"},
                 "due_date": INPUT_DATE, "done": {"type": "boolean", "default": False}}},
         "Visit": {
@@ -509,10 +501,10 @@ def schemas() -> dict[str, dict]:
                                           "when you are a leader)"},
                 "province": {**LINE, "description": "Province code"},
                 "host_unit": {**LINE, "description": "Unit code, e.g. LDLD-79"},
-                "host_note": {**TEXT, "maxLength": MAX_HOST_NOTE},
+                "host_note": {**TEXT, "maxLength": HOST_NOTE_LENGTH},
                 "planned_date": INPUT_DATE,
-                "purpose": {**REQUIRED_TEXT, "minLength": 1, "maxLength": MAX_PURPOSE},
-                "cases": {"type": "array", "maxItems": MAX_CASES, "items": ref("CaseRef")}}},
+                "purpose": {**REQUIRED_TEXT, "minLength": 1, "maxLength": PURPOSE_LENGTH},
+                "cases": {"type": "array", "maxItems": CASES_PER_VISIT, "items": ref("CaseRef")}}},
         "VisitPatch": {
             "type": "object", "additionalProperties": False,
             "description": "Any of these (and no other field); all are checked before anything "
@@ -521,15 +513,15 @@ def schemas() -> dict[str, dict]:
                 "version": {"type": "integer", "minimum": 1,
                             "description": "The version you saw (409 when stale)"},
                 "planned_date": INPUT_DATE,
-                "purpose": {**REQUIRED_TEXT, "minLength": 1, "maxLength": MAX_PURPOSE},
+                "purpose": {**REQUIRED_TEXT, "minLength": 1, "maxLength": PURPOSE_LENGTH},
                 "status": {"type": "string", "enum": list(VISIT_STATUSES)},
-                "outcome": {**TEXT, "maxLength": MAX_OUTCOME},
+                "outcome": {**TEXT, "maxLength": OUTCOME_LENGTH},
                 "host_unit": {**REQUIRED_LINE, "minLength": 1},
-                "host_note": {**TEXT, "maxLength": MAX_HOST_NOTE},
-                "follow_ups": {"type": "array", "maxItems": MAX_FOLLOW_UPS,
+                "host_note": {**TEXT, "maxLength": HOST_NOTE_LENGTH},
+                "follow_ups": {"type": "array", "maxItems": FOLLOW_UPS_PER_VISIT,
                                "items": ref("FollowUpInput"),
                                "description": "Replaces the visit's follow-ups"},
-                "cases": {"type": "array", "maxItems": MAX_CASES, "items": ref("CaseRef"),
+                "cases": {"type": "array", "maxItems": CASES_PER_VISIT, "items": ref("CaseRef"),
                           "description": "Replaces the linked cases you can see"}}},
         "CaseRef": {"oneOf": [{"type": "integer", "minimum": 1},
                               {**REQUIRED_LINE, "minLength": 1}],
@@ -569,7 +561,7 @@ def query(name: str, schema: dict, description: str = "") -> dict:
 
 
 def paging(max_per_page: int, default_per_page: int) -> list[dict]:
-    return [query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
+    return [query("page", {"type": "integer", "minimum": 1, "maximum": PAGES.most, "default": 1}),
             query("per_page", {"type": "integer", "minimum": 1, "maximum": max_per_page,
                                "default": default_per_page})]
 
@@ -592,8 +584,8 @@ def responds(ok: dict[int, tuple[str, str]], errors: tuple[int, ...]) -> dict:
     return responses
 
 
-# the period of the timings: years 2000 to 2100 (services/pipeline.py parse_period)
-PERIOD_DATE = {**DATE, "pattern": r"^(20[0-9][0-9]|2100)-"}
+# the period of the timings: the same years (services/pipeline.py parse_period)
+PERIOD_DATE = {**DATE, "pattern": DATE_PATTERN}
 
 
 def pipeline_params() -> list[dict]:
@@ -601,7 +593,7 @@ def pipeline_params() -> list[dict]:
         query("by", {"type": "string", "enum": list(DIMENSIONS), "default": "province"}),
         query("kind", {"type": "string", "enum": list(KINDS)}),
         query("flow", {"type": "string", "enum": [f.name for f in FLOWS]}),
-        query("year", {"type": "integer", "minimum": 2000, "maximum": 2100},
+        query("year", {"type": "integer", "minimum": YEARS.least, "maximum": YEARS.most},
               "Default: this year"),
         query("sector", STRING),
         query("ownership", {"type": "string", "enum": [o.value for o in Ownership]}),
@@ -677,7 +669,8 @@ def operations(max_per_page: int) -> dict[str, dict[str, dict]]:
         "api.targets_json": {"get": {
             "summary": "Progress of the units in scope against their targets",
             "tags": ["leadership"],
-            "parameters": [query("year", {"type": "integer", "minimum": 2000, "maximum": 2100}),
+            "parameters": [query("year", {"type": "integer", "minimum": YEARS.least,
+                                          "maximum": YEARS.most}),
                            query("unit", STRING)],
             "responses": responds({200: ("Targets", "The progress")}, (403, 422))}},
         "api.list_visits": {"get": {
@@ -722,7 +715,7 @@ def openapi_path(rule) -> str:
 def path_parameter(name: str, converter) -> dict:
     schema = {"type": "string"}
     if isinstance(converter, IdConverter):
-        schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+        schema = {"type": "integer", "minimum": 1, "maximum": IDS.most}
     elif isinstance(converter, IntegerConverter):
         schema = {"type": "integer"}
         if converter.min is not None:

@@ -9,6 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from casework.forms import CaseworkForm
 from casework.forms.cases import DOCUMENT_LABELS, choices
+from casework.schemas.limits import COMMENT_LENGTH, TRIGGER_NUMBER, TRIGGER_TEXT_LENGTH
 from casework.workflow.definition import DATE_RULES, DOCUMENTS, Field, Trigger, flow_for
 from casework.workflow.guards import date_bounds
 
@@ -24,9 +25,9 @@ def _field_for(spec: Field):
     if spec.type == "date":
         return DateField(label, validators=required)
     if spec.type == "int":
-        return IntegerField(label, validators=required + [NumberRange(min=0)])
+        return IntegerField(label, validators=required + [NumberRange(min=TRIGGER_NUMBER.least)])
     if spec.type == "text":
-        return StringField(label, validators=required + [Length(max=200)])
+        return StringField(label, validators=required + [Length(max=TRIGGER_TEXT_LENGTH)])
     if spec.type == "names":
         return TextAreaField(label, validators=required,
                              description=_l("One name per line"))
@@ -60,7 +61,7 @@ def trigger_form_class(trigger: Trigger) -> type[CaseworkForm]:
         if trigger.comment_required else [Optional()]
     attrs["comment"] = TextAreaField(
         _l("Reason") if trigger.comment_required else _l("Comment (optional)"),
-        validators=comment_validators + [Length(max=5000)])
+        validators=comment_validators + [Length(max=COMMENT_LENGTH)])
     attrs["version"] = HiddenField()
     attrs["submit"] = SubmitField(_l("Submit"))
     return type(f"{trigger.name.title().replace('_', '')}Form", (CaseworkForm,), attrs)
@@ -85,14 +86,14 @@ def submit_label(trigger: Trigger) -> str:
 
 
 class DecisionForm(CaseworkForm):
-    comment = TextAreaField(_l("Comment"), validators=[Length(max=5000)],
+    comment = TextAreaField(_l("Comment"), validators=[Length(max=COMMENT_LENGTH)],
                             description=_l("Required to reject"))
     approve = SubmitField(_l("Approve"))
     reject = SubmitField(_l("Reject"))
 
 
 class WithdrawForm(CaseworkForm):
-    comment = TextAreaField(_l("Why (optional)"), validators=[Length(max=5000)])
+    comment = TextAreaField(_l("Why (optional)"), validators=[Length(max=COMMENT_LENGTH)])
     withdraw = SubmitField(_l("Withdraw my request"))
 
 

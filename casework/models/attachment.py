@@ -11,8 +11,6 @@ from casework.extensions import db
 from casework.models.user import User, utcnow
 from casework.workflow.definition import DOCUMENTS
 
-MAX_FILENAME = 255
-
 
 class Attachment(db.Model):
     __tablename__ = "attachments"
@@ -22,7 +20,7 @@ class Attachment(db.Model):
     document: Mapped[str] = mapped_column(
         sa.Enum(*DOCUMENTS, name="attachment_document", native_enum=False,
                 create_constraint=True, length=30))
-    original_name: Mapped[str] = mapped_column(sa.String(MAX_FILENAME))
+    original_name: Mapped[str] = mapped_column(sa.String(255))
     stored_name: Mapped[str] = mapped_column(sa.String(32), unique=True)  # uuid4().hex
     content_type: Mapped[str] = mapped_column(sa.String(100))             # detected by content
     size: Mapped[int] = mapped_column(sa.BigInteger)

@@ -11,6 +11,7 @@ from casework.extensions import db
 from casework.models import Case, CaseEnterprise, OrgUnit, User
 from casework.errors import Conflict, Invalid, NotFound
 from casework.i18n import number, _
+from casework.schemas.limits import TARGET_MEMBERS
 from casework.services.audit import record
 from casework.services.enterprises import clean_enterprise, new_enterprise
 from casework.services.settings import get_setting
@@ -18,7 +19,6 @@ from casework.text import search_key, whole_number
 from casework.workflow.definition import KINDS, TERMINAL_STATES
 
 SMALL_UNIT_LIMIT = 25
-MAX_TARGET = 1_000_000
 
 
 def flush_or_conflict(message: str | None = None, code: str = "stale_version") -> None:
@@ -70,9 +70,9 @@ def _clean_target(value) -> int:
     if value in (None, ""):
         return 0
     value = whole_number(value)
-    if value is None or not 0 <= value <= MAX_TARGET:
+    if value is None or not TARGET_MEMBERS.least <= value <= TARGET_MEMBERS.most:
         raise Invalid(_("Target members must be a whole number from 0 to %(maximum)d",
-                        maximum=MAX_TARGET), field="target_members")
+                        maximum=TARGET_MEMBERS.most), field="target_members")
     return value
 
 

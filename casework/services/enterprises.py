@@ -9,10 +9,8 @@ from casework.extensions import db
 from casework.models import Enterprise, Ownership, Province
 from casework.errors import Invalid
 from casework.i18n import _
+from casework.schemas.limits import ENTERPRISE_NAME_LENGTH, SECTOR_LENGTH, WORKFORCE
 from casework.text import nfc, search_key, whole_number
-
-MAX_NAME = 300
-MAX_WORKFORCE = 1_000_000
 
 
 def normalise_tax_code(raw) -> str:
@@ -49,9 +47,9 @@ def clean_enterprise(raw: dict, *, position: int = 0) -> dict:
     if not isinstance(name, str) or not nfc(name):
         fail(_("name is required"), "name")
     name = nfc(name)
-    if len(name) > MAX_NAME or any(ord(ch) < 32 for ch in name):
+    if len(name) > ENTERPRISE_NAME_LENGTH or any(ord(ch) < 32 for ch in name):
         fail(_("name must be at most %(maximum)d characters, without control characters",
-               maximum=MAX_NAME), "name")
+               maximum=ENTERPRISE_NAME_LENGTH), "name")
     try:
         tax_code = normalise_tax_code(raw.get("tax_code"))
     except Invalid as exc:
@@ -65,8 +63,8 @@ def clean_enterprise(raw: dict, *, position: int = 0) -> dict:
         fail(_("unknown province code"), "province")
     workforce = raw.get("workforce", 0)
     workforce = 0 if workforce in (None, "") else whole_number(workforce)
-    if workforce is None or not 0 <= workforce <= MAX_WORKFORCE:
-        fail(_("workforce must be a whole number from 0 to %(maximum)d", maximum=MAX_WORKFORCE),
+    if workforce is None or not WORKFORCE.least <= workforce <= WORKFORCE.most:
+        fail(_("workforce must be a whole number from 0 to %(maximum)d", maximum=WORKFORCE.most),
              "workforce")
     ownership = raw.get("ownership") or Ownership.private.value
     if ownership not in [o.value for o in Ownership]:
@@ -74,8 +72,8 @@ def clean_enterprise(raw: dict, *, position: int = 0) -> dict:
                choices=", ".join(o.value for o in Ownership)), "ownership")
     sector = raw.get("sector") or None
     if sector is not None:
-        if not isinstance(sector, str) or len(sector) > 100:
-            fail(_("sector must be text of at most %(maximum)d characters", maximum=100),
+        if not isinstance(sector, str) or len(sector) > SECTOR_LENGTH:
+            fail(_("sector must be text of at most %(maximum)d characters", maximum=SECTOR_LENGTH),
                  "sector")
         sector = nfc(sector)
     return {"name": name, "tax_code": tax_code, "province": province, "workforce": workforce,

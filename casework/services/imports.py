@@ -45,10 +45,11 @@ from casework.models import AuditEntry, Case, CaseEnterprise, Enterprise, OrgUni
 from casework.models.enterprise import SECTORS, Ownership
 from casework.errors import Invalid
 from casework.i18n import _
+from casework.schemas.limits import (ADDRESS_LENGTH, ENTERPRISE_NAME_LENGTH, SECTOR_LENGTH,
+                                      WORKFORCE)
 from casework.services import audit, tallies
 from casework.services.cases import active_case_message
-from casework.services.enterprises import (MAX_NAME, MAX_WORKFORCE, normalise_tax_code,
-                                           tax_code_with_check_digit)
+from casework.services.enterprises import normalise_tax_code, tax_code_with_check_digit
 from casework.spreadsheet import CsvWriter, csv_value
 from casework.text import nfc, search_key
 from casework.workflow.definition import initial_state
@@ -57,8 +58,6 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 1_000
 KIND = "grassroots"
-MAX_SECTOR = 100
-MAX_ADDRESS = 400
 HEADER_SEARCH_ROWS = 10          # a title or a note above the header row is allowed
 SNIFF_BYTES = 64 * 1024
 DUPLICATE_CODES = ("duplicate_in_file", "active_case")
@@ -466,9 +465,9 @@ class RowCleaner:
         name = nfc(_text(values.get("name")))
         if not name:
             raise RowRefused("name", _("name is required"))
-        if len(name) > MAX_NAME or _CONTROL.search(name):
+        if len(name) > ENTERPRISE_NAME_LENGTH or _CONTROL.search(name):
             raise RowRefused("name", _("name must be at most %(maximum)d characters, without "
-                                       "control characters", maximum=MAX_NAME))
+                                       "control characters", maximum=ENTERPRISE_NAME_LENGTH))
         try:
             tax_code = normalise_tax_code(_tax_code_text(values.get("tax_code")))
         except Invalid as exc:
@@ -479,9 +478,9 @@ class RowCleaner:
         if _text(raw_workforce) == "":
             raise RowRefused("workforce", _("workforce is required"))
         workforce = parse_count(raw_workforce)
-        if workforce is None or not 0 <= workforce <= MAX_WORKFORCE:
+        if workforce is None or not WORKFORCE.least <= workforce <= WORKFORCE.most:
             raise RowRefused("workforce", _("workforce must be a whole number from 0 to "
-                                            "%(maximum)d", maximum=MAX_WORKFORCE))
+                                            "%(maximum)d", maximum=WORKFORCE.most))
         part = {}
         for key in ("women", "foreign_workers"):
             raw = values.get(key)
@@ -505,13 +504,13 @@ class RowCleaner:
                                             choices=", ".join(o.value for o in Ownership)))
         sector_text = nfc(_text(values.get("sector")))
         sector = SECTOR_ALIASES.get(header_key(sector_text), sector_text) or None
-        if sector is not None and len(sector) > MAX_SECTOR:
+        if sector is not None and len(sector) > SECTOR_LENGTH:
             raise RowRefused("sector", _("sector must be text of at most %(maximum)d "
-                                         "characters", maximum=MAX_SECTOR))
+                                         "characters", maximum=SECTOR_LENGTH))
         address = nfc(_text(values.get("address"))) or None
-        if address is not None and len(address) > MAX_ADDRESS:
+        if address is not None and len(address) > ADDRESS_LENGTH:
             raise RowRefused("address", _("address must be at most %(maximum)d characters",
-                                          maximum=MAX_ADDRESS))
+                                          maximum=ADDRESS_LENGTH))
         return {"name": name, "tax_code": tax_code, "province_id": province_id,
                 "province_code": province_code, "workforce": workforce,
                 "women": part["women"], "foreign_workers": part["foreign_workers"],

@@ -23,6 +23,7 @@ from casework.models.enterprise import SECTORS, Ownership
 from casework.replica import dashboard_session  # a replica when one is set
 from casework.errors import Invalid
 from casework.i18n import _
+from casework.schemas.limits import FILTER_LENGTH, YEARS
 from casework.services.queries import (NO_SECTOR, CaseFilters, apply_case_filters,
                                        overdue_condition, scope_condition, stuck_condition,
                                        stuck_cutoff, units_under)
@@ -62,7 +63,8 @@ class PipelineFilters:
     def from_args(cls, args) -> "PipelineFilters":
         def text(name):
             value = args.get(name)
-            return value.strip()[:100] if isinstance(value, str) and value.strip() else None
+            typed = value.strip() if isinstance(value, str) else ""
+            return typed[:FILTER_LENGTH] or None
 
         by = text("by") or "province"
         if by not in DIMENSIONS:
@@ -111,8 +113,9 @@ def parse_year(raw) -> int:
     if raw in (None, ""):
         return clock.today().year
     year = whole_number(raw)
-    if year is None or not 2000 <= year <= 2100:
-        raise Invalid(_("year must be a year from %(first)d to %(last)d", first=2000, last=2100),
+    if year is None or not YEARS.least <= year <= YEARS.most:
+        raise Invalid(_("year must be a year from %(first)d to %(last)d", first=YEARS.least,
+                        last=YEARS.most),
                       field="year")
     return year
 
@@ -127,7 +130,7 @@ def parse_period(raw_from, raw_to, raw_year=None) -> tuple[date, date]:
         except ValueError:
             raise Invalid(_("%(label)s: not a date in the form YYYY-MM-DD", label=name),
                           field=name)
-        if not 2000 <= parsed.year <= 2100:  # the history starts after 2000; no overflow
+        if not YEARS.least <= parsed.year <= YEARS.most:  # the history's years; no overflow
             raise Invalid(_("%(label)s: date out of range", label=name), field=name)
         return parsed
     end = parse(raw_to, "to") if raw_to else clock.today()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from casework import authz, search_index
 from casework.extensions import db
 from casework.models import Case, CaseEnterprise, Enterprise, OrgUnit, Province, User
+from casework.schemas.limits import FILTER_LENGTH, YEARS
 from casework.text import search_key, whole_number
 from casework.workflow.definition import ALL_STATES, FLOWS, KINDS, TERMINAL_STATES
 from casework import clock
@@ -43,7 +44,7 @@ class CaseFilters:
         for name in FILTERS:
             value = args.get(name)
             if isinstance(value, str) and value.strip():
-                values[name] = value.strip()[:200]
+                values[name] = value.strip()[:FILTER_LENGTH]
         return cls(**values)
 
     def as_args(self) -> dict:
@@ -141,7 +142,7 @@ def apply_case_filters(query, user: User, filters: CaseFilters):
             primary_enterprise_ids(Enterprise.ownership == filters.ownership)))
     if filters.year:
         year = whole_number(filters.year)
-        year = year if year is not None and 1900 < year < 3000 else None
+        year = year if year is not None and YEARS.least <= year <= YEARS.most else None
         query = query.where(sa.and_(Case.founded_on >= date(year, 1, 1),
                                     Case.founded_on < date(year + 1, 1, 1))
                             if year else sa.false())

@@ -9,20 +9,18 @@ from casework.models import Case, Step, User
 from casework.models.step import STEP_KINDS
 from casework.errors import Conflict, Invalid
 from casework.i18n import _
+from casework.schemas.limits import APPLICATIONS_CHANGE, NOTE_LENGTH
 from casework.text import nfc, whole_number
 from casework.workflow.data import GuardFailed, parse_date
 from casework.workflow.definition import N_, TERMINAL_STATES
 from casework.workflow.guards import check_date
-
-MAX_NOTE = 5000
-MAX_APPLICATIONS = 100_000
 
 
 def _count(value, field: str) -> int:
     if value in (None, ""):
         return 0
     value = whole_number(value)
-    if value is None or not -MAX_APPLICATIONS <= value <= MAX_APPLICATIONS:
+    if value is None or not APPLICATIONS_CHANGE.least <= value <= APPLICATIONS_CHANGE.most:
         raise Invalid(_("Applications must be a whole number (negative only to correct an "
                         "earlier count)"), field=field)
     return value
@@ -45,9 +43,9 @@ def log_step(case: Case, actor: User, *, kind, date_=None, note="", applications
         raise Invalid(exc.message, field="date")
     if note is None:
         note = ""
-    if not isinstance(note, str) or len(note) > MAX_NOTE:
+    if not isinstance(note, str) or len(note) > NOTE_LENGTH:
         raise Invalid(_("The note must be text of at most %(maximum)d characters",
-                        maximum=MAX_NOTE), field="note")
+                        maximum=NOTE_LENGTH), field="note")
     vietnamese = _count(applications_vietnamese, "applications_vietnamese")
     foreign = _count(applications_foreign, "applications_foreign")
 

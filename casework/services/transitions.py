@@ -11,6 +11,7 @@ from casework.extensions import db
 from casework.models import ApprovalRequest, Case, User
 from casework.errors import Conflict, Invalid
 from casework.i18n import _
+from casework.schemas.limits import COMMENT_LENGTH
 from casework.services.audit import record
 from casework.services.cases import check_version, flush_or_conflict
 from casework.text import nfc
@@ -18,8 +19,6 @@ from casework.workflow import machine
 from casework.workflow.data import parse_trigger_data, to_json
 from casework.workflow.definition import TERMINAL_STATES, Trigger, flow_for
 from casework.workflow.guards import Attempt
-
-MAX_COMMENT = 5000
 
 
 def find_trigger(case: Case, name) -> Trigger:
@@ -39,9 +38,9 @@ def _not_possible(trigger: Trigger, kind: str, state: str) -> Conflict:
 def clean_comment(comment) -> str:
     if comment is None:
         return ""
-    if not isinstance(comment, str) or len(comment) > MAX_COMMENT:
+    if not isinstance(comment, str) or len(comment) > COMMENT_LENGTH:
         raise Invalid(_("The comment must be text of at most %(maximum)d characters",
-                        maximum=MAX_COMMENT),
+                        maximum=COMMENT_LENGTH),
                       field="comment")
     return nfc(comment)
 

@@ -26,7 +26,9 @@ from casework.models import (Case, OrgUnit, Province, ProvinceAssignment, User, 
 from casework.models.visit import VISIT_STATUSES
 from casework.errors import Conflict, Forbidden, Invalid, NotFound
 from casework.i18n import _
-from casework.schemas.limits import MAX_ID
+from casework.schemas.limits import (ACTION_LENGTH, CASES_PER_VISIT, FILTER_LENGTH,
+                                      FOLLOW_UPS_PER_VISIT, HOST_NOTE_LENGTH, IDS, NAME_LENGTH,
+                                      OUTCOME_LENGTH, PURPOSE_LENGTH)
 from casework.services.settings import get_setting
 from casework.text import nfc, search_key, whole_number
 from casework import clock
@@ -34,13 +36,6 @@ from casework.workflow.data import GuardFailed, parse_date
 from casework.workflow.guards import check_date
 from casework.workflow.definition import N_
 
-MAX_PURPOSE = 5000
-MAX_OUTCOME = 10000
-MAX_ACTION = 1000
-MAX_HOST_NOTE = 300
-MAX_OWNER = 200
-MAX_FOLLOW_UPS = 100
-MAX_CASES = 200
 STATUS_CHANGES = {"planned": ("done", "cancelled")}
 EDITABLE = ("planned_date", "purpose", "status", "outcome", "follow_ups", "cases", "host_unit",
             "host_note")
@@ -241,7 +236,7 @@ def _find_owner(value, field: str) -> tuple[User | None, str]:
     """An owner is a user (given by email) or a person named in words."""
     if isinstance(value, dict):
         value = value.get("email") or value.get("name")
-    name = _text(value, field, N_("The owner"), MAX_OWNER, required=True, multiline=False)
+    name = _text(value, field, N_("The owner"), NAME_LENGTH, required=True, multiline=False)
     if "@" in name:
         user = db.session.scalar(sa.select(User).where(User.email == name.lower()))
         if user is None or not user.active:
@@ -291,10 +286,10 @@ def create_visit(actor: User, *, province, host_unit, planned_date, purpose, lea
     when = _date(planned_date, "planned_date", N_("The planned date"))
     _check_visit_date(when, "planned")
     visit = Visit(leader=who, province=where, host_unit=_host_unit(host_unit, where),
-                  host_note=_text(host_note, "host_note", N_("The host note"), MAX_HOST_NOTE,
+                  host_note=_text(host_note, "host_note", N_("The host note"), HOST_NOTE_LENGTH,
                                   multiline=False),
                   planned_date=when,
-                  purpose=_text(purpose, "purpose", N_("The purpose"), MAX_PURPOSE,
+                  purpose=_text(purpose, "purpose", N_("The purpose"), PURPOSE_LENGTH,
                                 required=True),
                   status="planned", outcome="", created_by=actor)
     db.session.add(visit)
@@ -319,15 +314,15 @@ def update_visit(visit: Visit, actor: User, changes: dict, *, version=None) -> V
         new["planned_date"] = _date(changes["planned_date"], "planned_date",
                                     N_("The planned date"))
     if "purpose" in changes:
-        new["purpose"] = _text(changes["purpose"], "purpose", N_("The purpose"), MAX_PURPOSE,
+        new["purpose"] = _text(changes["purpose"], "purpose", N_("The purpose"), PURPOSE_LENGTH,
                                required=True)
     if "outcome" in changes:
-        new["outcome"] = _text(changes["outcome"], "outcome", N_("The outcome"), MAX_OUTCOME)
+        new["outcome"] = _text(changes["outcome"], "outcome", N_("The outcome"), OUTCOME_LENGTH)
     if "host_unit" in changes:
         new["host_unit"] = _host_unit(changes["host_unit"], visit.province)
     if "host_note" in changes:
         new["host_note"] = _text(changes["host_note"], "host_note", N_("The host note"),
-                                 MAX_HOST_NOTE, multiline=False)
+                                 HOST_NOTE_LENGTH, multiline=False)
     if "status" in changes:
         status = changes["status"]
         if status not in VISIT_STATUSES:
@@ -366,9 +361,9 @@ def update_visit(visit: Visit, actor: User, changes: dict, *, version=None) -> V
 
 
 def _parse_follow_ups(visit: Visit, items) -> list[dict]:
-    if not isinstance(items, list) or len(items) > MAX_FOLLOW_UPS:
+    if not isinstance(items, list) or len(items) > FOLLOW_UPS_PER_VISIT:
         raise Invalid(_("follow_ups must be a list of at most %(maximum)d actions",
-                        maximum=MAX_FOLLOW_UPS), field="follow_ups")
+                        maximum=FOLLOW_UPS_PER_VISIT), field="follow_ups")
     existing = {f.id for f in visit.follow_ups}
     parsed = []
     for i, item in enumerate(items):
@@ -384,7 +379,7 @@ def _parse_follow_ups(visit: Visit, items) -> list[dict]:
         user, name = _find_owner(item.get("owner"), f"{where}.owner")
         parsed.append({"id": fid,
                        "action": _text(item.get("action"), f"{where}.action",
-                                       N_("The action"), MAX_ACTION, required=True),
+                                       N_("The action"), ACTION_LENGTH, required=True),
                        "owner_user": user, "owner_name": name,
                        "due_date": _date(item.get("due_date"), f"{where}.due_date",
                                          N_("The due date")),
@@ -424,7 +419,7 @@ def add_follow_up(visit: Visit, actor: User, *, action, owner, due_date,
     user, name = _find_owner(owner, "owner")
     follow_up = VisitFollowUp()
     _fill_follow_up(follow_up, {
-        "action": _text(action, "action", N_("The action"), MAX_ACTION, required=True),
+        "action": _text(action, "action", N_("The action"), ACTION_LENGTH, required=True),
         "owner_user": user, "owner_name": name,
         "due_date": _date(due_date, "due_date", N_("The due date")), "done": False})
     visit.follow_ups.append(follow_up)
@@ -455,7 +450,7 @@ def _linkable_case(visit: Visit, actor: User, raw, field: str = "cases") -> Case
         text = raw.strip()
         case = db.session.scalar(sa.select(Case).where(Case.ref == text.upper())) \
             or db.session.scalar(sa.select(Case).where(Case.ref == text))
-    if case is None and case_id is not None and 0 < case_id <= MAX_ID:
+    if case is None and case_id is not None and IDS.least <= case_id <= IDS.most:
         case = db.session.get(Case, case_id)
     # a case the actor may not see does not exist for them
     if case is None or not authz.case_in_scope(actor, case):
@@ -469,9 +464,9 @@ def _linkable_case(visit: Visit, actor: User, raw, field: str = "cases") -> Case
 
 def _set_cases(visit: Visit, actor: User, raw) -> None:
     """The list given replaces the linked cases the actor can see; others are kept."""
-    if not isinstance(raw, list) or len(raw) > MAX_CASES:
+    if not isinstance(raw, list) or len(raw) > CASES_PER_VISIT:
         raise Invalid(_("cases must be a list of at most %(maximum)d case ids",
-                        maximum=MAX_CASES), field="cases")
+                        maximum=CASES_PER_VISIT), field="cases")
     wanted: dict[int, Case] = {}
     for item in raw:
         case = _linkable_case(visit, actor, item)
@@ -525,7 +520,8 @@ class VisitFilters:
     def from_args(cls, args) -> "VisitFilters":
         def arg(name):
             value = args.get(name)
-            return value.strip()[:200] if isinstance(value, str) and value.strip() else None
+            typed = value.strip() if isinstance(value, str) else ""
+            return typed[:FILTER_LENGTH] or None
         upcoming = arg("upcoming")
         if upcoming is not None and upcoming not in UPCOMING:
             raise Invalid(_("upcoming must be one of %(choices)s", choices=", ".join(UPCOMING)),

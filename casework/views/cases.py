@@ -23,13 +23,14 @@ from casework.routing import page_number
 from casework.forms.attachments import AttachmentForm
 from casework.forms.admin import UNIT_TYPE_LABELS
 from casework.forms.cases import (APPROVAL_STATUS_LABELS, AUDIT_ACTION_LABELS, DOCUMENT_LABELS,
-                                  MAX_ENTERPRISES, OWNERSHIP_LABELS, ROLE_LABELS, SECTOR_LABELS,
+                                  OWNERSHIP_LABELS, ROLE_LABELS, SECTOR_LABELS,
                                   STEP_KIND_LABELS, CaseForm, EditCaseForm, ReassignForm,
                                   StepForm, choices)
 from casework.forms.transitions import (WithdrawForm, decision_form, explain_dates,
                                         submit_label, trigger_data, trigger_form_class)
 from casework.models import ApprovalRequest, Case, OrgUnit, Province, UnitType, User
 from casework.errors import DomainError
+from casework.schemas.limits import ENTERPRISES_PER_CASE
 from casework.i18n import kilobytes, megabytes
 from casework.services.attachments import (attachments_of, documents_present, open_attachment,
                                            store_attachment)
@@ -336,7 +337,7 @@ def new():
         form.unit.data = current_user.unit.code
     if request.method == "POST":
         if form.add_enterprise.data:
-            if len(form.enterprises.entries) < MAX_ENTERPRISES:
+            if len(form.enterprises.entries) < ENTERPRISES_PER_CASE:
                 form.enterprises.append_entry()
             _case_form_choices(form)
             return render_template("cases/new.html", form=form)

@@ -6,11 +6,9 @@ from datetime import date
 from casework.errors import Invalid
 
 from casework.i18n import _
+from casework.schemas.limits import TRIGGER_NUMBER, TRIGGER_TEXT_LENGTH, YEARS
 from casework.text import nfc
 from casework.workflow.definition import DOCUMENTS, Field, Trigger
-
-MAX_TEXT = 200
-MAX_INT = 10_000_000
 
 
 class GuardFailed(Invalid):
@@ -26,7 +24,7 @@ def parse_date(value, label: str, name: str) -> date:
         except ValueError:
             raise GuardFailed(_("%(label)s: not a date in the form YYYY-MM-DD", label=_(label)),
                               field=name)
-    if not 1990 <= parsed.year <= 2100:
+    if not YEARS.least <= parsed.year <= YEARS.most:
         raise GuardFailed(_("%(label)s: date out of range", label=_(label)), field=name)
     return parsed
 
@@ -38,9 +36,9 @@ def parse_int(value, label: str, name: str) -> int:
         number = int(str(value).strip()) if not isinstance(value, int) else value
     except ValueError:
         raise GuardFailed(_("%(label)s: must be a whole number", label=_(label)), field=name)
-    if not 0 <= number <= MAX_INT:
+    if not TRIGGER_NUMBER.least <= number <= TRIGGER_NUMBER.most:
         raise GuardFailed(_("%(label)s: must be between 0 and %(maximum)d", label=_(label),
-                            maximum=MAX_INT), field=name)
+                            maximum=TRIGGER_NUMBER.most), field=name)
     return number
 
 
@@ -48,9 +46,9 @@ def parse_text(value, label: str, name: str) -> str:
     if not isinstance(value, str):
         raise GuardFailed(_("%(label)s: must be text", label=_(label)), field=name)
     text = nfc(value)
-    if len(text) > MAX_TEXT:
+    if len(text) > TRIGGER_TEXT_LENGTH:
         raise GuardFailed(_("%(label)s: at most %(maximum)d characters", label=_(label),
-                            maximum=MAX_TEXT), field=name)
+                            maximum=TRIGGER_TEXT_LENGTH), field=name)
     if any(ord(ch) < 32 for ch in text):
         raise GuardFailed(_("%(label)s: contains control characters", label=_(label)),
                           field=name)
