@@ -5,6 +5,7 @@ import os
 
 from flask import Flask
 
+from casework import jobs
 from casework.config import INSTANCE_DIR, Config
 from casework.observability import init_observability
 from casework.security import init_security
@@ -18,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     init_observability(app)  # first: the request id exists before any other hook runs
     register_extensions(app)
+    register_tasks()
     register_blueprints(app)
     init_security(app)
     register_operations(app)
@@ -61,6 +63,10 @@ def register_extensions(app: Flask) -> None:
                 # a request (or the job itself) reads
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.close()
+
+
+def register_tasks() -> None:
+    from casework import tasks  # noqa: F401  (each task registers its name with casework.jobs)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -111,3 +117,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from casework.cli import register
     register(app)
+
+
+# `rq worker` imports this package before casework.jobs: its worker makes the app this way
+jobs.make_worker_app_with(create_app)

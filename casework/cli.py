@@ -236,7 +236,7 @@ notify_cli = AppGroup("notify", help="Notifications by email.")
 def notify_overdue_command():
     """One digest per person of their overdue recognition deadlines and stuck cases (today),
     once a day like the scheduler's job; nothing is sent when nothing is overdue."""
-    from casework.mail import deliver
+    from casework import jobs
     from casework.services.notifications import daily_overdue_digest
     made = daily_overdue_digest()
     if made is None:
@@ -247,16 +247,18 @@ def notify_overdue_command():
         db.session.rollback()
         click.echo("Nothing overdue.")
         return
-    db.session.commit()
-    sent = deliver(made)
-    click.echo(f"Notified {len(made)} people; {sent} email(s) sent.")
+    db.session.commit()        # which queues their emails, as a request's commit does
+    jobs.wait_for_threads()    # without Redis a thread of this command sends them: wait for it
+    sent = sum(n.emailed_at is not None for n in made)
+    waiting = f", {len(made) - sent} queued" if sent < len(made) else ""
+    click.echo(f"Notified {len(made)} people; {sent} email(s) sent{waiting}.")
 
 
 @notify_cli.command("send")
 def notify_send_command():
     """Email every notification not emailed yet (retrying earlier failures)."""
-    from casework.mail import deliver_pending
-    sent = deliver_pending(all_pending=True)
+    from casework.mail import deliver_unsent
+    sent = deliver_unsent()
     click.echo(f"{sent} email(s) sent.")
 
 

@@ -7,7 +7,9 @@ scheduler, and by `flask jobs sweep`. Without it (`make run` on SQLite) a
 thread of the web process runs them, so a newcomer needs nothing else. The "inline" backend
 runs a job before `enqueue` returns: for tests and commands.
 
-A job is named by a function of casework.tasks; the worker runs it in a fresh app context.
+A job is named by a task: a function registered under its name with `@task("name")` (the
+tasks of casework.tasks register when the app is set up). The name is what RQ stores, so a
+task keeps its name for the jobs already queued; the worker runs it in a fresh app context.
 """
 from __future__ import annotations
 
@@ -15,9 +17,11 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from flask import Flask, current_app, has_app_context
+
+from casework.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +30,20 @@ QUEUES = ("default", "long")
 LONG_JOB_TIMEOUT = 3 * 3600      # seconds an import or export may take before RQ stops it
 SWEEP_CRON = "*/5 * * * *"       # when the scheduler looks for jobs whose process died
 
+TASKS: dict[str, Callable] = {}   # name -> function, filled by @task
 _threads: list[threading.Thread] = []
 _fork_hooked: set[Flask] = set()
 _worker_app: Flask | None = None
+_app_factory: Callable[[], Flask] | None = None
+
+
+def task(name: str) -> Callable[[Callable], Callable]:
+    """Register the decorated function as the task `name` (the name stored with each job)."""
+    def register(function: Callable) -> Callable:
+        if TASKS.setdefault(name, function) is not function:
+            raise RuntimeError(f"two tasks are named {name!r}")
+        return function
+    return register
 
 
 def backend(app: Flask | None = None) -> str:
@@ -64,7 +79,7 @@ def queue_depths(app: Flask | None = None) -> dict[str, int]:
 
 def enqueue(task: str, *args, queue_name: str = "default",
             retry_intervals: Sequence[int] = ()) -> None:
-    """Run casework.tasks.<task>(*args) in the background. `retry_intervals`: seconds to wait
+    """Run the task named `task` with *args in the background. `retry_intervals`: seconds to wait
     before each new attempt when the task raises (none by default)."""
     _task(task)                       # a typo fails here, in the request, not in the worker
     app = current_app._get_current_object()
@@ -119,7 +134,6 @@ def _failed_on_rq(rq_job, connection, exc_type, exc_value, traceback) -> None:
 
 def _record_failure(app: Flask, task: str, args: tuple, exc) -> None:
     """What the person waiting on the job's page sees: that it failed, and why."""
-    from casework.extensions import db
     with app.app_context():
         try:
             _task("job_failed")(task, args, f"{type(exc).__name__}: {exc}")
@@ -136,7 +150,6 @@ def run(task: str, *args):
 
 
 def _run_in(app: Flask, task: str, args: tuple):
-    from casework.extensions import db
     with app.app_context():
         try:
             return _task(task)(*args)
@@ -144,25 +157,32 @@ def _run_in(app: Flask, task: str, args: tuple):
             db.session.remove()
 
 
-def _task(name: str):
-    from casework import tasks
-    if name not in tasks.__all__:
-        raise LookupError(f"no task named {name!r}")
-    return getattr(tasks, name)
+def _task(name: str) -> Callable:
+    try:
+        return TASKS[name]
+    except KeyError:
+        raise LookupError(f"no task named {name!r}") from None
+
+
+def make_worker_app_with(factory: Callable[[], Flask]) -> None:
+    """How a worker started by `rq worker` instead of `flask jobs worker` makes the app it has
+    not got: the package hands its factory over when it is imported, which RQ does before it
+    imports this module to find `run`."""
+    global _app_factory
+    _app_factory = factory
 
 
 def _app_for_worker() -> Flask:
-    """A worker started by `rq worker` instead of `flask jobs worker` has no app: make one."""
     global _worker_app
     if _worker_app is None:
-        from casework import create_app
-        _worker_app = create_app()
+        if _app_factory is None:
+            raise RuntimeError("no app factory: import casework before running its jobs")
+        _worker_app = _app_factory()
     return _worker_app
 
 
 def sweep() -> int:
-    """Mark failed the jobs left `running` by a process that died (casework.tasks)."""
-    from casework.extensions import db
+    """Mark failed the jobs left `running` by a process that died (the sweep_stale_jobs task)."""
     try:
         return _task("sweep_stale_jobs")()
     except Exception:      # never stop a worker from starting
@@ -174,8 +194,6 @@ def sweep() -> int:
 def work(*, burst: bool = False, queues: Sequence[str] = QUEUES) -> bool:
     """Run an RQ worker on the queues until stopped (SIGTERM: it finishes the job in hand)."""
     from rq import Worker
-
-    from casework.extensions import db
     app = current_app._get_current_object()
     connection = redis_connection(app)
     if connection is None:
@@ -192,7 +210,6 @@ def work(*, burst: bool = False, queues: Sequence[str] = QUEUES) -> bool:
 
 
 def _dispose_inherited_pool(app: Flask) -> None:
-    from casework.extensions import db
     with app.app_context():
         db.engine.dispose(close=False)
 

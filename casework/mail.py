@@ -1,9 +1,10 @@
 """Email of notifications: SMTP when MAIL_SERVER is set, else .eml files in an outbox folder.
 
 Sent only after the transaction that made the notifications has committed, so a failing mail
-server never undoes a decision: by a background job, which tries again with backoff (the
-MAIL_RETRY_INTERVALS setting); each failure is recorded on the notification (`email_error`), and
-`flask notify send` sends whatever is still unsent.
+server never undoes a decision: that commit queues a background job (casework.services.
+notifications), which tries again with backoff (the MAIL_RETRY_INTERVALS setting); each failure
+is recorded on the notification (`email_error`), and `flask notify send` sends whatever is
+still unsent (`deliver_unsent`).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app, g, has_app_context
+from flask import current_app
 
 from casework import clock
 from casework.extensions import db
@@ -100,19 +101,9 @@ def deliver(notifications: list[Notification]) -> int:
     return sent
 
 
-def deliver_pending(*, all_pending: bool = False) -> int:
-    """After the commit: queue the sending of what this request (or command) created, retried
-    with backoff while the mail server refuses. With all_pending, send at once every
-    notification not emailed yet (retrying earlier failures); returns the number sent."""
-    if not all_pending:
-        from casework.tasks import queue_notifications
-        made = g.pop("casework_notifications", []) if has_app_context() else []
-        keys = [sa.inspect(n).identity for n in made]
-        try:
-            queue_notifications([key[0] for key in keys if key])
-        except Exception:       # the queue is down: the notifications wait for `notify send`
-            current_app.logger.exception("queueing notifications failed")
-        return 0
+def deliver_unsent() -> int:
+    """Send at once every notification not emailed yet (retrying earlier failures); returns the
+    number sent."""
     notifications = list(db.session.scalars(
         sa.select(Notification).where(Notification.emailed_at.is_(None))
         .order_by(Notification.id)))

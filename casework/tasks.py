@@ -1,5 +1,8 @@
 """The work that runs as background jobs (casework.jobs runs them, each in its own app context).
 
+Each function registers under its name with `@task` (the name RQ stores with a queued job:
+never rename one); the app imports this module once when it is set up (casework.create_app).
+
 Each task takes plain arguments (ids), loads what it needs, and commits its own work. A task
 that raises is tried again when it was queued with retry intervals (mail) — so a task must be
 safe to run twice: an import or export already started is not started again.
@@ -16,13 +19,15 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from casework import clock, jobs
-from casework.extensions import db
-from casework.models import Job, Notification
+from casework import clock
 from casework.errors import DomainError
-
-__all__ = ["export_cases", "import_enterprises", "job_failed", "send_notifications",
-           "send_overdue_digest", "sweep_stale_jobs"]
+from casework.extensions import db
+from casework.jobs import task
+from casework.mail import deliver
+from casework.models import Job, Notification
+from casework.services import exports, imports
+from casework.services.notifications import daily_overdue_digest
+from casework.services.queries import CaseFilters
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +36,8 @@ class MailNotSent(RuntimeError):
     """Raised so the queue tries again later; the notifications keep their email_error."""
 
 
+@task("send_notifications")
 def send_notifications(ids: list[int]) -> int:
-    from casework.mail import deliver
     notifications = list(db.session.scalars(
         sa.select(Notification).where(Notification.id.in_(ids),
                                       Notification.emailed_at.is_(None))
@@ -45,23 +50,15 @@ def send_notifications(ids: list[int]) -> int:
     return sent
 
 
-def queue_notifications(ids: list[int]) -> None:
-    """After the commit that made them: email these notifications in the background, retrying
-    while the mail server refuses."""
-    if ids:
-        jobs.enqueue("send_notifications", ids,
-                     retry_intervals=current_app.config["MAIL_RETRY_INTERVALS"])
-
-
+@task("send_overdue_digest")
 def send_overdue_digest() -> int:
     """Today's overdue digest, once a day however often it is queued (a second scheduler, a
-    retried job, `flask notify overdue` too): the day's digest is not made again."""
-    from casework.services.notifications import daily_overdue_digest
+    retried job, `flask notify overdue` too): the day's digest is not made again. Its commit
+    queues the emails (casework.services.notifications)."""
     made = daily_overdue_digest()
     if not made:
         return 0
     db.session.commit()
-    queue_notifications([n.id for n in made])
     return len(made)
 
 
@@ -103,6 +100,7 @@ def _heartbeat(job_id: int):
         thread.join(interval + 5)
 
 
+@task("sweep_stale_jobs")
 def sweep_stale_jobs() -> int:
     """Mark failed the jobs still `running` whose process has not been heard of for
     JOB_STALE_AFTER seconds (a worker killed, a web process restarted); returns how many."""
@@ -133,6 +131,7 @@ def _finish(job: Job, *, result: dict | None = None, error: str | None = None) -
     db.session.commit()
 
 
+@task("job_failed")
 def job_failed(task: str, args: tuple, reason: str) -> None:
     """A task that raised (or whose process died) leaves its job failed, not running forever."""
     if task in ("import_enterprises", "export_cases") and args:
@@ -156,8 +155,8 @@ def _report_progress(job_id: int, done: int) -> None:
                            .values(progress=done, heartbeat_at=clock.now()))
 
 
+@task("import_enterprises")
 def import_enterprises(job_id: int) -> None:
-    from casework.services import imports
     job = _start(job_id, "import")
     if job is None:
         return
@@ -190,9 +189,8 @@ def import_enterprises(job_id: int) -> None:
         _finish(job, result=report.as_dict())
 
 
+@task("export_cases")
 def export_cases(job_id: int) -> None:
-    from casework.services import exports
-    from casework.services.queries import CaseFilters
     job = _start(job_id, "export")
     if job is None:
         return

@@ -4,6 +4,12 @@ Work tied to the outcome of the current transaction (`on_outcome`): a counter ra
 it commits, a file written for a row removed if that row is rolled back. A savepoint rolled back
 undoes what was noted inside it; the outermost transaction ending without a commit (rollback,
 a failed commit, close) undoes all the rest.
+
+The work queued for after the commit (`after_commit`, `gather_after_commit`: the emails of the
+notifications a request made, the jobs it starts) is the commit's to run, once the transaction
+has ended and its connection is back in the pool, as Indico's request handler does: so no
+handler sends mail or queues a job itself, and nothing of it runs when the transaction is
+rolled back.
 """
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from casework.i18n import _
 
 log = logging.getLogger(__name__)
 _PENDING = "casework_outcome_pending"
+_COMMITTED = "casework_outcome_committed"
 
 
 def commit() -> None:
@@ -45,6 +52,36 @@ def on_outcome(*, committed: Callable[[], None] | None = None,
     session.info.setdefault(_PENDING, []).append((savepoint, committed, rolled_back))
 
 
+def after_commit(callback: Callable[[], None]) -> None:
+    """Call `callback()` once the current transaction has committed; never if it rolls back."""
+    on_outcome(committed=callback)
+
+
+class _Gathered:
+    """One item of a batch that `gather_after_commit` runs once, with every item in it."""
+
+    def __init__(self, run: Callable[[list], None], item: object) -> None:
+        self.run, self.item = run, item
+
+
+def gather_after_commit(run: Callable[[list], None], item: object) -> None:
+    """Once the current transaction has committed, call `run(items)` once with every item
+    gathered for `run` in it, in order (one job for all the emails of a request, not one
+    each); an item noted in a savepoint that was rolled back is left out."""
+    on_outcome(committed=_Gathered(run, item))
+
+
+def _run_committed(callbacks: list) -> None:
+    batches: dict[Callable[[list], None], list] = {}
+    for callback in callbacks:
+        if isinstance(callback, _Gathered):
+            batches.setdefault(callback.run, []).append(callback.item)
+        else:
+            _run(callback)
+    for run, items in batches.items():
+        _run(lambda: run(items))
+
+
 def _run(callback: Callable[[], None] | None) -> None:
     if callback is None:
         return
@@ -58,8 +95,10 @@ def _run(callback: Callable[[], None] | None) -> None:
 def _committed(session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint released: what it holds still hangs on the outer transaction
-    for _savepoint, committed, _rolled_back in session.info.pop(_PENDING, ()):
-        _run(committed)
+    # run once the transaction has ended (_transaction_ended): its connection released, the
+    # work may use the database again
+    session.info[_COMMITTED] = [committed for _savepoint, committed, _rolled_back
+                                in session.info.pop(_PENDING, ()) if committed is not None]
 
 
 @event.listens_for(db.session, "after_soft_rollback")
@@ -84,8 +123,10 @@ def _within(transaction, ancestor) -> bool:
 
 
 @event.listens_for(db.session, "after_transaction_end")
-def _ended_without_commit(session, transaction) -> None:
-    # the outermost transaction ended without a commit (after a commit the list is already gone)
-    if transaction.parent is None:
-        for _savepoint, _committed, rolled_back in session.info.pop(_PENDING, ()):
-            _run(rolled_back)
+def _transaction_ended(session, transaction) -> None:
+    if transaction.parent is not None:
+        return
+    # after a commit, what waited on it; else (nothing is pending after a commit) the undoing
+    _run_committed(session.info.pop(_COMMITTED, []))
+    for _savepoint, _committed, rolled_back in session.info.pop(_PENDING, ()):
+        _run(rolled_back)

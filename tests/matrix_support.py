@@ -23,7 +23,7 @@ from casework.services.units import create_unit
 from casework.services.users import issue_token, revoke_tokens
 from casework.transaction import commit
 from casework import clock
-from helpers import enterprise, fire, log, make_case, new_user
+from tests.helpers import enterprise, fire, log, make_case, new_user
 
 # --- actors -----------------------------------------------------------------------------------
 

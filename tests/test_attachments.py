@@ -18,8 +18,8 @@ from casework.services.attachments import documents_present, store_attachment
 from casework.transaction import commit
 from casework.workflow.data import GuardFailed
 from casework.workflow.definition import DOCUMENTS
-from helpers import Team, fire, make_case, walk_to
-from test_views_support import browser, text  # noqa: F401
+from tests.helpers import Team, fire, make_case, walk_to
+from tests.test_views_support import browser, text  # noqa: F401
 
 # --- tiny valid files -------------------------------------------------------------------------
 
@@ -227,7 +227,7 @@ def test_who_may_upload(browser, people, case):
 def test_no_upload_on_a_finished_case(people, case, app):
     fire(case, people["org"], "close")     # an approval request
     from casework.models import ApprovalRequest
-    from helpers import approve
+    from tests.helpers import approve
     approve(db.session.scalars(sa.select(ApprovalRequest)).one(), people["sup"])
     db.session.refresh(case)
     assert case.state == "closed"
@@ -322,7 +322,7 @@ def test_unknown_document_is_refused(people, case, app):
 
 
 def test_the_api_names_the_missing_items_by_code(client, people, case):
-    from helpers import Api
+    from tests.helpers import Api
     refused = Api(client, people["org"]).fire(case.id, "submit_dossier",
                                               data={"documents": list(DOCUMENTS[1:])})
     assert refused.status_code == 422

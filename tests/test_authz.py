@@ -11,7 +11,7 @@ from casework.models import OrgUnit
 from casework.errors import Forbidden
 from casework.services.cases import create_case
 from casework.services.reference import ensure_unit
-from helpers import TODAY, Api, enterprise, make_case, make_team, new_user, walk_to
+from tests.helpers import TODAY, Api, enterprise, make_case, make_team, new_user, walk_to
 
 
 def unit(code: str) -> OrgUnit:

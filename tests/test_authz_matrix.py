@@ -33,8 +33,8 @@ from typing import Callable
 import pytest
 
 from casework import clock, create_app
-from helpers import enterprise, tax_code
-from matrix_support import (ACTOR_NOTES, ACTORS, IN_SCOPE, NOBODY, OUT_OF_SCOPE, World,
+from tests.helpers import enterprise, tax_code
+from tests.matrix_support import (ACTOR_NOTES, ACTORS, IN_SCOPE, NOBODY, OUT_OF_SCOPE, World,
                             caller_for, make_cast, outcome)
 
 TODAY = clock.today()

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from casework.extensions import db
 from casework.services.queries import CaseFilters, case_count, case_list_query
-from helpers import bearer, error_of, new_user
-from test_views_support import browser  # noqa: F401
+from tests.helpers import bearer, error_of, new_user
+from tests.test_views_support import browser  # noqa: F401
 
 CASE_FILTERS = ("q", "unit", "organiser", "province", "sector", "ownership", "managed_by")
 PAGES = ["/cases", "/leadership/pipeline", "/leadership/timings", "/leadership/targets",

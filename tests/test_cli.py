@@ -10,7 +10,7 @@ from casework.extensions import db
 from casework.models import (ApiToken, AuditEntry, CalendarDay, Case, OrgUnit, Province, Step,
                              User)
 from casework.text import search_key
-from conftest import _empty_tables
+from tests.conftest import _empty_tables
 
 # DOMAIN.md §3: the 34 provinces from 1 July 2025 and their official codes
 PROVINCES = {

@@ -3,7 +3,7 @@ import importlib.util
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import conftest
+from tests import conftest
 from casework import clock
 
 

@@ -18,7 +18,7 @@ from casework.services.cases import create_case
 from casework.services.steps import log_step
 from casework.services.transitions import request_transition
 from casework.transaction import commit
-from helpers import (TODAY, enterprise, fire, make_case, make_team, new_user, trigger_data,
+from tests.helpers import (TODAY, enterprise, fire, make_case, make_team, new_user, trigger_data,
                      walk_to)
 
 TIMEOUT = 20

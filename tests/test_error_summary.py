@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from conftest import VALID_TAX_CODES
-from test_translations import compiled_catalogue  # noqa: F401  (a fixture)
-from test_views_approvals import _decide, _request_close
-from test_views_support import browser, make_case, text  # noqa: F401
+from tests.conftest import VALID_TAX_CODES
+from tests.test_translations import compiled_catalogue  # noqa: F401  (a fixture)
+from tests.test_views_approvals import _decide, _request_close
+from tests.test_views_support import browser, make_case, text  # noqa: F401
 
 SUMMARY = re.compile(r'<div id="form-errors"[^>]*>(.*?)</div>', re.S)
 

@@ -12,8 +12,8 @@ from casework.extensions import db
 from casework.services import exports
 from casework.services.pipeline import pipeline
 from casework.services.targets import set_target, target_progress
-from helpers import new_user
-from test_pipeline import YEAR, add_case, build_country, filters, login, unit
+from tests.helpers import new_user
+from tests.test_pipeline import YEAR, add_case, build_country, filters, login, unit
 
 
 def read_csv(response) -> list[list[str]]:

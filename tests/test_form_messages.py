@@ -16,7 +16,7 @@ import casework.forms
 from casework.forms import _fields
 from casework.forms.transitions import trigger_form_class
 from casework.workflow.definition import FLOWS
-from test_translations import compiled_catalogue  # noqa: F401  (a fixture)
+from tests.test_translations import compiled_catalogue  # noqa: F401  (a fixture)
 
 # words of an English sentence that no Vietnamese message holds
 ENGLISH = re.compile(r"\b(the|is|are|must|be|field|this|not|valid|value|number|at|least|most|"

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from casework import clock
 from casework.extensions import db
 from casework.workflow.definition import DOCUMENTS, FLOWS, Trigger
-from fuzzing import (MISSING, bad_date, describe, bad_int, check_api_response, fuzz_settings,
+from tests.fuzzing import (MISSING, bad_date, describe, bad_int, check_api_response, fuzz_settings,
                      json_object, junk, maybe, raw_body, snapshot, text_junk,
                      vietnamese, wrong_types)
-from helpers import (TODAY, bearer, fire, make_case, make_team, new_user, prepare, tax_code,
+from tests.helpers import (TODAY, bearer, fire, make_case, make_team, new_user, prepare, tax_code,
                      trigger_data, walk_to)
 
 CURRENT = "<the case's current version>"

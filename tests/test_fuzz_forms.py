@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 
 from casework.extensions import db
 from casework.workflow.definition import DOCUMENTS, FLOWS, Trigger
-from conftest import PASSWORD
-from fuzzing import (BAD_DATES, DIGIT_LIKE, DIGIT_TRAPS, MISSING, describe, fuzz_settings,
+from tests.conftest import PASSWORD
+from tests.fuzzing import (BAD_DATES, DIGIT_LIKE, DIGIT_TRAPS, MISSING, describe, fuzz_settings,
                      maybe, pick, snapshot, text_junk, vietnamese)
-from helpers import TODAY, fire, make_case, make_team, prepare, tax_code, walk_to
-from test_views_support import CSRF, Browser, text
+from tests.helpers import TODAY, fire, make_case, make_team, prepare, tax_code, walk_to
+from tests.test_views_support import CSRF, Browser, text
 
 ERROR_MARKS = ('class="invalid-feedback', "alert-danger", "alert-warning")
 

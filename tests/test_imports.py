@@ -21,9 +21,9 @@ from casework.services.cases import create_case
 from casework.services.imports import (RejectedRowsCsv, import_enterprises, match_header,
                                        open_source, parse_count)
 from casework.transaction import commit
-from conftest import count_rows
-from helpers import Api, new_user, tax_code
-from test_views_support import browser, text  # noqa: F401
+from tests.conftest import count_rows
+from tests.helpers import Api, new_user, tax_code
+from tests.test_views_support import browser, text  # noqa: F401
 
 VI_HEADER = ["Tên doanh nghiệp", "Mã số thuế", "Tỉnh/thành phố", "Số lao động", "Loại hình",
              "Ngành nghề", "Địa chỉ", "Lao động nữ", "Lao động nước ngoài"]
@@ -261,7 +261,7 @@ def test_imported_cases_are_indistinguishable_from_cases_created_one_by_one(tmp_
     assert audit.data["import"]["row"] == 2 and audit.data["import"]["file"] == "x.csv"
 
     # the case can move on like any other: the workflow sees version 1 and state identified
-    from helpers import fire
+    from tests.helpers import fire
     outcome, moved = fire(imported, organiser, "start_outreach")
     assert outcome == "moved" and moved.state == "outreach" and moved.version == 2
 
@@ -565,7 +565,7 @@ def test_the_web_import_is_a_job_whose_result_is_kept_on_its_row(browser, make_u
 
 
 def test_an_import_in_another_province_does_not_rewrite_a_closed_case(tmp_path, client):
-    from test_api import RENAMED, assert_still_recorded, closed_case_in_79
+    from tests.test_api import RENAMED, assert_still_recorded, closed_case_in_79
     closed, saigon = closed_case_in_79(client)
     code = closed.enterprises[0].tax_code
     hanoi = new_user("organiser", "LDLD-01")

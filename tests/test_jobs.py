@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import secrets
 import socket
 import time
@@ -18,14 +19,16 @@ from casework import clock, jobs, tasks
 from casework.extensions import db
 from casework.models import Job, Notification
 from casework.services import notifications as notify
-from helpers import new_user
-from test_exports import read_csv
-from test_imports import _csv_bytes, row
-from test_pipeline import build_country, login
-from test_views_support import browser  # noqa: F401
+from tests.helpers import new_user
+from tests.test_exports import read_csv
+from tests.test_imports import _csv_bytes, row
+from tests.test_pipeline import build_country, login
+from tests.test_views_support import browser  # noqa: F401
 
 REDIS = ("127.0.0.1", 6379)
-TEST_REDIS_URL = "redis://127.0.0.1:6379/13"     # a database of its own, emptied by the tests
+# a database of its own, emptied by the tests; TEST_REDIS_URL gives another to a second run on the
+# same machine (two runs flushing one database take each other's jobs)
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
 def _redis_answers() -> bool:
@@ -75,7 +78,7 @@ def test_web_import_on_the_thread_backend_returns_before_the_work_is_done(browse
         while not release and time.monotonic() < deadline:
             time.sleep(0.02)
         return real(job_id)
-    monkeypatch.setattr(tasks, "import_enterprises", held)
+    monkeypatch.setitem(jobs.TASKS, "import_enterprises", held)
 
     b = browser(make_user("organiser", "LDLD-79"))
     response = _upload(b, [row(), row(name="Công ty May Hai")])
@@ -144,7 +147,7 @@ def test_a_job_whose_task_crashes_is_shown_failed_not_running_forever(browser, m
 
     def crash(job_id):
         raise MemoryError("the worker ran out of memory")
-    monkeypatch.setattr(tasks, "import_enterprises", crash)
+    monkeypatch.setitem(jobs.TASKS, "import_enterprises", crash)
     b = browser(make_user("organiser", "LDLD-79"))
     token = _upload(b, [row()]).headers["Location"].rsplit("/", 1)[1]
     if backend == "rq":
@@ -283,17 +286,18 @@ def _failing_smtp(monkeypatch, failures: int) -> list[int]:
 
 
 def _notification(user) -> Notification:
+    """A notification, committed: which queues its email."""
     made = notify._add(user, "approval_decided", "Approved: x", "body")
     db.session.commit()
     return made
 
 
 def test_email_is_retried_with_backoff_in_a_thread(app, monkeypatch):
+    user = new_user("organiser", "LDLD-79")
     monkeypatch.setitem(app.config, "JOBS_BACKEND", "thread")
     monkeypatch.setitem(app.config, "MAIL_RETRY_INTERVALS", (0.05, 0.05, 0.05))
     attempts = _failing_smtp(monkeypatch, failures=2)
-    made = _notification(new_user("organiser", "LDLD-79"))
-    tasks.queue_notifications([made.id])
+    made = _notification(user)
     jobs.wait_for_threads()
     db.session.expire_all()
     assert len(attempts) == 3
@@ -304,11 +308,11 @@ def test_email_the_server_refuses_is_retried_by_the_redis_queue(app, monkeypatch
     from rq.registry import ScheduledJobRegistry
     monkeypatch.setitem(app.config, "MAIL_RETRY_INTERVALS", (1, 600))
     import casework.mail as mail
-    made = _notification(new_user("organiser", "LDLD-79"))
+    user = new_user("organiser", "LDLD-79")
     with monkeypatch.context() as down:    # the mail server refuses everything for a while
         down.setattr(mail, "send_messages", lambda messages: ["SMTPServerDisconnected: try "
                                                               "later"] * len(messages))
-        tasks.queue_notifications([made.id])
+        made = _notification(user)
         jobs.work(burst=True)              # the job runs in a forked child, and fails
     db.session.expire_all()
     assert made.emailed_at is None and "try later" in made.email_error

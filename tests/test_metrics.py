@@ -16,7 +16,7 @@ from casework import create_app
 from casework.extensions import db
 from casework.models import ApprovalRequest
 from casework.services.transitions import request_transition
-from helpers import Api, fire, make_case, make_team
+from tests.helpers import Api, fire, make_case, make_team
 
 ROOT = Path(__file__).resolve().parent.parent
 REMOTE = {"REMOTE_ADDR": "203.0.113.7"}

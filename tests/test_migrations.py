@@ -19,7 +19,7 @@ from casework.services.backup import backup_database
 from casework.services.cases import create_case
 from casework.services.reference import seed_reference
 from casework.services.users import create_user
-from conftest import PASSWORD, TEST_DATABASE_URL, _database_url
+from tests.conftest import PASSWORD, TEST_DATABASE_URL, _database_url
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 

@@ -9,13 +9,15 @@ from email import policy
 
 import pytest
 import sqlalchemy as sa
-from helpers import Api, fire, make_case, make_team, new_user, walk_to
-from test_views_support import browser, text  # noqa: F401  (browser: a fixture)
+from tests.helpers import Api, comment_for, fire, make_case, make_team, new_user, trigger_data, walk_to
+from tests.test_views_support import browser, text  # noqa: F401  (browser: a fixture)
 
 from casework import clock
 from casework.extensions import db
 from casework.models import ApprovalRequest, Case, Notification
+from casework.services import notifications as notify
 from casework.services.settings import get_setting
+from casework.services.transitions import request_transition
 
 
 @pytest.fixture
@@ -124,10 +126,49 @@ def test_a_failing_mail_server_does_not_undo_the_decision(app, client, outbox, m
     assert failed.emailed_at is None and "mail server down" in failed.email_error
 
 
-def test_notify_send_retries_what_was_not_sent(runner, outbox):
+def test_a_notification_is_emailed_once_when_its_transaction_commits(outbox):
     team = make_team("LDLD-79")
     case = make_case(team.organiser)
-    fire(case, team.organiser, "close")  # through the service: not delivered yet
+    fire(case, team.organiser, "close")          # the service, then the one commit
+    assert [m["To"] for m in sent_mail(outbox)] == [team.supervisor.email]
+    new_user("organiser", "LDLD-79")
+    db.session.commit()                          # the next commit sends it no second time
+    assert len(sent_mail(outbox)) == 1
+    [note] = db.session.scalars(sa.select(Notification))
+    assert note.emailed_at is not None and note.email_error is None
+
+
+def test_a_notification_rolled_back_sends_nothing(outbox):
+    team = make_team("LDLD-79")
+    case = make_case(team.organiser)
+    request_transition(case, team.organiser, trigger="close", version=case.version,
+                       data=trigger_data("close"), comment=comment_for("close"))
+    assert notified("approval_requested") == {team.supervisor.id}      # made, and flushed
+    db.session.rollback()                        # as a handler does when the request fails
+    db.session.commit()                          # nor does a later commit send it
+    assert notified("approval_requested") == set()
+    assert sent_mail(outbox) == []
+
+
+def test_a_notification_of_a_savepoint_rolled_back_is_not_emailed(outbox):
+    team = make_team("LDLD-79")
+    kept = new_user("organiser", "LDLD-79")
+    with db.session.begin_nested() as savepoint:
+        notify._add(team.organiser, "approval_decided", "Undone", "body")
+        savepoint.rollback()
+    notify._add(kept, "approval_decided", "Kept", "body")
+    db.session.commit()
+    assert [(m["To"], m["Subject"]) for m in sent_mail(outbox)] == [(kept.email, "Kept")]
+
+
+def test_notify_send_retries_what_was_not_sent(runner, outbox, monkeypatch):
+    import casework.mail as mail
+    team = make_team("LDLD-79")
+    case = make_case(team.organiser)
+    with monkeypatch.context() as down:          # the mail server refuses after the commit
+        down.setattr(mail, "send_messages", lambda messages: ["SMTPServerDisconnected: try "
+                                                              "later"] * len(messages))
+        fire(case, team.organiser, "close")
     assert sent_mail(outbox) == []
     result = runner.invoke(args=["notify", "send"])
     assert result.exit_code == 0 and "1 email(s) sent." in result.output

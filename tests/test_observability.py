@@ -12,9 +12,9 @@ from flask import current_app
 from casework import create_app
 from casework.extensions import db
 from casework.observability import configure_logging, request_id_from
-from conftest import PASSWORD
-from helpers import bearer, new_user
-from test_views_support import Browser
+from tests.conftest import PASSWORD
+from tests.helpers import bearer, new_user
+from tests.test_views_support import Browser
 
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 

@@ -9,7 +9,7 @@ from openapi_spec_validator import validate
 
 from casework.api.openapi import LINE, api_rules, openapi_path, rule_methods, undocumented
 from casework.workflow.definition import DOCUMENTS, FLOWS
-from helpers import TODAY, Api, log, make_case, make_team, walk_to
+from tests.helpers import TODAY, Api, log, make_case, make_team, walk_to
 
 
 @pytest.fixture
@@ -145,7 +145,7 @@ def test_transition_data_is_generated_from_the_workflow_definition(document):
 
 
 def test_valid_trigger_data_validates_against_its_schema(document):
-    from helpers import trigger_data
+    from tests.helpers import trigger_data
     for flow in FLOWS:
         for trigger in flow.triggers:
             body = {"trigger": trigger.name, "version": 1, "data": trigger_data(trigger.name),
@@ -184,7 +184,7 @@ def test_a_case_as_served_matches_the_case_schema(client, document):
 
 
 def test_approvals_visits_and_leadership_answers_match_their_schemas(client, document):
-    from helpers import bearer, fire, new_user
+    from tests.helpers import bearer, fire, new_user
     team = make_team()
     case = make_case(team.organiser)
     walk_to(case, "dossier_submitted", team)

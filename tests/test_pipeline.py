@@ -17,7 +17,7 @@ from casework.services.reference import ensure_unit
 from casework.services.settings import set_setting
 from casework.workflow.definition import TERMINAL_STATES
 from casework import clock
-from helpers import bearer, new_user
+from tests.helpers import bearer, new_user
 
 TODAY = clock.today()
 NOW = clock.now()          # the suite's clock, as every date the app writes

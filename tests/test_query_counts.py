@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import g
 
 from casework.extensions import db
-from helpers import bearer, log, make_case, make_team, new_user, walk_to
+from tests.helpers import bearer, log, make_case, make_team, new_user, walk_to
 
 MANY = 12
 

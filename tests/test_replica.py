@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from casework import create_app
 from casework.extensions import db
 from casework.replica import dashboard_engine, dashboard_session
-from helpers import bearer, make_case, make_team
+from tests.helpers import bearer, make_case, make_team
 
 
 @pytest.fixture

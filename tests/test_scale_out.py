@@ -31,9 +31,9 @@ from casework import create_app
 from casework.extensions import db
 from casework.services.reference import seed_reference
 from casework.services.users import create_user, issue_token
-from conftest import PASSWORD, TEST_DATABASE_URL, _database_url
-from helpers import enterprise
-from test_imports import _csv_bytes, row
+from tests.conftest import PASSWORD, TEST_DATABASE_URL, _database_url
+from tests.helpers import enterprise
+from tests.test_imports import _csv_bytes, row
 
 requests = pytest.importorskip("requests")
 

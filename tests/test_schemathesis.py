@@ -31,7 +31,7 @@ from werkzeug.serving import make_server
 from casework.api.openapi import operations
 from casework import clock
 from casework.schemas.limits import IDS
-from helpers import TODAY, bearer, fire, make_case, make_team, new_user, walk_to
+from tests.helpers import TODAY, bearer, fire, make_case, make_team, new_user, walk_to
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "5"))
 SEED = int(os.environ.get("SCHEMATHESIS_SEED", "1"))

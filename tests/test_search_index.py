@@ -12,7 +12,7 @@ from casework.models import Case
 from casework.services.queries import CaseFilters, case_list_query
 from casework.text import search_key
 from casework.transaction import commit
-from helpers import enterprise, make_case, new_user
+from tests.helpers import enterprise, make_case, new_user
 
 NAMES = ("Công ty TNHH May mặc Hưng Thịnh", "Công ty Cổ phần Điện tử Thăng Long",
          "Công ty Giày da 100% Việt", "Xí nghiệp gỗ_Bình Minh", 'Hợp tác xã "Sao Mai"',

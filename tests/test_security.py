@@ -14,8 +14,8 @@ from casework import create_app
 from casework.extensions import db
 from casework.i18n import CataloguesNotCompiled
 from casework.security import InsecureConfiguration
-from conftest import PASSWORD
-from test_views_support import browser, make_case  # noqa: F401  (fixtures)
+from tests.conftest import PASSWORD
+from tests.test_views_support import browser, make_case  # noqa: F401  (fixtures)
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "casework" / "translations"
 

@@ -20,7 +20,7 @@ from casework.services.settings import DEFAULTS, get_setting, set_setting
 from casework.services.steps import log_step
 from casework.services.users import update_user
 from casework.transaction import commit
-from helpers import (TODAY, enterprise, fire, history, log, make_case, make_team, new_user,
+from tests.helpers import (TODAY, enterprise, fire, history, log, make_case, make_team, new_user,
                      walk_to)
 
 

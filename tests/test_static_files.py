@@ -8,7 +8,7 @@ from pathlib import Path
 
 import brotli
 import pytest
-from test_views_support import browser, text  # noqa: F401
+from tests.test_views_support import browser, text  # noqa: F401
 
 YEAR = 365 * 24 * 3600
 ASSET = re.compile(r'(?:href|src)="(/(?:bootstrap/)?static/[^"?]+)\?v=([0-9a-f]{12})"')

@@ -20,8 +20,8 @@ from casework.services.pipeline import DIMENSIONS, PipelineFilters, pipeline, us
 from casework.services.reference import ensure_unit
 from casework.services.transitions import request_transition
 from casework.transaction import commit
-from helpers import TODAY, enterprise, fire, make_case, make_team, new_user, tax_code, walk_to
-from test_migrations import MIGRATIONS, empty_database_url  # noqa: F401  (a fixture)
+from tests.helpers import TODAY, enterprise, fire, make_case, make_team, new_user, tax_code, walk_to
+from tests.test_migrations import MIGRATIONS, empty_database_url  # noqa: F401  (a fixture)
 
 YEAR = TODAY.year
 
@@ -284,7 +284,7 @@ def test_migration_fills_the_tallies_from_existing_cases(empty_database_url):
 def test_concurrent_transitions_on_one_tally_row(app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("real concurrent connections are tested on PostgreSQL")
-    from test_concurrency import firing, race
+    from tests.test_concurrency import firing, race
     team = make_team("LDLD-79")
     colleague = new_user("organiser", "LDLD-79")
     first, second = make_case(team.organiser), make_case(team.organiser)

@@ -14,8 +14,8 @@ from casework.errors import Forbidden, Invalid
 from casework.services.settings import set_setting
 from casework.services.targets import (elapsed_share, seed_national_targets, set_target,
                                        target_progress)
-from helpers import bearer, new_user
-from test_pipeline import YEAR, add_case, commune_unit, login
+from tests.helpers import bearer, new_user
+from tests.test_pipeline import YEAR, add_case, commune_unit, login
 
 MID_YEAR = date(YEAR, 7, 2)     # 182/365 (or 183/366) of the year gone
 

@@ -186,7 +186,7 @@ def test_without_a_cookie_the_configured_default_language_is_used(app, client,
 def test_a_refusal_of_the_domain_follows_the_language_cookie(client, compiled_catalogue):
     """The services' refusals are translated like the pages: in the API's error, `message`
     follows the `lang` cookie (a label inside it too), `code` stays the same."""
-    from helpers import Api, error_of, make_case, make_team, walk_to
+    from tests.helpers import Api, error_of, make_case, make_team, walk_to
 
     team = make_team()
     case = walk_to(make_case(team.organiser), "outreach", team)

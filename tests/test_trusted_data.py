@@ -21,9 +21,9 @@ from casework.services.visits import create_visit, update_visit
 from casework.transaction import commit
 from casework.workflow.data import GuardFailed
 from casework.workflow.definition import DATE_RULES, FLOWS
-from helpers import (TODAY, Api, Team, enterprise, error_of, fire, history, make_case,
+from tests.helpers import (TODAY, Api, Team, enterprise, error_of, fire, history, make_case,
                      make_team, new_user, trigger_data, walk_to)
-from test_views_support import browser, text  # noqa: F401
+from tests.test_views_support import browser, text  # noqa: F401
 
 
 @pytest.fixture

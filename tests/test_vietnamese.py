@@ -8,9 +8,9 @@ import pytest
 from babel.messages.pofile import read_po
 
 from casework import clock
-from test_translations import VI_PO, compiled_catalogue  # noqa: F401  (a fixture)
-from test_views_support import browser, make_case, text  # noqa: F401
-from test_visits import headers, people, plan  # noqa: F401  (fixtures and a helper)
+from tests.test_translations import VI_PO, compiled_catalogue  # noqa: F401  (a fixture)
+from tests.test_views_support import browser, make_case, text  # noqa: F401
+from tests.test_visits import headers, people, plan  # noqa: F401  (fixtures and a helper)
 
 
 def _vi(message_id: str) -> str:
@@ -58,7 +58,7 @@ def test_sizes_are_written_with_the_reader_s_decimal_comma(app, compiled_catalog
 
 
 def test_visits_show_dates_as_cases_do(client, headers, people):  # noqa: F811
-    from test_visits import login
+    from tests.test_visits import login
     planned = clock.today() + timedelta(days=10)
     visit = plan(client, headers).get_json()
     login(client, people["vgcl_leader"])

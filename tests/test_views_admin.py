@@ -11,8 +11,8 @@ from casework import clock
 from casework.extensions import db
 from casework.models import ApiToken, OrgUnit, User
 from casework.services.users import issue_token
-from conftest import PASSWORD
-from test_views_support import browser, text  # noqa: F401
+from tests.conftest import PASSWORD
+from tests.test_views_support import browser, text  # noqa: F401
 
 TODAY = clock.today()
 
@@ -176,7 +176,7 @@ def test_a_provincial_admin_cannot_give_a_unit_national_powers(app, browser, mak
                                                              token_for):
     """The probe's attack: LDLD-79's administrator types a commune union `vgcl`; its leader
     then read and decided what only the VGCL's leaders may."""
-    from helpers import enterprise, fire, log, make_case, new_user
+    from tests.helpers import enterprise, fire, log, make_case, new_user
     from casework.services.units import create_unit
     commune = create_unit(code="CD-XA-79", name="Công đoàn phường Sài Gòn",
                           type_="commune_union", parent_code="LDLD-79", province_code="79")

@@ -10,7 +10,7 @@ from casework.extensions import db
 from casework.models import ApprovalRequest
 from casework.services.transitions import request_transition
 from casework.transaction import commit
-from test_views_support import browser, make_case, text  # noqa: F401
+from tests.test_views_support import browser, make_case, text  # noqa: F401
 
 
 @pytest.fixture

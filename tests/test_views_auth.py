@@ -1,9 +1,9 @@
 """Logging in and out, CSRF on every form, the language switch."""
 import pytest
-from conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 from casework.extensions import db
-from test_views_support import Browser, browser, text  # noqa: F401
+from tests.test_views_support import Browser, browser, text  # noqa: F401
 
 
 def test_login_page_renders_with_csrf(browser):

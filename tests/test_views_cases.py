@@ -12,8 +12,8 @@ from casework.services.steps import log_step
 from casework.services.transitions import request_transition
 from casework.transaction import commit
 from casework import clock
-from conftest import VALID_TAX_CODES, count_rows
-from test_views_support import browser, make_case, tax_code, text  # noqa: F401
+from tests.conftest import VALID_TAX_CODES, count_rows
+from tests.test_views_support import browser, make_case, tax_code, text  # noqa: F401
 
 
 def advance(case, actor, *triggers, data=None):

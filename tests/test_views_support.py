@@ -6,7 +6,7 @@ import html
 import re
 
 import pytest
-from conftest import PASSWORD
+from tests.conftest import PASSWORD
 from flask import g
 
 from casework.services.cases import create_case

@@ -19,7 +19,7 @@ from casework.services.calendar import add_working_days
 from casework.services.settings import set_setting
 from casework.workflow.definition import DOCUMENTS, FLOWS, Flow, Trigger
 from casework import clock
-from helpers import (TODAY, Api, Team, enterprise, error_of, history, log, make_case,
+from tests.helpers import (TODAY, Api, Team, enterprise, error_of, history, log, make_case,
                      make_team, new_user, path_to, prepare, trigger_data, walk_to)
 
 ALL_ROLES = tuple(r.value for r in Role)

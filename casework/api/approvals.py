@@ -36,7 +36,6 @@ def decision(approval_id: int):
     decide(approval, g.api_user, decision=body.get("decision"), comment=body.get("comment"),
            data=body.get("data"))
     commit()
-    from casework.mail import deliver_pending; deliver_pending()  # noqa: I001  (after the commit)
     return jsonify({"approval": approval_json(approval, g.api_user),
                     "case": case_json(approval.case, g.api_user)})
 

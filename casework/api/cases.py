@@ -79,5 +79,4 @@ def transition(case_id: int):
     else:
         answer = jsonify(case_json(case, g.api_user)), 200
     commit()
-    from casework.mail import deliver_pending; deliver_pending()  # noqa: I001  (after the commit)
     return answer

@@ -1,29 +1,36 @@
 """The OpenAPI 3 document of the JSON API, served without a token at /api/v1/openapi.json.
 
-The paths come from the URL map (every rule of the blueprint), the operations from OPERATIONS
-below, and the schemas of what a transition takes from the workflow definition (FLOWS), so
-neither can drift from the code: tests/test_openapi.py fails when a route has no operation here.
+The paths come from the URL map (every rule of the blueprint), each operation from the
+`@operation(...)` on its view (casework/api/docs.py), whose marshmallow schemas apispec's
+MarshmallowPlugin writes into the components; a view not converted yet is described by the
+hand-written `operations()` below. Nothing can drift from the code: tests/test_openapi.py fails
+when a route has no operation.
 """
 from __future__ import annotations
 
 import re
 
 from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow import resolver as default_resolver
 from flask import current_app, jsonify
 from werkzeug.routing import IntegerConverter
 
 from casework.api import bp, public
+from casework.api.docs import OneOf, Operation, operation
 from casework.models.approval import APPROVAL_STATUSES
 from casework.models.enterprise import SECTORS, Ownership
 from casework.models.step import STEP_KINDS
 from casework.models.visit import VISIT_STATUSES
 from casework.routing import IdConverter
+from casework.schemas.fields import year_pattern
 from casework.schemas.limits import (ACTION_LENGTH, APPLICATIONS_CHANGE, CASES_PER_VISIT,
                                       COMMENT_LENGTH, ENTERPRISE_NAME_LENGTH,
                                       FOLLOW_UPS_PER_VISIT, HOST_NOTE_LENGTH, IDS, NAME_LENGTH,
                                       NOTE_LENGTH, OUTCOME_LENGTH, PAGES, PURPOSE_LENGTH,
                                       TARGET_MEMBERS, TRIGGER_NUMBER, TRIGGER_TEXT_LENGTH,
                                       WORKFORCE, YEARS)
+from casework.schemas.meta import OpenAPIDocument
 from casework.services.cases import SMALL_UNIT_LIMIT
 from casework.services.pipeline import DIMENSIONS, NUMBERS
 from casework.services.queries import FILTERS
@@ -69,8 +76,8 @@ TEXT = text(C0_BUT_LINES)    # several lines (a visit's notes)
 REQUIRED_TEXT = text(C0_BUT_LINES, required=True)
 NO_NUL = text(r"\u0000")     # comments, step notes: NUL only, refused in any body (api/__init__)
 QUERY_TEXT = text(C0 + r"\u007f-\u009f")  # no control character at all (casework.routing)
-# the dates the services take: the years of limits.YEARS, 2000 to 2100 (workflow/data.py)
-DATE_PATTERN = r"^(20[0-9][0-9]|2100)-"
+# the dates the services take: the years of limits.YEARS (workflow/data.py)
+DATE_PATTERN = year_pattern(*YEARS)
 DATE = {"type": "string", "format": "date"}
 INPUT_DATE = {**DATE, "pattern": DATE_PATTERN}
 DATETIME = {"type": "string", "format": "date-time"}
@@ -526,9 +533,6 @@ def schemas() -> dict[str, dict]:
         "CaseRef": {"oneOf": [{"type": "integer", "minimum": 1},
                               {**REQUIRED_LINE, "minLength": 1}],
                     "description": "A case id, or its reference"},
-        "OpenAPI": {"type": "object", "required": ["openapi", "info", "paths"],
-                    "properties": {"openapi": STRING, "info": {"type": "object"},
-                                   "paths": {"type": "object"}}},
     }
     out.update(transition_schemas())
     return out
@@ -605,12 +609,6 @@ def operations(max_per_page: int) -> dict[str, dict[str, dict]]:
     """endpoint -> method -> operation. Every endpoint of the blueprint must be here."""
     case_filters = [query(name, STRING) for name in FILTERS]
     return {
-        "api.openapi": {"get": {
-            "summary": "This document (no token needed)", "tags": ["meta"],
-            "security": [],
-            "responses": {"200": {"description": "The OpenAPI document",
-                                  "content": {"application/json":
-                                              {"schema": ref("OpenAPI")}}}}}},
         "api.workflow": {"get": {
             "summary": "Every kind's states and triggers, from the workflow definition",
             "tags": ["workflow"], "responses": responds({200: ("Workflow", "The flows")}, ())}},
@@ -731,7 +729,85 @@ def rule_methods(rule) -> list[str]:
     return sorted(m.lower() for m in rule.methods - IGNORED_METHODS)
 
 
+def schema_name(schema) -> str | None:
+    """A schema's component name: its `openapi_name`, else its class name without "Schema"."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    return getattr(cls, "openapi_name", None) or default_resolver(cls)
+
+
+class Writer:
+    """Writes the operation of a decorated view (casework/api/docs.py) into the spec."""
+
+    def __init__(self, spec: APISpec, plugin: MarshmallowPlugin):
+        self.spec, self.plugin = spec, plugin
+
+    def schema(self, schema) -> dict:
+        """A $ref to the component of `schema` (a marshmallow schema or a OneOf), registered
+        on first use."""
+        if isinstance(schema, OneOf):
+            if schema.name not in self.spec.components.schemas:
+                variants = [self.schema(v) for v in schema.variants]
+                body = {"oneOf": variants}
+                if schema.discriminator:
+                    body["discriminator"] = {
+                        "propertyName": schema.discriminator,
+                        "mapping": {self.discriminant(v, schema.discriminator): r["$ref"]
+                                    for v, r in zip(schema.variants, variants)}}
+                if schema.description:
+                    body["description"] = schema.description
+                self.spec.components.schema(schema.name, body)
+            return ref(schema.name)
+        return self.plugin.converter.resolve_nested_schema(schema)
+
+    @staticmethod
+    def discriminant(schema, prop: str) -> str:
+        cls = schema if isinstance(schema, type) else type(schema)
+        return cls._declared_fields[prop].choices[0]
+
+    def query(self, schema) -> list[dict]:
+        params = self.plugin.converter.schema2parameters(schema, location="query")
+        for param in params:  # given empty (`?year=`, as a form sends it) it is absent
+            param["allowEmptyValue"] = True
+            inner = param["schema"]
+            if inner.get("type") == "string" and not {"enum", "pattern"} & set(inner):
+                inner["pattern"] = QUERY_TEXT["pattern"]
+        return params
+
+    def response(self, status: int, answer) -> dict:
+        if answer is None:
+            return {"$ref": f"#/components/responses/{ERRORS[status][0]}"}
+        schema, description = answer if isinstance(answer, tuple) else (answer, None)
+        if description is None:
+            cls = schema if isinstance(schema, type) else type(schema)
+            description = ((getattr(schema, "description", None) or cls.__doc__ or "OK")
+                           .strip().splitlines()[0])
+        return {"description": description,
+                "content": {"application/json": {"schema": self.schema(schema)}}}
+
+    def operation(self, described: Operation) -> dict:
+        out: dict = {"summary": described.summary}
+        if described.description:
+            out["description"] = described.description
+        if described.tags:
+            out["tags"] = list(described.tags)
+        if described.security is not None:
+            out["security"] = described.security
+        if described.query is not None:
+            out["parameters"] = self.query(described.query)
+        if described.body is not None:
+            out["requestBody"] = {"required": described.body_required, "content": {
+                "application/json": {"schema": self.schema(described.body)}}}
+        statuses = dict(described.responses)
+        if described.security != []:  # errors a route that needs a token may answer
+            for status in (400, 401, 422):
+                statuses.setdefault(status, None)
+        out["responses"] = {str(status): self.response(status, statuses[status])
+                            for status in sorted(statuses)}
+        return out
+
+
 def build_document(app) -> dict:
+    plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
     spec = APISpec(
         title="casework API", version=API_VERSION, openapi_version=OPENAPI_VERSION,
         info={"description": "The campaign to found grassroots trade unions (công đoàn cơ sở): "
@@ -741,6 +817,7 @@ def build_document(app) -> dict:
                              "`{\"error\": {\"code\", \"message\"}}`."},
         servers=[{"url": PREFIX}],
         security=[{"bearerAuth": []}],
+        plugins=[plugin],
     )
     spec.components.security_scheme("bearerAuth", {
         "type": "http", "scheme": "bearer",
@@ -751,9 +828,11 @@ def build_document(app) -> dict:
         spec.components.response(name, {
             "description": description,
             "content": {"application/json": {"schema": ref("Error")}}})
+    writer = Writer(spec, plugin)
     documented = operations(app.config["API_MAX_PER_PAGE"])
     paths: dict[str, dict] = {}
     for rule in api_rules(app):
+        described = getattr(app.view_functions.get(rule.endpoint), "api_operation", None)
         ops = documented.get(rule.endpoint, {})
         path = paths.setdefault(openapi_path(rule), {})
         params = [path_parameter(name, rule._converters[name]) for name in
@@ -761,7 +840,10 @@ def build_document(app) -> dict:
         if params:
             path.setdefault("parameters", params)
         for method in rule_methods(rule):
-            if method in ops:
+            if described is not None:
+                path[method] = {"operationId": rule.endpoint.split(".", 1)[1],
+                                **writer.operation(described)}
+            elif method in ops:
                 path[method] = {"operationId": rule.endpoint.split(".", 1)[1],
                                 **ops[method]}
     for path, item in paths.items():
@@ -788,6 +870,8 @@ def document_for(app) -> dict:
 
 @bp.get("/openapi.json")
 @public
+@operation(summary="This document (no token needed)", responses={200: OpenAPIDocument},
+           tags=["meta"], security=[])
 def openapi():
     """The OpenAPI document of this API; the one route that needs no token."""
     return jsonify(document_for(current_app))

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from casework.forms import CaseworkForm, SubForm
-from casework.models.enterprise import SECTORS, Ownership
+from casework.models.enterprise import OWNERSHIP_LABELS, SECTOR_LABELS, SECTORS, Ownership
 from casework.models.step import STEP_KINDS
 from casework.schemas.limits import (COMMENT_LENGTH, EMAIL_LENGTH, ENTERPRISE_NAME_LENGTH,
                                       ENTERPRISES_PER_CASE, NOTE_LENGTH, TARGET_MEMBERS,
@@ -24,22 +24,6 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 # Labels for the domain's code values (the workflow's own labels are marked N_ in definition.py)
-OWNERSHIP_LABELS = {
-    "state": _l("State-owned"),
-    "private": _l("Private"),
-    "fdi": _l("Foreign-invested (FDI)"),
-    "conglomerate_member": _l("Member of a conglomerate"),
-}
-SECTOR_LABELS = {
-    "textile_garment": _l("Textile and garment"),
-    "footwear": _l("Footwear"),
-    "electronics": _l("Electronics"),
-    "banking": _l("Banking"),
-    "construction": _l("Construction"),
-    "logistics": _l("Logistics"),
-    "food_processing": _l("Food processing"),
-    "other": _l("Other"),
-}
 STEP_KIND_LABELS = {
     "contact_employer": _l("Contact with the employer"),
     "worker_meeting": _l("Meeting with workers"),

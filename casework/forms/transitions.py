@@ -11,7 +11,7 @@ from casework.forms import CaseworkForm
 from casework.forms.cases import DOCUMENT_LABELS, choices
 from casework.schemas.limits import COMMENT_LENGTH, TRIGGER_NUMBER, TRIGGER_TEXT_LENGTH
 from casework.workflow.definition import DATE_RULES, DOCUMENTS, Field, Trigger, flow_for
-from casework.workflow.guards import date_bounds
+from casework.services.guards import date_bounds
 
 
 class CheckboxListField(SelectMultipleField):

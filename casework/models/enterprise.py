@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.extensions import db
@@ -19,6 +20,24 @@ class Ownership(str, enum.Enum):
 
 SECTORS = ("textile_garment", "footwear", "electronics", "banking", "construction",
            "logistics", "food_processing", "other")
+
+# what a person reads for each code: the forms' choices, the case pages, the exports
+OWNERSHIP_LABELS = {
+    "state": _l("State-owned"),
+    "private": _l("Private"),
+    "fdi": _l("Foreign-invested (FDI)"),
+    "conglomerate_member": _l("Member of a conglomerate"),
+}
+SECTOR_LABELS = {
+    "textile_garment": _l("Textile and garment"),
+    "footwear": _l("Footwear"),
+    "electronics": _l("Electronics"),
+    "banking": _l("Banking"),
+    "construction": _l("Construction"),
+    "logistics": _l("Logistics"),
+    "food_processing": _l("Food processing"),
+    "other": _l("Other"),
+}
 
 
 class Enterprise(db.Model):

@@ -13,10 +13,11 @@ from casework.errors import Conflict, Invalid, NotFound
 from casework.i18n import _
 from casework.services.audit import record
 from casework.services.cases import flush_or_conflict
+from casework.services.guards import Attempt
+from casework.services.notifications import notify_approval_decided
 from casework.services.transitions import apply_transition, clean_comment
 from casework.workflow.data import PARSERS, parse_trigger_data
 from casework.workflow.definition import APPROVER_VGCL_LEADER, N_, flow_for
-from casework.workflow.guards import Attempt
 
 ALREADY_DECIDED = {"approved": N_("This request was already approved"),
                    "rejected": N_("This request was already rejected"),
@@ -88,7 +89,7 @@ def decide(approval: ApprovalRequest, actor: User, *, decision, comment=None,
         apply_transition(attempt, audit_data={"approval_id": approval.id,
                                               "requested_by": approval.requester.email})
     db.session.flush()
-    from casework.services.notifications import notify_approval_decided; notify_approval_decided(approval)  # noqa: I001
+    notify_approval_decided(approval)
     return approval
 
 

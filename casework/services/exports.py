@@ -18,10 +18,11 @@ from openpyxl import Workbook
 
 from casework.extensions import db
 from casework.models import User
+from casework.models.enterprise import OWNERSHIP_LABELS, SECTOR_LABELS
 from casework.services.pipeline import Pipeline
 from casework.services.queries import CaseFilters, case_list_query
 from casework.services.targets import TargetTable
-from casework.workflow.definition import N_
+from casework.workflow.definition import KIND_LABELS, N_, STATE_LABELS, flow_for
 from casework import clock
 from casework.spreadsheet import CsvWriter, xlsx_row
 
@@ -116,9 +117,6 @@ def case_rows(user: User, filters: CaseFilters,
               label: Callable[[str], str] = lambda s: s) -> Iterator[list]:
     """The case list as rows, fetched BATCH at a time (yield_per streams from the cursor); codes
     (kind, state, sector, ownership) written as their labels, a person reads the file."""
-    from casework.forms.cases import OWNERSHIP_LABELS, SECTOR_LABELS
-    from casework.workflow.definition import KIND_LABELS, flow_for
-
     def named(table: dict, code):
         return str(table[code]) if code in table else code   # a free-text sector as typed
 
@@ -143,7 +141,6 @@ def pipeline_table(result: Pipeline, label: Callable[[str], str] = lambda s: s,
                    state_labels: dict | None = None):
     """Headers and rows of the pipeline table, with its totals as the last row."""
     # the states as the flow counted names them ('founded' differs between flows)
-    from casework.workflow.definition import STATE_LABELS
     flow = result.filters.flow_def
     state_labels = state_labels or (dict(flow.states) if flow else STATE_LABELS)
     headers = ([label(N_("Key")), label(N_("Row"))]

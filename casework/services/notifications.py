@@ -1,8 +1,10 @@
 """Notifications: who is told what, stored in the database; mail goes out after the commit.
 
-The notify functions flush, never commit; the caller commits, then calls `deliver_pending()`
-(casework.mail) so a failed mail server never rolls a decision back. Texts are written in the
-federation's default language: a notification outlives the request that made it.
+The notify functions flush, never commit. Each notification queues its email on the
+transaction that made it (`queue`): once the caller commits, one background job emails them
+all, retrying while the mail server refuses, so a failed mail server never rolls a decision
+back; a rollback sends nothing. Texts are written in the federation's default language: a
+notification outlives the request that made it.
 """
 from __future__ import annotations
 
@@ -10,15 +12,16 @@ from collections import defaultdict
 from datetime import date, datetime, time, timezone
 
 import sqlalchemy as sa
-from flask import current_app, g, has_app_context
+from flask import current_app
 from flask_babel import force_locale
 
-from casework import authz, clock
+from casework import authz, clock, jobs
 from casework.extensions import db
 from casework.models import ApprovalRequest, Case, Notification, OrgUnit, User
-from casework.routing import external_url
 from casework.i18n import _
+from casework.routing import external_url
 from casework.services.queries import overdue_condition, stuck_condition
+from casework.transaction import gather_after_commit
 from casework.workflow.definition import (
     APPROVER_SUPERVISOR,
     APPROVER_VGCL_LEADER,
@@ -56,10 +59,20 @@ def _trigger_label(case: Case, trigger: str) -> str:
     return _(spec.label) if spec is not None else trigger
 
 
-def _remember(notification: Notification) -> None:
-    """Kept on `g` so the request that made it delivers it (and only it) after its commit."""
-    if has_app_context():
-        g.setdefault("casework_notifications", []).append(notification)
+def queue(notification: Notification) -> None:
+    """Email `notification` once the transaction that made it commits; never if it rolls back."""
+    gather_after_commit(_email, notification)
+
+
+def _email(notifications: list[Notification]) -> None:
+    """After the commit: one job emails them all (the send_notifications task), retried with
+    backoff while the mail server refuses. Should the queue be down, they wait, unsent, for
+    `flask notify send`."""
+    keys = [sa.inspect(n).identity for n in notifications]  # no query: the ids stay known
+    ids = [key[0] for key in keys if key]
+    if ids:
+        jobs.enqueue("send_notifications", ids,
+                     retry_intervals=current_app.config["MAIL_RETRY_INTERVALS"])
 
 
 def _add(user: User, kind: str, subject: str, body: str, *, case: Case | None = None,
@@ -69,7 +82,7 @@ def _add(user: User, kind: str, subject: str, body: str, *, case: Case | None = 
                                 approval_id=approval.id if approval else None,
                                 subject=subject[:300], body=body)
     db.session.add(notification)
-    _remember(notification)
+    queue(notification)
     return notification
 
 

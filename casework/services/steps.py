@@ -10,10 +10,10 @@ from casework.models.step import STEP_KINDS
 from casework.errors import Conflict, Invalid
 from casework.i18n import _
 from casework.schemas.limits import APPLICATIONS_CHANGE, NOTE_LENGTH
+from casework.services.guards import check_date
 from casework.text import nfc, whole_number
 from casework.workflow.data import GuardFailed, parse_date
 from casework.workflow.definition import N_, TERMINAL_STATES
-from casework.workflow.guards import check_date
 
 
 def _count(value, field: str) -> int:

@@ -13,12 +13,13 @@ from casework.errors import Conflict, Invalid
 from casework.i18n import _
 from casework.schemas.limits import COMMENT_LENGTH
 from casework.services.audit import record
+from casework.services import machine
 from casework.services.cases import check_version, flush_or_conflict
+from casework.services.guards import Attempt
+from casework.services.notifications import notify_approval_requested
 from casework.text import nfc
-from casework.workflow import machine
 from casework.workflow.data import parse_trigger_data, to_json
 from casework.workflow.definition import TERMINAL_STATES, Trigger, flow_for
-from casework.workflow.guards import Attempt
 
 
 def find_trigger(case: Case, name) -> Trigger:
@@ -111,7 +112,7 @@ def _file_approval(attempt: Attempt) -> ApprovalRequest:
            from_state=case.state, comment=attempt.comment,
            data={"approval_id": approval.id, **to_json(attempt.data)})
     db.session.flush()
-    from casework.services.notifications import notify_approval_requested; notify_approval_requested(approval)  # noqa: I001
+    notify_approval_requested(approval)
     return approval
 
 

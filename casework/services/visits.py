@@ -33,7 +33,7 @@ from casework.services.settings import get_setting
 from casework.text import nfc, search_key, whole_number
 from casework import clock
 from casework.workflow.data import GuardFailed, parse_date
-from casework.workflow.guards import check_date
+from casework.services.guards import check_date
 from casework.workflow.definition import N_
 
 STATUS_CHANGES = {"planned": ("done", "cancelled")}

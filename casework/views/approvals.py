@@ -81,7 +81,6 @@ def decision(approval_id: int):
         decide(approval, current_user, decision=choice, comment=form.comment.data or "",
                data=trigger_data(form, _trigger_of(approval), form.decision_specs))
         commit()
-        from casework.mail import deliver_pending; deliver_pending()  # noqa: I001  (after the commit)
     except DomainError as exc:
         db.session.rollback()
         if exc.field in {spec.name for spec in form.decision_specs}:  # next to its field

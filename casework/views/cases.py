@@ -539,7 +539,6 @@ def fire(case_id: int, trigger: str):
             case, current_user, trigger=spec.name, version=form.version.data,
             data=trigger_data(form, spec), comment=form.comment.data or "")
         commit()
-        from casework.mail import deliver_pending; deliver_pending()  # noqa: I001  (after the commit)
     except DomainError as exc:
         db.session.rollback()
         error, stale = refuse(form, exc), exc.code == "stale_version"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from casework.services.transitions import allowed_triggers
 from casework.workflow.definition import FLOWS, Flow
 from casework.workflow.diagram import Diagram, case_diagram, flow_diagram
 
@@ -32,4 +33,6 @@ def index():
 def case_diagram_global(case, triggers=None) -> Diagram:
     """For templates/workflow/_case_diagram.html: the case's flow with its state and what the
     user may fire now marked (`triggers`: the allowed triggers, when the view computed them)."""
-    return case_diagram(case, current_user, triggers)
+    if triggers is None:
+        triggers = allowed_triggers(case, current_user)
+    return case_diagram(case, triggers)

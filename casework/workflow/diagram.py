@@ -1,6 +1,6 @@
 """The workflow diagrams, drawn on the server as SVG from the definition the machines are built
-from (`machine_transitions`, STYLE.md): no script, nothing to download, they print and work
-offline.
+from (`flow_moves`: tests/test_diagram.py holds them to the machines of casework.services.
+machine): no script, nothing to download, they print and work offline.
 
 A flow is first made a graph (`flow_graph`): its states, the active ones inside one group
 ("In progress") so that a trigger from every one of them is one edge from the group, and one
@@ -23,7 +23,6 @@ from markupsafe import Markup, escape
 
 from casework.svg import wrap
 from casework.workflow.definition import N_, Flow, Trigger, flow_for
-from casework.workflow.machine import machine_transitions
 
 GROUP = "in_progress"  # the group drawn around a flow's active states
 GROUP_LABEL = N_("In progress")
@@ -72,11 +71,17 @@ class Graph:
         return next((e for e in self.edges if (e.src, e.dst) == (src, dst)), None)
 
 
+def flow_moves(flow: Flow) -> list[tuple[str, str, str]]:
+    """Every (trigger, source, destination) the flow allows; a resume may return to any active
+    state (the one the case left), as the machine's branches do."""
+    return [(trigger.name, src, dst) for trigger in flow.triggers for src in trigger.sources
+            for dst in ((trigger.dest,) if trigger.dest is not None else flow.active_states)]
+
+
 def flow_graph(flow: Flow) -> Graph:
-    """The flow's states and edges, from the transitions the machine is built from."""
+    """The flow's states and edges, from the moves the machine is built from."""
     group = flow.active_states
-    moves = [(t["trigger"], src, t["dest"]) for t in machine_transitions(flow)
-             for src in t["source"]]
+    moves = flow_moves(flow)
     edges: dict[tuple[str, str], dict] = {}
     for name, src, dst in moves:
         pairs = [(s, d) for n, s, d in moves if n == name]
@@ -355,13 +360,9 @@ def _moves(case, trigger: Trigger) -> list[tuple[str, str]]:
     return [(case.state, trigger.dest)]
 
 
-def case_diagram(case, user=None, allowed: list[Trigger] | None = None) -> Diagram:
-    """The case's flow with its state and the triggers `user` may fire now (`allowed`, when
-    the caller has them already) marked."""
-    if allowed is None:
-        # imported here: the services build on the workflow package, not the other way round
-        from casework.services.transitions import allowed_triggers
-        allowed = allowed_triggers(case, user)
+def case_diagram(case, allowed: list[Trigger]) -> Diagram:
+    """The case's flow with its state and the triggers its viewer may fire now (`allowed`, as
+    casework.services.transitions.allowed_triggers finds them) marked."""
     flow = flow_for(case.kind)
     marked = tuple((t.name, src, dst) for t in allowed for src, dst in _moves(case, t))
     left = case.resume_state if case.state == "on_hold" else None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import NO_PLAYWRIGHT, ORGANISER, PASSWORD, PHONE, DESKTOP, UNIT, log_in
+from tests.e2e.conftest import NO_PLAYWRIGHT, ORGANISER, PASSWORD, PHONE, DESKTOP, UNIT, log_in
 
 pytest.importorskip("playwright.sync_api", reason=NO_PLAYWRIGHT)
 

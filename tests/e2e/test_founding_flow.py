@@ -14,7 +14,7 @@ import pytest
 
 from casework import clock
 
-from .conftest import NO_PLAYWRIGHT, ORGANISER, SUPERVISOR, log_in
+from tests.e2e.conftest import NO_PLAYWRIGHT, ORGANISER, SUPERVISOR, log_in
 
 expect = pytest.importorskip("playwright.sync_api", reason=NO_PLAYWRIGHT).expect
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ import pytest
 
 from casework.workflow.definition import FLOWS
 
-from .conftest import NO_PLAYWRIGHT, ORGANISER, log_in
+from tests.e2e.conftest import NO_PLAYWRIGHT, ORGANISER, log_in
 
 expect = pytest.importorskip("playwright.sync_api", reason=NO_PLAYWRIGHT).expect
 

@@ -1,4 +1,6 @@
-"""Guards: each raises GuardFailed with the reason, or returns quietly."""
+"""Guards of the workflow's triggers (named in casework.workflow.definition): each raises
+GuardFailed with the reason, or returns quietly. They read the case's steps, history, files and
+the settings, so they live beside the transition service, not in the pure workflow package."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,10 +1,11 @@
-"""Effects: what a transition writes on the case besides its state."""
+"""Effects: what a transition writes on the case besides its state (named in
+casework.workflow.definition; they read the settings and the calendar)."""
 from __future__ import annotations
 
 from casework.services.calendar import add_working_days
+from casework.services.guards import Attempt
 from casework.services.settings import get_setting
 from casework.workflow.data import to_json
-from casework.workflow.guards import Attempt
 
 
 def remember_resume_state(attempt: Attempt) -> None:

@@ -1,4 +1,5 @@
-"""One module-level `transitions` machine per flow, built from the definition tables.
+"""One module-level `transitions` machine per flow, built from the definition tables, with the
+guards and effects of casework.services (the diagram draws the same moves: workflow.diagram).
 
 Never `add_model`: a loaded case is passed to `events[trigger].trigger(case, ...)` directly, so
 no per-row machine is kept (transitions issues #146, #379, #434).
@@ -8,10 +9,10 @@ from __future__ import annotations
 from transitions import Machine, MachineError
 
 from casework.i18n import _
-from casework.workflow import effects, guards
+from casework.services import effects, guards
+from casework.services.guards import Attempt
 from casework.workflow.data import GuardFailed
 from casework.workflow.definition import FLOWS, Flow, Trigger, flow_for
-from casework.workflow.guards import Attempt
 
 
 def _check_guards(trigger: Trigger):
