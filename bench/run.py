@@ -593,7 +593,7 @@ def measure_gunicorn(target: Target, result: Result, actors: Actors, app, secret
 def import_csv(path: Path, rows: int) -> Path:
     """`rows` valid enterprises with valid tax codes none of the national data set uses."""
     from casework.services.enterprises import tax_code_with_check_digit
-    from casework.services.national import PROVINCE_WEIGHTS
+    from casework.seed.national import PROVINCE_WEIGHTS
     if path.exists() and sum(1 for _ in path.open(encoding="utf-8")) == rows + 1:
         return path
     rng = random.Random(100_000)

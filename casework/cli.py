@@ -102,13 +102,12 @@ def revoke_command(email):
 def demo_seed_command(cases, if_empty, scale):
     """A believable demo: users of each role, cases across provinces and states."""
     from casework.models import Case
-    from casework.services.demo import DEMO_PASSWORD, demo_logins, seed_demo
+    from casework.seed.demo import DEMO_PASSWORD, demo_logins, seed_demo
     if if_empty and db.session.scalar(sa.select(sa.func.count(Case.id))):
         click.echo("Cases already present: no demo data added.")
         logins = demo_logins()
     elif scale == "national":
-        from casework.services.national import (CASES, EMAIL_DOMAIN, AlreadySeeded,
-                                                seed_national)
+        from casework.seed.national import CASES, EMAIL_DOMAIN, AlreadySeeded, seed_national
         with click.progressbar(length=CASES, label="Seeding national data", show_eta=True,
                                show_percent=True) as bar:
             try:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from flask import Flask, current_app, has_app_context
 
 from casework.extensions import db
+from casework.transaction import after_commit
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,23 @@ def enqueue(task: str, *args, queue_name: str = "default",
         thread.start()
     else:
         raise RuntimeError(f"JOBS_BACKEND must be rq, thread or inline, not {mode!r}")
+
+
+def enqueue_after_commit(task: str, *args, queue_name: str = "default",
+                         retry_intervals: Sequence[int] = ()) -> None:
+    """`enqueue` once the current transaction has committed (the worker then finds the rows
+    the task reads), never if it rolls back. Should the queue refuse it then, the task's job is
+    recorded failed (the job_failed task), not left waiting forever."""
+    _task(task)                       # a typo fails here, before the commit
+    app = current_app._get_current_object()
+
+    def start() -> None:
+        try:
+            enqueue(task, *args, queue_name=queue_name, retry_intervals=retry_intervals)
+        except Exception as exc:
+            log.exception("queueing job %s failed", task)
+            _record_failure(app, task, args, exc)
+    after_commit(start)
 
 
 def wait_for_threads(timeout: float = 30) -> None:

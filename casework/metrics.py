@@ -32,7 +32,10 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import choose_encoder
 from sqlalchemy.exc import SQLAlchemyError
 
+from casework import jobs
 from casework.extensions import db
+from casework.models import ApprovalRequest
+from casework.observability import request_duration
 from casework.transaction import on_outcome
 
 log = logging.getLogger(__name__)
@@ -61,7 +64,6 @@ def transition_applied(kind: str, trigger: str) -> None:
 # --- requests ----------------------------------------------------------------------------------
 
 def _observe_request(response):
-    from casework.observability import request_duration
     duration = request_duration()
     if duration is not None:
         # the rule's endpoint, never the path: one series per route, whatever the ids
@@ -78,7 +80,6 @@ class ScrapeTimeCollector:
     """Gauges computed by the process that answers the scrape (so never summed over workers)."""
 
     def collect(self):
-        from casework.models import ApprovalRequest
         try:
             count = db.session.scalar(sa.select(sa.func.count()).select_from(ApprovalRequest)
                                       .where(ApprovalRequest.status == "pending"))
@@ -100,9 +101,8 @@ class ScrapeTimeCollector:
 def queue_depths() -> dict[str, int]:
     """casework.jobs.queue_depths(), or nothing when there is no queue (or Redis is down: a
     scrape still answers, the readiness check reports Redis)."""
-    from casework.jobs import queue_depths as depths
     try:
-        return dict(depths())
+        return dict(jobs.queue_depths())
     except Exception as exc:  # noqa: BLE001 (Redis unreachable, RQ missing)
         log.warning("queue depths unavailable: %s", type(exc).__name__)
         return {}

@@ -48,6 +48,8 @@ def on_outcome(*, committed: Callable[[], None] | None = None,
     """Call `committed()` once the current transaction commits, or `rolled_back()` once what
     was done here is rolled back (the savepoint it was noted in, or the whole transaction)."""
     session = db.session()
+    if not session.in_transaction():
+        session.begin()  # noted before any query: a rollback must still end it, as a commit does
     savepoint = session.get_nested_transaction()  # None outside a savepoint
     session.info.setdefault(_PENDING, []).append((savepoint, committed, rolled_back))
 

@@ -1,6 +1,7 @@
-"""Fixtures: an app on SQLite (or on TEST_DATABASE_URL), reference data, users and clients.
+"""Fixtures: an app on SQLite (or on TEST_DATABASE_URL), reference data, clients, the suite's clock.
 
 The schema is created once per session; every test starts from empty tables plus reference data.
+The builders (users, tokens, enterprises, cases ...) are plain functions in tests/helpers.py.
 """
 from __future__ import annotations
 
@@ -10,14 +11,12 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import sqlalchemy as sa
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 
 from casework import create_app
 from casework.extensions import db
 from casework.services.reference import seed_reference
-from casework.services.users import create_user, issue_token
 from casework import clock
 
 _suite_shift: timedelta | None = None
@@ -63,7 +62,6 @@ def _suite_clock():
     if leak := restore_suite_clock():
         pytest.fail("this test left the clock moved: " + leak)
 
-PASSWORD = "correct-horse-1"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 
@@ -141,45 +139,3 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
-
-
-@pytest.fixture
-def make_user():
-    """make_user("organiser", "LDLD-79") -> a committed user with PASSWORD."""
-    counter = iter(range(1, 10_000))
-
-    def make(role: str, unit: str, email: str | None = None, name: str | None = None):
-        n = next(counter)
-        user = create_user(email=email or f"{role}{n}.{unit.lower()}@test.vn",
-                           name=name or f"{role.title()} {n}", role=role, unit_code=unit,
-                           password=PASSWORD)
-        db.session.commit()
-        return user
-    return make
-
-
-@pytest.fixture
-def token_for():
-    def issue(user) -> dict:
-        token = issue_token(user)
-        db.session.commit()
-        return {"Authorization": f"Bearer {token}"}
-    return issue
-
-
-VALID_TAX_CODES = ("0100109106", "0300588569", "0101248141", "0302035520", "0309532497",
-                   "0100686174", "0301442361", "0100101611", "0303217354", "0102100740")
-
-
-@pytest.fixture
-def enterprise():
-    """enterprise(i, province="79") -> an enterprise dict with a valid, distinct tax code."""
-    def make(i: int = 0, province: str = "79", workforce: int = 120, **extra) -> dict:
-        return {"name": f"Công ty TNHH May Hưng Thịnh {i}", "tax_code": VALID_TAX_CODES[i],
-                "province": province, "workforce": workforce, "ownership": "private",
-                "sector": "textile_garment", **extra}
-    return make
-
-
-def count_rows(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))

@@ -1,7 +1,9 @@
 """Builders shared by the test modules: people, cases, the data each trigger takes, walking a case.
 
 Everything here goes through the real services (the same ones the API and the views call) and
-commits, so a test starts from a case in the state it needs and exercises one thing.
+commits, so a test starts from a case in the state it needs and exercises one thing. These are
+the suite's only builders (conftest.py holds the app, clients, database and clock fixtures);
+import them as `from tests.helpers import new_user, make_case, ...`.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from casework.services.cases import create_case
 from casework.services.enterprises import tax_code_with_check_digit
 from casework.services.steps import log_step
 from casework.services.transitions import request_transition
-from casework.services.users import issue_token, update_user
+from casework.services.users import clean_email, issue_token, set_password, update_user
 from casework.transaction import commit
 from casework.workflow.definition import DOCUMENTS, Flow, flow_for
 
@@ -32,11 +34,19 @@ TODAY = clock.today()
 _people = itertools.count(1)
 
 
-def new_user(role: str, unit: str = "LDLD-79", *, name: str | None = None) -> User:
-    """A committed user without a password (API tests use tokens; scrypt is slow)."""
+# the password of the users who sign in through the login form: new_user(..., password=PASSWORD)
+PASSWORD = "correct-horse-1"
+
+
+def new_user(role: str, unit: str = "LDLD-79", *, name: str | None = None,
+             email: str | None = None, password: str | None = None) -> User:
+    """A committed user; without a password unless given one (API tests use tokens, and
+    hashing a password, scrypt, is slow: give one only to users who sign in with it)."""
     n = next(_people)
-    user = User(email=f"{role}{n}.{unit.lower()}@test.vn")
+    user = User(email=clean_email(email or f"{role}{n}.{unit.lower()}@test.vn"))
     update_user(user, name=name or f"{role.title()} {n}", role=role, unit_code=unit, active=True)
+    if password is not None:
+        set_password(user, password)
     db.session.add(user)
     db.session.commit()
     return user
@@ -76,6 +86,11 @@ def tax_code() -> str:
         code = tax_code_with_check_digit(f"{next(_tax_bodies):09d}")
         if code:
             return code
+
+
+# real tax codes, for forms that are typed in: enterprises-0-tax_code=VALID_TAX_CODES[0]
+VALID_TAX_CODES = ("0100109106", "0300588569", "0101248141", "0302035520", "0309532497",
+                   "0100686174", "0301442361", "0100101611", "0303217354", "0102100740")
 
 
 def enterprise(name: str = "Công ty TNHH May Hưng Thịnh", *, province: str = "79",
@@ -232,6 +247,10 @@ def walk_to(case: Case, state: str, team: Team) -> Case:
         advance(case, team, trigger)
     assert case.state == state
     return case
+
+
+def count_rows(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def history(case: Case, action: str | None = None) -> list[AuditEntry]:

@@ -11,8 +11,8 @@ from casework.extensions import db
 from casework.models import ApiToken
 from casework.services.users import issue_token, revoke_tokens
 from casework.workflow.definition import FLOWS, KINDS
-from tests.helpers import (TODAY, Api, bearer, enterprise, error_of, fire, log, make_case, make_team,
-                     new_user, trigger_data, walk_to)
+from tests.helpers import (TODAY, Api, bearer, enterprise, error_of, fire, log, make_case,
+                           make_team, new_user, trigger_data, walk_to)
 
 CASE_KEYS = {"id", "ref", "kind", "state", "version", "unit", "province", "organiser",
              "enterprises", "target_members", "applications", "deadline", "allowed_triggers",

@@ -18,8 +18,8 @@ from casework.services.attachments import documents_present, store_attachment
 from casework.transaction import commit
 from casework.workflow.data import GuardFailed
 from casework.workflow.definition import DOCUMENTS
-from tests.helpers import Team, fire, make_case, walk_to
-from tests.test_views_support import browser, text  # noqa: F401
+from tests.helpers import PASSWORD, Team, fire, make_case, new_user, walk_to
+from tests.browser import browser, text  # noqa: F401
 
 # --- tiny valid files -------------------------------------------------------------------------
 
@@ -70,11 +70,13 @@ def folder(app, tmp_path):
 
 
 @pytest.fixture
-def people(make_user):
-    return {"org": make_user("organiser", "LDLD-79"), "sup": make_user("supervisor", "LDLD-79"),
-            "leader": make_user("leader", "LDLD-79"), "vgcl": make_user("leader", "VGCL"),
-            "outsider": make_user("organiser", "LDLD-01"),
-            "outside_sup": make_user("supervisor", "LDLD-01")}
+def people():
+    return {"org": new_user("organiser", "LDLD-79", password=PASSWORD),
+            "sup": new_user("supervisor", "LDLD-79", password=PASSWORD),
+            "leader": new_user("leader", "LDLD-79", password=PASSWORD),
+            "vgcl": new_user("leader", "VGCL", password=PASSWORD),
+            "outsider": new_user("organiser", "LDLD-01", password=PASSWORD),
+            "outside_sup": new_user("supervisor", "LDLD-01", password=PASSWORD)}
 
 
 @pytest.fixture
@@ -247,7 +249,7 @@ def test_csrf_is_required(browser, people, case):
 
 # --- downloading ------------------------------------------------------------------------------
 
-def test_download_in_scope_only(browser, people, case, make_user):
+def test_download_in_scope_only(browser, people, case):
     upload(browser(people["org"]), case, PDF, "Công văn.pdf")
     [attachment] = stored(case)
     url = f"/cases/{case.id}/attachments/{attachment.id}"

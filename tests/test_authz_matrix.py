@@ -35,7 +35,7 @@ import pytest
 from casework import clock, create_app
 from tests.helpers import enterprise, tax_code
 from tests.matrix_support import (ACTOR_NOTES, ACTORS, IN_SCOPE, NOBODY, OUT_OF_SCOPE, World,
-                            caller_for, make_cast, outcome)
+                                  caller_for, make_cast, outcome)
 
 TODAY = clock.today()
 SKIPPED_ENDPOINTS = ("static", "bootstrap.static")

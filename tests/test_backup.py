@@ -12,6 +12,7 @@ from casework.extensions import db
 from casework.models import AuditEntry, Case, OrgUnit, Step, User
 from casework.services.cases import create_case
 from casework.services.steps import log_step
+from tests.helpers import enterprise, new_user
 
 COUNTED = (Case, Step, AuditEntry, User, OrgUnit)
 
@@ -21,11 +22,11 @@ def _counts(connection) -> dict:
         sa.select(sa.func.count()).select_from(m.__table__)).scalar_one() for m in COUNTED}
 
 
-def _some_records(make_user, enterprise):
-    organiser = make_user("organiser", "LDLD-79")
+def _some_records():
+    organiser = new_user("organiser", "LDLD-79")
     for i in range(3):
         case = create_case(organiser, kind="grassroots", unit="LDLD-79",
-                           enterprises=[enterprise(i, name=f"Công ty Đồng Tháp {i}")])
+                           enterprises=[enterprise(f"Công ty Đồng Tháp {i}")])
         log_step(case, organiser, kind="worker_meeting", date_="2026-01-05",
                  applications_vietnamese=2 + i, note="Họp công nhân")
     db.session.commit()
@@ -49,8 +50,8 @@ def _restore(backup_path, url: sa.URL) -> sa.URL:
     return restored
 
 
-def test_backup_restores_every_record(runner, make_user, enterprise, tmp_path):
-    _some_records(make_user, enterprise)
+def test_backup_restores_every_record(runner, tmp_path):
+    _some_records()
     with db.engine.connect() as conn:
         expected = _counts(conn)
     target = tmp_path / "backup.bin"

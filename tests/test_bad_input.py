@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from casework.extensions import db
 from casework.services.queries import CaseFilters, case_count, case_list_query
-from tests.helpers import bearer, error_of, new_user
-from tests.test_views_support import browser  # noqa: F401
+from tests.helpers import PASSWORD, bearer, error_of, new_user
+from tests.browser import browser  # noqa: F401
 
 CASE_FILTERS = ("q", "unit", "organiser", "province", "sector", "ownership", "managed_by")
 PAGES = ["/cases", "/leadership/pipeline", "/leadership/timings", "/leadership/targets",
@@ -19,8 +19,8 @@ CONTROL = ["a\x00b", "a\x1bb", "a\nb", "a\x7fb", "a\x85b"]
 
 
 @pytest.fixture
-def leader(make_user):
-    return make_user("leader", "VGCL")
+def leader():
+    return new_user("leader", "VGCL", password=PASSWORD)
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -54,9 +54,9 @@ def test_a_control_character_in_a_query_parameter_of_the_api_is_a_422(client, pa
 
 @pytest.mark.parametrize("typed, key", [("May' OR 'x%_/", "may' or 'x"),  # a long text
                                         ("'%", "'/%")])  # short: a scan on SQLite too
-def test_the_search_text_is_bound_never_part_of_the_sql(app, make_user, typed, key):
+def test_the_search_text_is_bound_never_part_of_the_sql(app, typed, key):
     """The pattern of ?q= reaches the database as a parameter: nothing typed is SQL text."""
-    user = make_user("supervisor", "LDLD-79")
+    user = new_user("supervisor", "LDLD-79", password=PASSWORD)
     statements = []
 
     def seen(_conn, _cursor, statement, parameters, _context, _many):

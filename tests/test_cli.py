@@ -12,7 +12,7 @@ from casework.models import (ApiToken, AuditEntry, CalendarDay, Case, OrgUnit, P
 from casework.text import search_key
 from tests.conftest import _empty_tables
 
-# DOMAIN.md §3: the 34 provinces from 1 July 2025 and their official codes
+# docs/domain.md §3: the 34 provinces from 1 July 2025 and their official codes
 PROVINCES = {
     "Hà Nội": "01", "Huế": "46", "Hải Phòng": "31", "Đà Nẵng": "48", "Hồ Chí Minh": "79",
     "Cần Thơ": "92", "Lai Châu": "12", "Điện Biên": "11", "Sơn La": "14", "Lạng Sơn": "20",

@@ -19,7 +19,7 @@ from casework.services.steps import log_step
 from casework.services.transitions import request_transition
 from casework.transaction import commit
 from tests.helpers import (TODAY, enterprise, fire, make_case, make_team, new_user, trigger_data,
-                     walk_to)
+                           walk_to)
 
 TIMEOUT = 20
 

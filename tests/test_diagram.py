@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from flask import g
 from flask_babel import force_locale, gettext
-from tests.helpers import make_case, make_team, walk_to
-from tests.test_views_support import browser, text  # noqa: F401
+from tests.helpers import PASSWORD, make_case, make_team, new_user, walk_to
+from tests.browser import browser, text  # noqa: F401
 
 from casework.workflow import diagram as diagram_module
 from casework.workflow.definition import FLOWS, flow_for
@@ -245,8 +245,8 @@ def test_two_diagrams_on_a_page_have_ids_of_their_own(request_context):
 
 @pytest.mark.parametrize("role,unit", [("organiser", "LDLD-79"), ("supervisor", "LDLD-79"),
                                        ("leader", "VGCL"), ("admin", "VGCL")])
-def test_the_workflow_page_renders_for_every_role(browser, make_user, role, unit):
-    page = browser(make_user(role, unit)).get("/workflow")
+def test_the_workflow_page_renders_for_every_role(browser, role, unit):
+    page = browser(new_user(role, unit, password=PASSWORD)).get("/workflow")
     assert page.status_code == 200
     body = text(page)
     assert body.count("data-workflow-diagram") == len(FLOWS)
@@ -269,8 +269,8 @@ def test_the_workflow_page_needs_a_login(client):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_the_workflow_page_in_vietnamese(browser, make_user):
-    b = browser(make_user("organiser", "LDLD-79"))
+def test_the_workflow_page_in_vietnamese(browser):
+    b = browser(new_user("organiser", "LDLD-79", password=PASSWORD))
     b.client.set_cookie("lang", "vi")
     g.pop("_flask_babel", None)
     body = text(b.get("/workflow"))
@@ -279,8 +279,8 @@ def test_the_workflow_page_in_vietnamese(browser, make_user):
         assert f">{gettext('In progress')}</text>" in body
 
 
-def test_the_case_page_has_its_diagram_collapsed(browser, make_user):
-    organiser = make_user("organiser", "LDLD-79")
+def test_the_case_page_has_its_diagram_collapsed(browser):
+    organiser = new_user("organiser", "LDLD-79", password=PASSWORD)
     case = make_case(organiser)
     body = text(browser(organiser).get(f"/cases/{case.id}"))
     details = re.search(r'<details class="card mb-3 workflow-case" id="workflow">(.*?)</details>',
@@ -292,9 +292,9 @@ def test_the_case_page_has_its_diagram_collapsed(browser, make_user):
     assert f'href="/workflow#{case.kind}"' in details.group(1)
 
 
-def test_the_case_page_of_a_reader_marks_nothing(browser, make_user):
-    case = make_case(make_user("organiser", "LDLD-79"))
-    body = text(browser(make_user("leader", "LDLD-79")).get(f"/cases/{case.id}"))
+def test_the_case_page_of_a_reader_marks_nothing(browser):
+    case = make_case(new_user("organiser", "LDLD-79", password=PASSWORD))
+    body = text(browser(new_user("leader", "LDLD-79", password=PASSWORD)).get(f"/cases/{case.id}"))
     assert 'class="state s-current" data-state="identified"' in body
     assert ALLOWED_MARK not in body
 

@@ -6,18 +6,18 @@ import re
 
 import pytest
 
-from tests.conftest import VALID_TAX_CODES
+from tests.helpers import PASSWORD, VALID_TAX_CODES, new_user
 from tests.test_translations import compiled_catalogue  # noqa: F401  (a fixture)
 from tests.test_views_approvals import _decide, _request_close
-from tests.test_views_support import browser, make_case, text  # noqa: F401
+from tests.browser import browser, make_case, text  # noqa: F401
 
 SUMMARY = re.compile(r'<div id="form-errors"[^>]*>(.*?)</div>', re.S)
 
 
 @pytest.fixture
-def team(make_user):
-    return {"org": make_user("organiser", "LDLD-79", name="Organiser Lan"),
-            "sup": make_user("supervisor", "LDLD-79", name="Supervisor Hùng")}
+def team():
+    return {"org": new_user("organiser", "LDLD-79", name="Organiser Lan", password=PASSWORD),
+            "sup": new_user("supervisor", "LDLD-79", name="Supervisor Hùng", password=PASSWORD)}
 
 
 def _summary(response) -> tuple[str, str]:

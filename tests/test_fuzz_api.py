@@ -12,10 +12,10 @@ from casework import clock
 from casework.extensions import db
 from casework.workflow.definition import DOCUMENTS, FLOWS, Trigger
 from tests.fuzzing import (MISSING, bad_date, describe, bad_int, check_api_response, fuzz_settings,
-                     json_object, junk, maybe, raw_body, snapshot, text_junk,
-                     vietnamese, wrong_types)
+                           json_object, junk, maybe, raw_body, snapshot, text_junk, vietnamese,
+                           wrong_types)
 from tests.helpers import (TODAY, bearer, fire, make_case, make_team, new_user, prepare, tax_code,
-                     trigger_data, walk_to)
+                           trigger_data, walk_to)
 
 CURRENT = "<the case's current version>"
 

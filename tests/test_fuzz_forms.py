@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 
 from casework.extensions import db
 from casework.workflow.definition import DOCUMENTS, FLOWS, Trigger
-from tests.conftest import PASSWORD
 from tests.fuzzing import (BAD_DATES, DIGIT_LIKE, DIGIT_TRAPS, MISSING, describe, fuzz_settings,
-                     maybe, pick, snapshot, text_junk, vietnamese)
-from tests.helpers import TODAY, fire, make_case, make_team, prepare, tax_code, walk_to
-from tests.test_views_support import CSRF, Browser, text
+                           maybe, pick, snapshot, text_junk, vietnamese)
+from tests.helpers import (PASSWORD, TODAY, fire, make_case, make_team, new_user, prepare, tax_code,
+                           walk_to)
+from tests.browser import CSRF, Browser, text
 
 ERROR_MARKS = ('class="invalid-feedback', "alert-danger", "alert-warning")
 
@@ -79,8 +79,8 @@ def check_form_response(response, before: dict, *, accepted_status=(302,)) -> bo
 
 # --- the new-case form ------------------------------------------------------------------------
 
-def test_new_case_form(app, make_user):
-    organiser = make_user("organiser", "LDLD-79")
+def test_new_case_form(app):
+    organiser = new_user("organiser", "LDLD-79", password=PASSWORD)
     browser = logged_in(app, organiser)
     token = csrf_of(browser, "/cases/new")
     codes = [tax_code() for _ in range(3)]
@@ -125,8 +125,8 @@ def test_new_case_form(app, make_user):
 
 # --- the log-step form on the case page -------------------------------------------------------
 
-def test_log_step_form(app, make_user):
-    organiser = make_user("organiser", "LDLD-79")
+def test_log_step_form(app):
+    organiser = new_user("organiser", "LDLD-79", password=PASSWORD)
     case = make_case(organiser)
     browser = logged_in(app, organiser)
     token = csrf_of(browser, f"/cases/{case.id}")

@@ -21,9 +21,8 @@ from casework.services.cases import create_case
 from casework.services.imports import (RejectedRowsCsv, import_enterprises, match_header,
                                        open_source, parse_count)
 from casework.transaction import commit
-from tests.conftest import count_rows
-from tests.helpers import Api, new_user, tax_code
-from tests.test_views_support import browser, text  # noqa: F401
+from tests.helpers import PASSWORD, Api, count_rows, new_user, tax_code
+from tests.browser import browser, text  # noqa: F401
 
 VI_HEADER = ["Tên doanh nghiệp", "Mã số thuế", "Tỉnh/thành phố", "Số lao động", "Loại hình",
              "Ngành nghề", "Địa chỉ", "Lao động nữ", "Lao động nước ngoài"]
@@ -340,7 +339,7 @@ def test_the_command_prints_a_summary_and_writes_the_rejected_rows_next_to_the_f
 
 
 def test_the_command_without_user_imports_as_the_system_and_says_so_in_the_history(
-        tmp_path, runner, browser, make_user):
+        tmp_path, runner, browser):
     # the contract of the UX issue: `flask import enterprises FILE --unit CODE`, no --user
     path = write_csv(tmp_path / "list.csv", [row(), row()])
     result = runner.invoke(args=["import", "enterprises", str(path), "--unit", "LDLD-79"],
@@ -354,7 +353,8 @@ def test_the_command_without_user_imports_as_the_system_and_says_so_in_the_histo
     assert {(c.organiser_id, c.created_by_id, c.state) for c in cases} \
         == {(None, None, "identified")}
     # a supervisor of the unit sees who made the case and assigns it
-    page = text(browser(make_user("supervisor", "LDLD-79")).get(f"/cases/{cases[0].id}"))
+    supervisor = new_user("supervisor", "LDLD-79", password=PASSWORD)
+    page = text(browser(supervisor).get(f"/cases/{cases[0].id}"))
     assert "flask import enterprises · System · " in page
 
 
@@ -426,8 +426,8 @@ def _csv_bytes(rows, header=VI_HEADER) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def test_upload_page_imports_and_shows_the_rejected_rows(browser, make_user):
-    organiser = make_user("organiser", "LDLD-79")
+def test_upload_page_imports_and_shows_the_rejected_rows(browser):
+    organiser = new_user("organiser", "LDLD-79", password=PASSWORD)
     b = browser(organiser)
     page = b.get("/imports/")
     assert page.status_code == 200
@@ -447,13 +447,13 @@ def test_upload_page_imports_and_shows_the_rejected_rows(browser, make_user):
     assert cases_of()[0].enterprises[0].name == "Công ty Web"
 
     # someone else's result does not exist for them
-    other = browser(make_user("organiser", "LDLD-79"))
+    other = browser(new_user("organiser", "LDLD-79", password=PASSWORD))
     assert other.get(response.headers["Location"]).status_code == 404
     assert other.get(response.headers["Location"] + "/rejected.csv").status_code == 404
 
 
-def test_upload_needs_the_csrf_token_before_anything_else(browser, make_user):
-    for who in (make_user("organiser", "LDLD-79"), None):
+def test_upload_needs_the_csrf_token_before_anything_else(browser):
+    for who in (new_user("organiser", "LDLD-79", password=PASSWORD), None):
         response = browser(who).post(
             "/imports/", data={"file": (io.BytesIO(_csv_bytes([row()])), "x.csv"),
                                "unit": "LDLD-79"}, content_type="multipart/form-data")
@@ -463,9 +463,8 @@ def test_upload_needs_the_csrf_token_before_anything_else(browser, make_user):
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
 
 
-def test_upload_refuses_wrong_types_too_large_files_and_other_units(app, browser, make_user,
-                                                                   monkeypatch):
-    b = browser(make_user("organiser", "LDLD-79"))
+def test_upload_refuses_wrong_types_too_large_files_and_other_units(app, browser, monkeypatch):
+    b = browser(new_user("organiser", "LDLD-79", password=PASSWORD))
     pdf = b.submit("/imports/", {"file": (io.BytesIO(b"%PDF-1.4 ..."), "list.csv"),
                                  "unit": "LDLD-79"}, content_type="multipart/form-data")
     assert pdf.status_code == 422 and "not a CSV or XLSX file" in text(pdf)
@@ -483,13 +482,13 @@ def test_upload_refuses_wrong_types_too_large_files_and_other_units(app, browser
     assert count_rows(Case) == 0
 
 
-def test_leaders_cannot_open_the_import_page(browser, make_user):
-    assert browser(make_user("leader", "LDLD-79")).get("/imports/").status_code == 403
+def test_leaders_cannot_open_the_import_page(browser):
+    leader = new_user("leader", "LDLD-79", password=PASSWORD)
+    assert browser(leader).get("/imports/").status_code == 403
 
 
-def test_the_templates_download_and_the_xlsx_one_imports_once_filled(browser, make_user,
-                                                                    tmp_path):
-    organiser = make_user("organiser", "LDLD-79")
+def test_the_templates_download_and_the_xlsx_one_imports_once_filled(browser, tmp_path):
+    organiser = new_user("organiser", "LDLD-79", password=PASSWORD)
     b = browser(organiser)
     csv_template = b.get("/imports/template.csv")
     assert csv_template.status_code == 200
@@ -551,8 +550,8 @@ def test_memory_depends_on_the_batch_size_not_on_the_file(tmp_path):
           f"{large_peak / 1e6:.2f} MB for 20,000 rows, {BATCH} rows a batch")
 
 
-def test_the_web_import_is_a_job_whose_result_is_kept_on_its_row(browser, make_user, app):
-    b = browser(make_user("organiser", "LDLD-79"))
+def test_the_web_import_is_a_job_whose_result_is_kept_on_its_row(browser, app):
+    b = browser(new_user("organiser", "LDLD-79", password=PASSWORD))
     response = b.submit("/imports/", {"file": (io.BytesIO(_csv_bytes([row()])), "x.csv"),
                                       "unit": "LDLD-79"}, content_type="multipart/form-data")
     token = response.headers["Location"].rsplit("/", 1)[1]

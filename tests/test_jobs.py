@@ -19,11 +19,11 @@ from casework import clock, jobs, tasks
 from casework.extensions import db
 from casework.models import Job, Notification
 from casework.services import notifications as notify
-from tests.helpers import new_user
+from tests.helpers import PASSWORD, new_user
 from tests.test_exports import read_csv
 from tests.test_imports import _csv_bytes, row
 from tests.test_pipeline import build_country, login
-from tests.test_views_support import browser  # noqa: F401
+from tests.browser import browser  # noqa: F401
 
 REDIS = ("127.0.0.1", 6379)
 # a database of its own, emptied by the tests; TEST_REDIS_URL gives another to a second run on the
@@ -67,7 +67,7 @@ def _job(token: str) -> Job:
 # --- the web import -------------------------------------------------------------------------------
 
 def test_web_import_on_the_thread_backend_returns_before_the_work_is_done(browser, app,
-                                                                          make_user, monkeypatch):
+                                                                          monkeypatch):
     monkeypatch.setitem(app.config, "JOBS_BACKEND", "thread")
     started, release = [], []
     real = tasks.import_enterprises
@@ -80,7 +80,7 @@ def test_web_import_on_the_thread_backend_returns_before_the_work_is_done(browse
         return real(job_id)
     monkeypatch.setitem(jobs.TASKS, "import_enterprises", held)
 
-    b = browser(make_user("organiser", "LDLD-79"))
+    b = browser(new_user("organiser", "LDLD-79", password=PASSWORD))
     response = _upload(b, [row(), row(name="Công ty May Hai")])
     assert response.status_code == 302
     token = response.headers["Location"].rsplit("/", 1)[1]
@@ -98,8 +98,8 @@ def test_web_import_on_the_thread_backend_returns_before_the_work_is_done(browse
     assert 'data-count="created">2<' in done
 
 
-def test_web_import_goes_through_redis_and_a_worker(browser, make_user, app, rq_backend):
-    b = browser(make_user("organiser", "LDLD-79"))
+def test_web_import_goes_through_redis_and_a_worker(browser, app, rq_backend):
+    b = browser(new_user("organiser", "LDLD-79", password=PASSWORD))
     token = _upload(b, [row(), row(name="Công ty May Hai"), row(workforce="-4")]) \
         .headers["Location"].rsplit("/", 1)[1]
     assert _job(token).status == "queued"
@@ -118,9 +118,9 @@ def test_web_import_goes_through_redis_and_a_worker(browser, make_user, app, rq_
     assert 'data-count="created">2<' in page and 'data-count="rejected">1<' in page
 
 
-def test_an_import_whose_importer_lost_the_right_fails_with_the_reason(browser, make_user, app,
+def test_an_import_whose_importer_lost_the_right_fails_with_the_reason(browser, app,
                                                                        rq_backend):
-    organiser = make_user("organiser", "LDLD-79")
+    organiser = new_user("organiser", "LDLD-79", password=PASSWORD)
     b = browser(organiser)
     token = _upload(b, [row()]).headers["Location"].rsplit("/", 1)[1]
     organiser.role = "leader"              # demoted while the job waited in the queue
@@ -135,7 +135,7 @@ def test_an_import_whose_importer_lost_the_right_fails_with_the_reason(browser, 
 
 
 @pytest.mark.parametrize("backend", ["thread", "rq"])
-def test_a_job_whose_task_crashes_is_shown_failed_not_running_forever(browser, make_user, app,
+def test_a_job_whose_task_crashes_is_shown_failed_not_running_forever(browser, app,
                                                                       monkeypatch, backend):
     if backend == "rq":
         if not _redis_answers():
@@ -148,7 +148,7 @@ def test_a_job_whose_task_crashes_is_shown_failed_not_running_forever(browser, m
     def crash(job_id):
         raise MemoryError("the worker ran out of memory")
     monkeypatch.setitem(jobs.TASKS, "import_enterprises", crash)
-    b = browser(make_user("organiser", "LDLD-79"))
+    b = browser(new_user("organiser", "LDLD-79", password=PASSWORD))
     token = _upload(b, [row()]).headers["Location"].rsplit("/", 1)[1]
     if backend == "rq":
         jobs.work(burst=True)
@@ -229,10 +229,10 @@ def test_a_worker_sweeps_when_it_starts(app, rq_backend):
     assert dead.status == "failed"
 
 
-def test_someone_elses_import_job_does_not_exist(browser, make_user):
-    b = browser(make_user("organiser", "LDLD-79"))
+def test_someone_elses_import_job_does_not_exist(browser):
+    b = browser(new_user("organiser", "LDLD-79", password=PASSWORD))
     token = _upload(b, [row()]).headers["Location"].rsplit("/", 1)[1]
-    other = browser(make_user("organiser", "LDLD-79"))
+    other = browser(new_user("organiser", "LDLD-79", password=PASSWORD))
     assert other.get(f"/imports/{token}").status_code == 404
     assert other.get(f"/imports/{token}/rejected.csv").status_code == 404
 
@@ -353,6 +353,32 @@ def test_without_redis_there_is_no_worker_to_start(app, monkeypatch):
     with pytest.raises(RuntimeError, match="notify overdue"):
         jobs.scheduler(app)
     assert jobs.queue_depths() == {}
+
+
+def test_a_job_is_queued_once_its_transaction_commits_never_on_rollback(app, monkeypatch):
+    queued = []
+    monkeypatch.setattr(jobs, "enqueue", lambda task, *args, **options: queued.append(args))
+    job = _job_in("queued", beat_ago=None)
+    db.session.rollback()                     # no transaction open: noting one opens it
+    jobs.enqueue_after_commit("import_enterprises", "rolled back")
+    db.session.rollback()
+    db.session.commit()                       # the next commit does not queue it either
+    assert queued == []
+    jobs.enqueue_after_commit("import_enterprises", job.id)
+    assert queued == []                       # not before the commit
+    db.session.commit()
+    assert queued == [(job.id,)]
+
+
+def test_a_job_the_queue_refuses_after_the_commit_is_failed_not_left_waiting(app, monkeypatch):
+    def refuse(task, *args, **options):
+        raise ConnectionError("Redis is down")
+    monkeypatch.setattr(jobs, "enqueue", refuse)
+    job = _job_in("queued", beat_ago=None)
+    jobs.enqueue_after_commit("import_enterprises", job.id)
+    db.session.commit()
+    db.session.expire_all()
+    assert job.status == "failed" and "Redis is down" in job.error
 
 
 def test_an_unknown_task_is_refused_when_queued():

@@ -19,7 +19,8 @@ from casework.services.backup import backup_database
 from casework.services.cases import create_case
 from casework.services.reference import seed_reference
 from casework.services.users import create_user
-from tests.conftest import PASSWORD, TEST_DATABASE_URL, _database_url
+from tests.conftest import TEST_DATABASE_URL, _database_url
+from tests.helpers import PASSWORD, enterprise
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -201,8 +202,7 @@ def _refused(engine, statement: str, match: str) -> None:
             conn.execute(sa.text(statement))
 
 
-def test_the_app_role_works_but_no_one_can_erase_the_audit_history(owner_and_app_role, tmp_path,
-                                                                    enterprise):
+def test_the_app_role_works_but_no_one_can_erase_the_audit_history(owner_and_app_role, tmp_path):
     as_owner, as_app, app_role = owner_and_app_role
     owner_app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": as_owner})
     with owner_app.app_context():
@@ -221,7 +221,7 @@ def test_the_app_role_works_but_no_one_can_erase_the_audit_history(owner_and_app
         seed_reference(years=[clock.today().year])
         organiser = create_user(email="organiser@test.vn", name="Organiser", role="organiser",
                                 unit_code="LDLD-79", password=PASSWORD)
-        create_case(organiser, kind="grassroots", unit="LDLD-79", enterprises=[enterprise(0)])
+        create_case(organiser, kind="grassroots", unit="LDLD-79", enterprises=[enterprise()])
         db.session.commit()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == 1
         db.session.remove()

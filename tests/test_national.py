@@ -15,12 +15,13 @@ from casework.models import (
     Step,
     User,
 )
-from casework.services.national import seed_national
+from casework.seed.national import seed_national
 from casework.services.queries import CaseFilters, case_list_query
 from casework.workflow.definition import TERMINAL_STATES, flow_for
+from tests.helpers import new_user
 
 
-def test_national_tiny_scale_keeps_invariants(make_user):
+def test_national_tiny_scale_keeps_invariants():
     report = seed_national(scale_factor=0.001, seed=7)
     assert report.cases == db.session.scalar(sa.select(sa.func.count(Case.id))) == 200
     assert db.session.scalar(sa.select(sa.func.count(Step.id))) == report.steps
@@ -80,6 +81,6 @@ def test_national_tiny_scale_keeps_invariants(make_user):
         .group_by(CaseEnterprise.enterprise_id).order_by(sa.func.count().desc()).limit(1))
     assert busiest == 1
 
-    viewer = make_user("leader", "VGCL")
+    viewer = new_user("leader", "VGCL")
     listed = db.session.scalars(case_list_query(viewer, CaseFilters())).unique().all()
     assert len(listed) == report.cases

@@ -9,8 +9,9 @@ from email import policy
 
 import pytest
 import sqlalchemy as sa
-from tests.helpers import Api, comment_for, fire, make_case, make_team, new_user, trigger_data, walk_to
-from tests.test_views_support import browser, text  # noqa: F401  (browser: a fixture)
+from tests.helpers import (PASSWORD, Api, comment_for, fire, make_case, make_team, new_user,
+                           trigger_data, walk_to)
+from tests.browser import browser, text  # noqa: F401  (browser: a fixture)
 
 from casework import clock
 from casework.extensions import db
@@ -240,10 +241,10 @@ def test_the_digest_is_once_a_vietnamese_day_at_any_hour(hour):   # yesterday in
         assert daily_overdue_digest() is None
 
 
-def test_the_list_shows_ones_own_and_marks_them_read(browser, make_user, outbox):  # noqa: F811
-    org = make_user("organiser", "LDLD-79")
-    sup = make_user("supervisor", "LDLD-79")
-    other = make_user("supervisor", "LDLD-79")
+def test_the_list_shows_ones_own_and_marks_them_read(browser, outbox):  # noqa: F811
+    org = new_user("organiser", "LDLD-79", password=PASSWORD)
+    sup = new_user("supervisor", "LDLD-79", password=PASSWORD)
+    other = new_user("supervisor", "LDLD-79", password=PASSWORD)
     case = make_case(org)
     fire(case, org, "close")
     db.session.execute(sa.delete(Notification).where(Notification.user_id == other.id))

@@ -12,9 +12,8 @@ from flask import current_app
 from casework import create_app
 from casework.extensions import db
 from casework.observability import configure_logging, request_id_from
-from tests.conftest import PASSWORD
-from tests.helpers import bearer, new_user
-from tests.test_views_support import Browser
+from tests.helpers import PASSWORD, bearer, new_user
+from tests.browser import Browser
 
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -122,8 +121,8 @@ def test_the_access_line_names_the_user_and_never_the_query_or_the_token(client,
     assert access[0]["request_id"] == response.headers["X-Request-ID"]
 
 
-def test_a_password_posted_to_the_login_form_is_not_logged(app, make_user, json_logs, capsys):
-    user = make_user("organiser", "LDLD-79", email="someone@test.vn")
+def test_a_password_posted_to_the_login_form_is_not_logged(app, json_logs, capsys):
+    user = new_user("organiser", "LDLD-79", email="someone@test.vn", password=PASSWORD)
     browser = Browser(app)
     capsys.readouterr()
     refused = browser.login("someone@test.vn", "hunter2-secret")

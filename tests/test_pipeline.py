@@ -17,7 +17,7 @@ from casework.services.reference import ensure_unit
 from casework.services.settings import set_setting
 from casework.workflow.definition import TERMINAL_STATES
 from casework import clock
-from tests.helpers import bearer, new_user
+from tests.helpers import bearer, enterprise, new_user
 
 TODAY = clock.today()
 NOW = clock.now()          # the suite's clock, as every date the app writes
@@ -461,13 +461,13 @@ def test_time_in_state_and_conversion_per_province():
     assert [code for code, _n, _s in hanoi_only.rows] == ["01"]
 
 
-def test_timings_from_cases_moved_by_the_real_services(client, enterprise):
+def test_timings_from_cases_moved_by_the_real_services(client):
     from casework.services.cases import create_case
     from casework.services.transitions import request_transition
     from casework.transaction import commit
     organiser = new_user("organiser", "LDLD-79")
     case = create_case(organiser, kind="grassroots", unit="LDLD-79",
-                       enterprises=[enterprise(0)], target_members=80)
+                       enterprises=[enterprise()], target_members=80)
     commit()
     request_transition(case, organiser, trigger="start_outreach", version=case.version)
     commit()
@@ -521,10 +521,10 @@ def test_percentile_interpolates_like_percentile_cont():
     assert percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9) == pytest.approx(9.1)
 
 
-def test_an_unknown_flow_is_refused_even_beside_a_kind(client, make_user, token_for):
+def test_an_unknown_flow_is_refused_even_beside_a_kind(client):
     """Schemathesis found `flow=null&kind=conglomerate_pilot` answered 200: the kind chose the
     flow and the flow itself was never checked."""
-    headers = token_for(make_user("leader", "VGCL"))
+    headers = bearer(new_user("leader", "VGCL"))
     response = client.get("/api/v1/pipeline?flow=null&kind=conglomerate_pilot", headers=headers)
     assert response.status_code == 422
     assert response.get_json()["error"]["field"] == "flow"

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from casework.services.users import set_password
 from casework.transaction import commit
-from tests.conftest import PASSWORD
-from tests.helpers import bearer, make_case, make_team, new_user, walk_to
-from tests.test_views_support import browser, text  # noqa: F401
+from tests.helpers import PASSWORD, bearer, make_case, make_team, new_user, walk_to
+from tests.browser import browser, text  # noqa: F401
 
 
 def _case_with_names():

@@ -31,8 +31,8 @@ from casework import create_app
 from casework.extensions import db
 from casework.services.reference import seed_reference
 from casework.services.users import create_user, issue_token
-from tests.conftest import PASSWORD, TEST_DATABASE_URL, _database_url
-from tests.helpers import enterprise
+from tests.conftest import TEST_DATABASE_URL, _database_url
+from tests.helpers import PASSWORD, enterprise
 from tests.test_imports import _csv_bytes, row
 
 requests = pytest.importorskip("requests")

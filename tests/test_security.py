@@ -14,8 +14,8 @@ from casework import create_app
 from casework.extensions import db
 from casework.i18n import CataloguesNotCompiled
 from casework.security import InsecureConfiguration
-from tests.conftest import PASSWORD
-from tests.test_views_support import browser, make_case  # noqa: F401  (fixtures)
+from tests.helpers import PASSWORD, bearer, new_user
+from tests.browser import browser, make_case  # noqa: F401  (fixtures)
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "casework" / "translations"
 
@@ -71,8 +71,8 @@ def _try(client, email, password="not-it-at-all"):
     return client.post("/login", data={"email": email, "password": password})
 
 
-def test_the_hourly_limit_says_how_long_to_wait(limited_app_with, make_user):
-    user = make_user("organiser", "LDLD-79")
+def test_the_hourly_limit_says_how_long_to_wait(limited_app_with):
+    user = new_user("organiser", "LDLD-79", password=PASSWORD)
     client = limited_app_with(LOGIN_RATE_LIMIT="10 per minute;2 per hour").test_client()
     assert [_try(client, user.email).status_code for _ in range(2)] == [200, 200]
     refused = _try(client, user.email, PASSWORD)
@@ -82,16 +82,16 @@ def test_the_hourly_limit_says_how_long_to_wait(limited_app_with, make_user):
     assert "Wait a minute" not in refused.get_data(as_text=True)
 
 
-def test_colleagues_behind_one_address_each_have_their_own_budget(limited_app_with,
-                                                                  make_user):
-    one, other = make_user("organiser", "LDLD-79"), make_user("organiser", "LDLD-79")
+def test_colleagues_behind_one_address_each_have_their_own_budget(limited_app_with):
+    one = new_user("organiser", "LDLD-79", password=PASSWORD)
+    other = new_user("organiser", "LDLD-79", password=PASSWORD)
     client = limited_app_with(LOGIN_RATE_LIMIT="2 per minute").test_client()
     assert [_try(client, one.email).status_code for _ in range(3)] == [200, 200, 429]
     assert b"for this account" in _try(client, one.email).data
     assert _try(client, other.email, PASSWORD).status_code == 302   # same address, logs in
 
 
-def test_an_address_has_a_ceiling_of_its_own(limited_app_with, make_user):
+def test_an_address_has_a_ceiling_of_its_own(limited_app_with):
     client = limited_app_with(LOGIN_RATE_LIMIT="2 per minute",
                               LOGIN_ADDRESS_RATE_LIMIT="4 per minute").test_client()
     assert [_try(client, f"person{i}@example.vn").status_code for i in range(4)] == [200] * 4
@@ -99,8 +99,8 @@ def test_an_address_has_a_ceiling_of_its_own(limited_app_with, make_user):
     assert refused.status_code == 429 and b"from your network" in refused.data
 
 
-def test_login_attempts_are_limited_with_a_clear_message(limited_app, make_user):
-    user = make_user("organiser", "LDLD-79")
+def test_login_attempts_are_limited_with_a_clear_message(limited_app):
+    user = new_user("organiser", "LDLD-79", password=PASSWORD)
     client = limited_app.test_client()
     for _ in range(3):
         wrong = client.post("/login", data={"email": user.email, "password": "not-it-at-all"})
@@ -135,8 +135,8 @@ def test_production_cookies_are_secure_and_http_only():
 
 # --- nothing a signed-in person sees is kept by a browser or a proxy ---------------------------
 
-def test_every_answer_to_a_signed_in_user_is_no_store(browser, make_user, make_case, token_for):
-    user = make_user("organiser", "LDLD-79")
+def test_every_answer_to_a_signed_in_user_is_no_store(browser, make_case):
+    user = new_user("organiser", "LDLD-79", password=PASSWORD)
     case = make_case(user)
     b = browser(user)
     for url in ("/cases", f"/cases/{case.id}", "/approvals", "/leadership/pipeline", "/visits/",
@@ -145,17 +145,17 @@ def test_every_answer_to_a_signed_in_user_is_no_store(browser, make_user, make_c
         response = b.get(url)
         assert response.status_code < 500, url
         assert response.headers.get("Cache-Control") == "no-store", (url, response.status_code)
-    headers = token_for(user)
+    headers = bearer(user)
     for url in ("/api/v1/cases", f"/api/v1/cases/{case.id}", "/api/v1/pipeline"):
         response = b.client.get(url, headers=headers)
         assert response.status_code == 200, url
         assert response.headers.get("Cache-Control") == "no-store", url
 
 
-def test_static_files_and_anonymous_pages_keep_their_caching(browser, make_user):
+def test_static_files_and_anonymous_pages_keep_their_caching(browser):
     anonymous = browser()
     assert "no-store" not in anonymous.get("/login").headers.get("Cache-Control", "")
-    b = browser(make_user("organiser", "LDLD-79"))
+    b = browser(new_user("organiser", "LDLD-79", password=PASSWORD))
     for url in ("/static/casework.css", "/bootstrap/static/css/bootstrap.min.css"):
         response = b.get(url)
         assert response.status_code == 200, url

@@ -21,7 +21,7 @@ from casework.services.steps import log_step
 from casework.services.users import update_user
 from casework.transaction import commit
 from tests.helpers import (TODAY, enterprise, fire, history, log, make_case, make_team, new_user,
-                     walk_to)
+                           walk_to)
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import brotli
 import pytest
-from tests.test_views_support import browser, text  # noqa: F401
+from tests.helpers import PASSWORD, new_user
+from tests.browser import browser, text  # noqa: F401
 
 YEAR = 365 * 24 * 3600
 ASSET = re.compile(r'(?:href|src)="(/(?:bootstrap/)?static/[^"?]+)\?v=([0-9a-f]{12})"')
@@ -18,8 +19,8 @@ def _assets(body: str) -> dict[str, str]:
     return dict(ASSET.findall(body))
 
 
-def test_pages_link_static_files_by_a_version_of_their_content(browser, make_user, app):
-    body = text(browser(make_user("organiser", "LDLD-79")).get("/cases"))
+def test_pages_link_static_files_by_a_version_of_their_content(browser, app):
+    body = text(browser(new_user("organiser", "LDLD-79", password=PASSWORD)).get("/cases"))
     assets = _assets(body)
     assert "/static/casework.css" in assets
     assert "/bootstrap/static/css/bootstrap.min.css" in assets
@@ -32,8 +33,8 @@ def test_pages_link_static_files_by_a_version_of_their_content(browser, make_use
 
 @pytest.mark.parametrize("path", ["/static/casework.css",
                                   "/bootstrap/static/css/bootstrap.min.css"])
-def test_a_versioned_static_file_is_cached_for_a_year(client, browser, make_user, path):
-    body = text(browser(make_user("organiser", "LDLD-79")).get("/cases"))
+def test_a_versioned_static_file_is_cached_for_a_year(client, browser, path):
+    body = text(browser(new_user("organiser", "LDLD-79", password=PASSWORD)).get("/cases"))
     version = _assets(body)[path]
     response = client.get(f"{path}?v={version}")
     assert response.status_code == 200
@@ -47,7 +48,7 @@ def test_a_versioned_static_file_is_cached_for_a_year(client, browser, make_user
         response.close()
 
 
-def test_static_files_and_pages_are_sent_compressed(client, browser, make_user, app):
+def test_static_files_and_pages_are_sent_compressed(client, browser, app):
     bootstrap = Path(app.blueprints["bootstrap"].static_folder) / "css" / "bootstrap.min.css"
     raw = bootstrap.read_bytes()
     response = client.get("/bootstrap/static/css/bootstrap.min.css",
@@ -62,7 +63,7 @@ def test_static_files_and_pages_are_sent_compressed(client, browser, make_user, 
     assert gzip.decompress(response.get_data()) == (Path(app.static_folder)
                                                      / "casework.css").read_bytes()
     # the pages too
-    b = browser(make_user("organiser", "LDLD-79"))
+    b = browser(new_user("organiser", "LDLD-79", password=PASSWORD))
     page = b.get("/cases", headers={"Accept-Encoding": "gzip"})
     assert page.headers["Content-Encoding"] == "gzip"
     assert b"</html>" in gzip.decompress(page.get_data())

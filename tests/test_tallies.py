@@ -15,7 +15,7 @@ from casework.models import Case, CaseEnterprise, CaseTally, Enterprise, OrgUnit
 from casework.services import tallies
 from casework.services.cases import edit_case, reassign
 from casework.services.imports import import_enterprises, open_source
-from casework.services.national import seed_national
+from casework.seed.national import seed_national
 from casework.services.pipeline import DIMENSIONS, PipelineFilters, pipeline, uses_tallies
 from casework.services.reference import ensure_unit
 from casework.services.transitions import request_transition

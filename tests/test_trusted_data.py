@@ -21,9 +21,9 @@ from casework.services.visits import create_visit, update_visit
 from casework.transaction import commit
 from casework.workflow.data import GuardFailed
 from casework.workflow.definition import DATE_RULES, FLOWS
-from tests.helpers import (TODAY, Api, Team, enterprise, error_of, fire, history, make_case,
-                     make_team, new_user, trigger_data, walk_to)
-from tests.test_views_support import browser, text  # noqa: F401
+from tests.helpers import (PASSWORD, TODAY, Api, Team, enterprise, error_of, fire, history,
+                           make_case, make_team, new_user, trigger_data, walk_to)
+from tests.browser import browser, text  # noqa: F401
 
 
 @pytest.fixture
@@ -32,11 +32,11 @@ def team():
 
 
 @pytest.fixture
-def people(make_user):
-    """A team who can sign in to the pages (make_user gives them a password)."""
-    return Team(organiser=make_user("organiser", "LDLD-79"),
-                supervisor=make_user("supervisor", "LDLD-79"),
-                vgcl_leader=make_user("leader", "VGCL"))
+def people():
+    """A team who can sign in to the pages (new_user gives them a password)."""
+    return Team(organiser=new_user("organiser", "LDLD-79", password=PASSWORD),
+                supervisor=new_user("supervisor", "LDLD-79", password=PASSWORD),
+                vgcl_leader=new_user("leader", "VGCL", password=PASSWORD))
 
 
 def day(offset: int) -> str:
@@ -220,13 +220,13 @@ def test_a_unit_lies_in_its_parents_province():
                     parent_code="VGCL", province_code="79")
 
 
-def test_unit_pickers_are_sorted_by_type_then_province_then_name(browser, make_user):
+def test_unit_pickers_are_sorted_by_type_then_province_then_name(browser):
     create_unit(code="CD-XA-HN", name="Công đoàn phường Hoàn Kiếm", type_="commune_union",
                 parent_code="LDLD-01")
     create_unit(code="CD-XA-AG", name="Công đoàn xã Mỹ Hòa", type_="commune_union",
                 parent_code="LDLD-91")
     commit()
-    organiser = make_user("organiser", "VGCL")
+    organiser = new_user("organiser", "VGCL", password=PASSWORD)
     page = text(browser(organiser).get("/cases/new"))
     select = re.search(r'<select[^>]*name="unit"[^>]*>(.*?)</select>', page, re.S).group(1)
     codes = re.findall(r'value="([^"]+)"', select)
@@ -287,12 +287,12 @@ def test_a_request_no_one_may_decide_says_so_and_can_be_withdrawn(client):
     assert Api(client, alone).post(f"/approvals/{approval_id}/withdraw").status_code == 200
 
 
-def test_the_page_offers_withdrawing_and_says_where_the_request_went(browser, make_user):
+def test_the_page_offers_withdrawing_and_says_where_the_request_went(browser):
     commune = create_unit(code="CD-XA-79", name="Công đoàn phường Bến Thành",
                           type_="commune_union", parent_code="LDLD-79")
     commit()
-    alone = make_user("supervisor", "CD-XA-79")
-    make_user("supervisor", "LDLD-79")
+    alone = new_user("supervisor", "CD-XA-79", password=PASSWORD)
+    new_user("supervisor", "LDLD-79", password=PASSWORD)
     case = make_case(alone, unit=commune.code)
     me = browser(alone)
     sent = me.submit(f"/cases/{case.id}/transitions/close",

@@ -8,8 +8,9 @@ import pytest
 from babel.messages.pofile import read_po
 
 from casework import clock
+from tests.helpers import PASSWORD, new_user
 from tests.test_translations import VI_PO, compiled_catalogue  # noqa: F401  (a fixture)
-from tests.test_views_support import browser, make_case, text  # noqa: F401
+from tests.browser import browser, make_case, text  # noqa: F401
 from tests.test_visits import headers, people, plan  # noqa: F401  (fixtures and a helper)
 
 
@@ -26,8 +27,8 @@ def test_wording_the_first_walk_found_wrong():
 
 
 @pytest.fixture
-def team(make_user):
-    return {"org": make_user("organiser", "LDLD-79", name="Organiser Lan")}
+def team():
+    return {"org": new_user("organiser", "LDLD-79", name="Organiser Lan", password=PASSWORD)}
 
 
 def _vietnamese(b):

@@ -11,15 +11,15 @@ from casework import clock
 from casework.extensions import db
 from casework.models import ApiToken, OrgUnit, User
 from casework.services.users import issue_token
-from tests.conftest import PASSWORD
-from tests.test_views_support import browser, text  # noqa: F401
+from tests.helpers import PASSWORD, bearer, new_user
+from tests.browser import browser, text  # noqa: F401
 
 TODAY = clock.today()
 
 
 @pytest.fixture
-def admin(make_user):
-    return make_user("admin", "VGCL", name="Admin")
+def admin():
+    return new_user("admin", "VGCL", name="Admin", password=PASSWORD)
 
 
 def _unit(code: str) -> OrgUnit:
@@ -27,8 +27,8 @@ def _unit(code: str) -> OrgUnit:
 
 
 @pytest.mark.parametrize("role", ["organiser", "supervisor", "leader"])
-def test_admin_pages_are_forbidden_to_others(browser, make_user, role):
-    client = browser(make_user(role, "VGCL"))
+def test_admin_pages_are_forbidden_to_others(browser, role):
+    client = browser(new_user(role, "VGCL", password=PASSWORD))
     for url in ("/admin/users", "/admin/users/new", "/admin/units", "/admin/units/new"):
         response = client.get(url)
         assert response.status_code == 403, url
@@ -36,8 +36,8 @@ def test_admin_pages_are_forbidden_to_others(browser, make_user, role):
     assert "/admin/users" not in text(client.get("/cases"))
 
 
-def test_admin_sees_users_and_units(browser, admin, make_user):
-    make_user("organiser", "LDLD-79", name="Organiser Lan")
+def test_admin_sees_users_and_units(browser, admin):
+    new_user("organiser", "LDLD-79", name="Organiser Lan", password=PASSWORD)
     client = browser(admin)
     assert "Organiser Lan" in text(client.get("/admin/users"))
     units = text(client.get("/admin/units"))
@@ -56,8 +56,8 @@ def test_admin_creates_a_user_who_can_log_in(browser, admin):
     assert browser(user).get("/cases").status_code == 200
 
 
-def test_admin_create_user_errors_keep_input(browser, admin, make_user):
-    existing = make_user("organiser", "LDLD-79")
+def test_admin_create_user_errors_keep_input(browser, admin):
+    existing = new_user("organiser", "LDLD-79", password=PASSWORD)
     client = browser(admin)
     response = client.submit("/admin/users/new", {
         "email": existing.email, "name": "Trùng Email", "role": "organiser",
@@ -72,8 +72,8 @@ def test_admin_create_user_errors_keep_input(browser, admin, make_user):
     assert "at least 8 characters" in text(response)
 
 
-def test_admin_edits_a_user_and_revokes_tokens(browser, admin, make_user):
-    user = make_user("organiser", "LDLD-79", name="Old Name")
+def test_admin_edits_a_user_and_revokes_tokens(browser, admin):
+    user = new_user("organiser", "LDLD-79", name="Old Name", password=PASSWORD)
     issue_token(user)
     db.session.commit()
     client = browser(admin)
@@ -143,10 +143,10 @@ def test_moving_a_unit_moves_its_subtree_and_refuses_cycles(browser, admin):
     assert grandchild.path == f"{child.path}{grandchild.id}/"
 
 
-def test_a_provincial_admin_manages_only_their_subtree(browser, make_user):
-    provincial_admin = make_user("admin", "LDLD-01", name="Admin Hà Nội")
-    elsewhere = make_user("organiser", "LDLD-79", name="Organiser Sài Gòn")
-    own = make_user("organiser", "LDLD-01", name="Organiser Hà Nội")
+def test_a_provincial_admin_manages_only_their_subtree(browser):
+    provincial_admin = new_user("admin", "LDLD-01", name="Admin Hà Nội", password=PASSWORD)
+    elsewhere = new_user("organiser", "LDLD-79", name="Organiser Sài Gòn", password=PASSWORD)
+    own = new_user("organiser", "LDLD-01", name="Organiser Hà Nội", password=PASSWORD)
     client = browser(provincial_admin)
 
     listing = text(client.get("/admin/users"))
@@ -172,8 +172,7 @@ def _type_options(page: str) -> list[str]:
     return re.findall(r'<option[^>]*value="([^"]*)"', select)
 
 
-def test_a_provincial_admin_cannot_give_a_unit_national_powers(app, browser, make_user,
-                                                             token_for):
+def test_a_provincial_admin_cannot_give_a_unit_national_powers(app, browser):
     """The probe's attack: LDLD-79's administrator types a commune union `vgcl`; its leader
     then read and decided what only the VGCL's leaders may."""
     from tests.helpers import enterprise, fire, log, make_case, new_user
@@ -181,7 +180,7 @@ def test_a_provincial_admin_cannot_give_a_unit_national_powers(app, browser, mak
     commune = create_unit(code="CD-XA-79", name="Công đoàn phường Sài Gòn",
                           type_="commune_union", parent_code="LDLD-79", province_code="79")
     db.session.commit()
-    client = browser(make_user("admin", "LDLD-79"))
+    client = browser(new_user("admin", "LDLD-79", password=PASSWORD))
     fields = {"name": "Công đoàn phường Sài Gòn", "type": "vgcl", "parent": "LDLD-79",
               "province": "79"}
     response = client.submit(f"/admin/units/{commune.id}", {"code": "CD-XA-79", **fields})
@@ -200,13 +199,13 @@ def test_a_provincial_admin_cannot_give_a_unit_national_powers(app, browser, mak
     log(case, organiser, "survey_report", note="Báo cáo khảo sát")
     fire(case, organiser, "draft_scheme")
     _outcome, scheme = fire(case, organiser, "approve_scheme")
-    national = token_for(make_user("leader", "VGCL"))
+    national = bearer(new_user("leader", "VGCL", password=PASSWORD))
     plan = {"province": "01", "host_unit": "LDLD-01", "host_note": "Thành ủy Hà Nội",
             "planned_date": (TODAY + timedelta(days=10)).isoformat(), "purpose": "Đôn đốc"}
     api = app.test_client()
     hanoi_visit = api.post("/api/v1/visits", headers=national, json=plan).get_json()
-    leader = make_user("leader", "CD-XA-79")
-    headers = token_for(leader)
+    leader = new_user("leader", "CD-XA-79", password=PASSWORD)
+    headers = bearer(leader)
     assert api.get(f"/api/v1/visits/{hanoi_visit['id']}", headers=headers).status_code == 404
     assert api.get("/api/v1/visits", headers=headers).get_json()["total"] == 0
     assert api.post("/api/v1/visits", headers=headers, json=plan).status_code == 403
@@ -279,7 +278,7 @@ def test_the_database_holds_one_vgcl_and_it_is_the_root():
     db.session.rollback()
 
 
-def test_an_admin_gives_only_types_below_their_own_level(browser, make_user):
+def test_an_admin_gives_only_types_below_their_own_level(browser):
     from casework.models import UNIT_LEVELS, UnitType
     from casework.services.units import create_unit
     create_unit(code="CD-XA-79", name="Công đoàn phường Sài Gòn", type_="commune_union",
@@ -289,12 +288,12 @@ def test_an_admin_gives_only_types_below_their_own_level(browser, make_user):
                                     "commune_union", "industrial_park_union", "grassroots"]),
                           ("LDLD-79", ["commune_union", "industrial_park_union", "grassroots"]),
                           ("CD-XA-79", ["grassroots"])):
-        client = browser(make_user("admin", unit))
+        client = browser(new_user("admin", unit, password=PASSWORD))
         assert _type_options(text(client.get("/admin/units/new"))) == offered, unit
         assert offered == [t.value for t in UnitType
                            if UNIT_LEVELS[t.value] > UNIT_LEVELS[_unit(unit).type]]
     # a provincial administrator's own federation: shown with its type, not retyped to a peer's
-    client = browser(make_user("admin", "LDLD-79"))
+    client = browser(new_user("admin", "LDLD-79", password=PASSWORD))
     hcm = _unit("LDLD-79")
     page = text(client.get(f"/admin/units/{hcm.id}"))
     assert _type_options(page) == ["provincial_federation", "commune_union",
@@ -316,8 +315,7 @@ def test_an_admin_gives_only_types_below_their_own_level(browser, make_user):
     assert response.status_code == 302, text(response)
 
 
-def test_the_admin_forms_refuse_a_guessable_password_and_say_so_in_vietnamese(browser, admin,
-                                                                               make_user):
+def test_the_admin_forms_refuse_a_guessable_password_and_say_so_in_vietnamese(browser, admin):
     client = browser(admin)
     fields = {"email": "lan@test.vn", "name": "Lan", "role": "organiser", "unit": "LDLD-79"}
     response = client.submit("/admin/users/new", {**fields, "password": "password1"})
@@ -325,7 +323,7 @@ def test_the_admin_forms_refuse_a_guessable_password_and_say_so_in_vietnamese(br
     assert "too easy to guess" in text(response) and 'value="lan@test.vn"' in text(response)
     assert db.session.scalar(sa.select(User).where(User.email == "lan@test.vn")) is None
 
-    user = make_user("organiser", "LDLD-79")
+    user = new_user("organiser", "LDLD-79", password=PASSWORD)
     before = user.password_hash
     client.client.set_cookie("lang", "vi")
     response = client.submit(f"/admin/users/{user.id}", {

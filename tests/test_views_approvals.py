@@ -10,16 +10,17 @@ from casework.extensions import db
 from casework.models import ApprovalRequest
 from casework.services.transitions import request_transition
 from casework.transaction import commit
-from tests.test_views_support import browser, make_case, text  # noqa: F401
+from tests.helpers import PASSWORD, new_user
+from tests.browser import browser, make_case, text  # noqa: F401
 
 
 @pytest.fixture
-def team(make_user):
-    return {"org": make_user("organiser", "LDLD-79", name="Organiser Lan"),
-            "sup": make_user("supervisor", "LDLD-79", name="Supervisor Hùng"),
-            "sup2": make_user("supervisor", "LDLD-79", name="Supervisor Two"),
-            "far": make_user("supervisor", "LDLD-01", name="Supervisor Hà Nội"),
-            "vgcl_leader": make_user("leader", "VGCL", name="Leader VGCL")}
+def team():
+    return {"org": new_user("organiser", "LDLD-79", name="Organiser Lan", password=PASSWORD),
+            "sup": new_user("supervisor", "LDLD-79", name="Supervisor Hùng", password=PASSWORD),
+            "sup2": new_user("supervisor", "LDLD-79", name="Supervisor Two", password=PASSWORD),
+            "far": new_user("supervisor", "LDLD-01", name="Supervisor Hà Nội", password=PASSWORD),
+            "vgcl_leader": new_user("leader", "VGCL", name="Leader VGCL", password=PASSWORD)}
 
 
 def _request_close(case, actor, comment="Không khả thi"):

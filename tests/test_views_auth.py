@@ -1,9 +1,9 @@
 """Logging in and out, CSRF on every form, the language switch."""
 import pytest
-from tests.conftest import PASSWORD
 
 from casework.extensions import db
-from tests.test_views_support import Browser, browser, text  # noqa: F401
+from tests.helpers import PASSWORD, bearer, new_user
+from tests.browser import Browser, browser, text  # noqa: F401
 
 
 def test_login_page_renders_with_csrf(browser):
@@ -18,8 +18,8 @@ def test_anonymous_is_sent_to_login(browser):
     assert "/login" in response.headers["Location"]
 
 
-def test_login_ok_shows_user_in_nav(browser, make_user):
-    user = make_user("organiser", "LDLD-79", name="Nguyễn Thị Lan")
+def test_login_ok_shows_user_in_nav(browser):
+    user = new_user("organiser", "LDLD-79", name="Nguyễn Thị Lan", password=PASSWORD)
     b = browser()
     response = b.login(user)
     assert response.status_code == 302
@@ -31,8 +31,8 @@ def test_login_ok_shows_user_in_nav(browser, make_user):
     assert "/admin/" not in page
 
 
-def test_login_wrong_password(browser, make_user):
-    user = make_user("organiser", "LDLD-79")
+def test_login_wrong_password(browser):
+    user = new_user("organiser", "LDLD-79", password=PASSWORD)
     b = browser()
     response = b.login(user, password="not-the-password")
     assert response.status_code == 200
@@ -41,16 +41,16 @@ def test_login_wrong_password(browser, make_user):
     assert b.get("/cases").status_code == 302
 
 
-def test_inactive_user_cannot_log_in(browser, make_user):
+def test_inactive_user_cannot_log_in(browser):
     from casework.extensions import db
-    user = make_user("organiser", "LDLD-79")
+    user = new_user("organiser", "LDLD-79", password=PASSWORD)
     user.active = False
     db.session.commit()
     assert browser().login(user).status_code == 200
 
 
-def test_logout_is_a_post_with_csrf(browser, make_user):
-    user = make_user("organiser", "LDLD-79")
+def test_logout_is_a_post_with_csrf(browser):
+    user = new_user("organiser", "LDLD-79", password=PASSWORD)
     b = browser(user)
     assert b.get("/logout").status_code == 405
     response = b.submit("/cases", {}, post_url="/logout")
@@ -58,8 +58,8 @@ def test_logout_is_a_post_with_csrf(browser, make_user):
     assert b.get("/cases").status_code == 302  # logged out
 
 
-def test_post_without_csrf_token_is_refused(browser, make_user):
-    user = make_user("organiser", "LDLD-79")
+def test_post_without_csrf_token_is_refused(browser):
+    user = new_user("organiser", "LDLD-79", password=PASSWORD)
     b = browser(user)
     assert b.post("/logout").status_code == 400
     response = b.post("/cases/new", data={"kind": "grassroots"})
@@ -72,8 +72,8 @@ def switch_language(b, lang: str, page: str = "/cases"):
     return b.submit(page, {}, post_url=f"/language/{lang}")
 
 
-def test_language_switch_sets_cookie_and_returns_to_the_page(browser, make_user):
-    b = browser(make_user("organiser", "LDLD-79"))
+def test_language_switch_sets_cookie_and_returns_to_the_page(browser):
+    b = browser(new_user("organiser", "LDLD-79", password=PASSWORD))
     response = switch_language(b, "en", "/cases?state=identified")
     assert response.status_code == 302
     assert response.headers["Location"] == "/cases?state=identified"
@@ -85,8 +85,8 @@ def test_language_switch_sets_cookie_and_returns_to_the_page(browser, make_user)
         assert response.headers["Location"] == "/cases", elsewhere
 
 
-def test_the_chosen_language_follows_the_user_to_another_device(browser, make_user):
-    user = make_user("organiser", "LDLD-79")
+def test_the_chosen_language_follows_the_user_to_another_device(browser):
+    user = new_user("organiser", "LDLD-79", password=PASSWORD)
     laptop = browser(user)
     switch_language(laptop, "vi")
     db.session.refresh(user)
@@ -96,8 +96,8 @@ def test_the_chosen_language_follows_the_user_to_another_device(browser, make_us
     assert "Đăng xuất" in text(phone.get("/cases"))
 
 
-def test_the_language_switch_is_a_post_with_csrf(browser, make_user):
-    user = make_user("organiser", "LDLD-79")
+def test_the_language_switch_is_a_post_with_csrf(browser):
+    user = new_user("organiser", "LDLD-79", password=PASSWORD)
     b = browser(user)
     assert b.get("/language/vi").status_code == 405
     assert b.post("/language/vi").status_code == 400           # no CSRF token: a forged link
@@ -110,9 +110,8 @@ def test_the_language_switch_is_a_post_with_csrf(browser, make_user):
     assert response.status_code == 302 and "lang=en" in response.headers["Set-Cookie"]
 
 
-def test_the_language_cookie_is_secure_when_the_session_cookie_is(app, browser, make_user,
-                                                                   monkeypatch):
-    b = browser(make_user("organiser", "LDLD-79"))
+def test_the_language_cookie_is_secure_when_the_session_cookie_is(app, browser, monkeypatch):
+    b = browser(new_user("organiser", "LDLD-79", password=PASSWORD))
     assert "Secure" not in switch_language(b, "en").headers["Set-Cookie"]
     monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)   # as in production
     assert "Secure" in switch_language(b, "vi").headers["Set-Cookie"]
@@ -128,9 +127,9 @@ def stolen_copy(app, b):
     return thief
 
 
-def test_a_copied_session_cookie_is_dead_after_logout(app, browser, make_user, token_for):
-    user = make_user("organiser", "LDLD-79")
-    headers = token_for(user)
+def test_a_copied_session_cookie_is_dead_after_logout(app, browser):
+    user = new_user("organiser", "LDLD-79", password=PASSWORD)
+    headers = bearer(user)
     b = browser(user)
     thief = stolen_copy(app, b)
     assert thief.get("/cases").status_code == 200
@@ -141,9 +140,9 @@ def test_a_copied_session_cookie_is_dead_after_logout(app, browser, make_user, t
     assert b.client.get("/api/v1/cases", headers=headers).status_code == 200  # tokens live on
 
 
-def test_a_password_change_by_an_administrator_ends_the_users_sessions(app, browser, make_user):
-    user = make_user("organiser", "LDLD-79")
-    admin = make_user("admin", "VGCL")
+def test_a_password_change_by_an_administrator_ends_the_users_sessions(app, browser):
+    user = new_user("organiser", "LDLD-79", password=PASSWORD)
+    admin = new_user("admin", "VGCL", password=PASSWORD)
     b = browser(user)
     assert b.get("/cases").status_code == 200
     admin_browser = browser(admin)
@@ -156,9 +155,8 @@ def test_a_password_change_by_an_administrator_ends_the_users_sessions(app, brow
     assert admin_browser.get("/cases").status_code == 200
 
 
-def test_administrators_changing_their_own_password_stay_signed_in_here_only(app, browser,
-                                                                             make_user):
-    admin = make_user("admin", "VGCL")
+def test_administrators_changing_their_own_password_stay_signed_in_here_only(app, browser):
+    admin = new_user("admin", "VGCL", password=PASSWORD)
     b = browser(admin)
     elsewhere = stolen_copy(app, b)
     response = b.submit(f"/admin/users/{admin.id}", {
@@ -169,10 +167,9 @@ def test_administrators_changing_their_own_password_stay_signed_in_here_only(app
     assert elsewhere.get("/cases").status_code == 302
 
 
-def test_deactivation_ends_sessions_and_reactivation_does_not_revive_them(app, browser,
-                                                                          make_user):
-    user = make_user("organiser", "LDLD-79")
-    admin_browser = browser(make_user("admin", "VGCL"))
+def test_deactivation_ends_sessions_and_reactivation_does_not_revive_them(app, browser):
+    user = new_user("organiser", "LDLD-79", password=PASSWORD)
+    admin_browser = browser(new_user("admin", "VGCL", password=PASSWORD))
     b = browser(user)
     fields = {"name": user.name, "role": "organiser", "unit": "LDLD-79", "password": ""}
     assert admin_browser.submit(f"/admin/users/{user.id}", fields).status_code == 302
@@ -183,8 +180,8 @@ def test_deactivation_ends_sessions_and_reactivation_does_not_revive_them(app, b
     assert browser(user).get("/cases").status_code == 200
 
 
-def test_a_session_of_the_old_form_without_a_generation_is_refused(app, make_user):
-    user = make_user("organiser", "LDLD-79")
+def test_a_session_of_the_old_form_without_a_generation_is_refused(app):
+    user = new_user("organiser", "LDLD-79", password=PASSWORD)
     client = Browser(app)
     with client.client.session_transaction() as session:
         session["_user_id"] = str(user.id)
@@ -207,9 +204,9 @@ def password_checks(monkeypatch):
     return seen
 
 
-def test_every_login_attempt_hashes_the_password_once(browser, make_user, password_checks):
-    user = make_user("organiser", "LDLD-79")
-    gone = make_user("organiser", "LDLD-79")
+def test_every_login_attempt_hashes_the_password_once(browser, password_checks):
+    user = new_user("organiser", "LDLD-79", password=PASSWORD)
+    gone = new_user("organiser", "LDLD-79", password=PASSWORD)
     gone.active = False
     db.session.commit()
     attempts = [("nobody@test.vn", PASSWORD, 200), (gone.email, PASSWORD, 200),
@@ -221,9 +218,9 @@ def test_every_login_attempt_hashes_the_password_once(browser, make_user, passwo
         # the unknown email is checked against a hash made like a real one
         assert password_checks[0].split("$")[0] == user.password_hash.split("$")[0]
 
-def test_a_leader_lands_on_the_pipeline(browser, make_user):
+def test_a_leader_lands_on_the_pipeline(browser):
     """After logging in and on `/`, a leader sees the pipeline; the others the case list."""
-    leader = make_user("leader", "LDLD-79")
+    leader = new_user("leader", "LDLD-79", password=PASSWORD)
     b = browser()
     response = b.login(leader)
     assert response.status_code == 302
@@ -240,9 +237,9 @@ def test_a_leader_lands_on_the_pipeline(browser, make_user):
     assert response.headers["Location"].endswith("/visits/")
 
 
-def test_an_organiser_still_lands_on_the_case_list(browser, make_user):
+def test_an_organiser_still_lands_on_the_case_list(browser):
     b = browser()
-    response = b.login(make_user("organiser", "LDLD-79"))
+    response = b.login(new_user("organiser", "LDLD-79", password=PASSWORD))
     assert response.headers["Location"].endswith("/cases") or \
         response.headers["Location"].endswith("/")
     assert b.get("/").status_code == 200

@@ -12,8 +12,8 @@ from casework.services.steps import log_step
 from casework.services.transitions import request_transition
 from casework.transaction import commit
 from casework import clock
-from tests.conftest import VALID_TAX_CODES, count_rows
-from tests.test_views_support import browser, make_case, tax_code, text  # noqa: F401
+from tests.helpers import PASSWORD, VALID_TAX_CODES, count_rows, new_user
+from tests.browser import browser, make_case, tax_code, text  # noqa: F401
 
 
 def advance(case, actor, *triggers, data=None):
@@ -25,11 +25,11 @@ def advance(case, actor, *triggers, data=None):
 
 
 @pytest.fixture
-def team(make_user):
-    return {"org": make_user("organiser", "LDLD-79", name="Organiser Lan"),
-            "sup": make_user("supervisor", "LDLD-79", name="Supervisor Hùng"),
-            "leader": make_user("leader", "LDLD-79", name="Leader Mai"),
-            "other": make_user("organiser", "LDLD-01", name="Organiser Hà Nội")}
+def team():
+    return {"org": new_user("organiser", "LDLD-79", name="Organiser Lan", password=PASSWORD),
+            "sup": new_user("supervisor", "LDLD-79", name="Supervisor Hùng", password=PASSWORD),
+            "leader": new_user("leader", "LDLD-79", name="Leader Mai", password=PASSWORD),
+            "other": new_user("organiser", "LDLD-01", name="Organiser Hà Nội", password=PASSWORD)}
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -483,9 +483,9 @@ def test_log_a_step_refusal_keeps_input(browser, team, make_case):
     assert count_rows(Step) == 0
 
 
-def test_reassign(browser, team, make_case, make_user):
+def test_reassign(browser, team, make_case):
     case = make_case(team["org"], 1)
-    other = make_user("organiser", "LDLD-79", name="Organiser Two")
+    other = new_user("organiser", "LDLD-79", name="Organiser Two", password=PASSWORD)
     client = browser(team["sup"])
     assert browser(team["org"]).get(f"/cases/{case.id}/reassign").status_code == 403
     page = text(client.get(f"/cases/{case.id}/reassign"))

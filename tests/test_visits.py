@@ -14,6 +14,7 @@ from casework.services.settings import set_setting
 from casework import clock
 from casework.services.visits import (coverage, overdue_follow_ups, provinces_without_visit,
                                       visits_of_case)
+from tests.helpers import bearer, enterprise, new_user
 
 TODAY = clock.today()
 VISIT_KEYS = {"id", "leader", "province", "host_unit", "planned_date", "purpose", "status",
@@ -45,31 +46,31 @@ def version_from(html: str) -> str:
 
 
 @pytest.fixture
-def people(make_user):
+def people():
     return {
-        "vgcl_leader": make_user("leader", "VGCL", name="Nguyễn Đình Khang"),
-        "vgcl_leader2": make_user("leader", "VGCL", name="Thái Thu Xương"),
-        "admin": make_user("admin", "VGCL"),
-        "leader79": make_user("leader", "LDLD-79", name="Lãnh đạo HCM"),
-        "leader01": make_user("leader", "LDLD-01", name="Lãnh đạo Hà Nội"),
-        "organiser79": make_user("organiser", "LDLD-79"),
-        "supervisor79": make_user("supervisor", "LDLD-79"),
-        "organiser01": make_user("organiser", "LDLD-01"),
-        "organiser_detmay": make_user("organiser", "CD-DETMAY"),
+        "vgcl_leader": new_user("leader", "VGCL", name="Nguyễn Đình Khang"),
+        "vgcl_leader2": new_user("leader", "VGCL", name="Thái Thu Xương"),
+        "admin": new_user("admin", "VGCL"),
+        "leader79": new_user("leader", "LDLD-79", name="Lãnh đạo HCM"),
+        "leader01": new_user("leader", "LDLD-01", name="Lãnh đạo Hà Nội"),
+        "organiser79": new_user("organiser", "LDLD-79"),
+        "supervisor79": new_user("supervisor", "LDLD-79"),
+        "organiser01": new_user("organiser", "LDLD-01"),
+        "organiser_detmay": new_user("organiser", "CD-DETMAY"),
     }
 
 
 @pytest.fixture
-def headers(people, token_for):
-    return {name: token_for(user) for name, user in people.items()}
+def headers(people):
+    return {name: bearer(user) for name, user in people.items()}
 
 
 @pytest.fixture
-def make_case(client, headers, enterprise):
+def make_case(client, headers):
     def make(i: int = 0, province: str = "79", who: str = "organiser79",
              unit: str = "LDLD-79") -> dict:
         response = client.post("/api/v1/cases", headers=headers[who], json={
-            "kind": "grassroots", "unit": unit, "enterprises": [enterprise(i, province)]})
+            "kind": "grassroots", "unit": unit, "enterprises": [enterprise(province=province)]})
         assert response.status_code == 201, response.get_json()
         return response.get_json()
     return make

@@ -20,7 +20,7 @@ from casework.services.settings import set_setting
 from casework.workflow.definition import DOCUMENTS, FLOWS, Flow, Trigger
 from casework import clock
 from tests.helpers import (TODAY, Api, Team, enterprise, error_of, history, log, make_case,
-                     make_team, new_user, path_to, prepare, trigger_data, walk_to)
+                           make_team, new_user, path_to, prepare, trigger_data, walk_to)
 
 ALL_ROLES = tuple(r.value for r in Role)
 TRIGGERS = [(flow, trigger) for flow in FLOWS for trigger in flow.triggers]

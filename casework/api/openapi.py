@@ -88,7 +88,7 @@ COUNT = {"type": "integer", "minimum": 0}
 # --- the data each trigger takes, from the workflow definition ---------------------------------
 
 def field_schema(field: Field) -> dict:
-    """The JSON schema of one trigger field (DOMAIN.md §6-7; parsed by workflow.data)."""
+    """The JSON schema of one trigger field (docs/domain.md §6-7; parsed by workflow.data)."""
     if field.type == "date":
         schema = dict(INPUT_DATE)
     elif field.type == "int":

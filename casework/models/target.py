@@ -1,4 +1,4 @@
-"""Membership targets per unit and year (DOMAIN.md §1): the plan leadership measures against."""
+"""Membership targets per unit and year (docs/domain.md §1): what leadership measures against."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -11,6 +11,7 @@ from casework import authz, search_index
 from casework.extensions import db
 from casework.models import Case, CaseEnterprise, Enterprise, OrgUnit, Province, User
 from casework.schemas.limits import FILTER_LENGTH, YEARS
+from casework.services.settings import get_setting
 from casework.text import search_key, whole_number
 from casework.workflow.definition import ALL_STATES, FLOWS, KINDS, TERMINAL_STATES
 from casework import clock
@@ -172,7 +173,6 @@ def overdue_condition(today: date | None = None):
 
 
 def stuck_cutoff(now: datetime | None = None) -> datetime:
-    from casework.services.settings import get_setting
     days = int(get_setting("stuck_after_days"))
     return (now or clock.now()) - timedelta(days=days)
 

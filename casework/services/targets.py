@@ -1,4 +1,4 @@
-"""Membership targets and progress against them (DOMAIN.md §1).
+"""Membership targets and progress against them (docs/domain.md §1).
 
 A target belongs to a unit and a year. Progress rolls up: a unit's figures count every case
 managed anywhere in its subtree, so a provincial federation's founded members include those of
@@ -32,7 +32,7 @@ FIGURE_LABELS = {"new_members": N_("New members"), "new_unions": N_("New unions"
                  "baseline_members": N_("Baseline members"),
                  "total_members": N_("Total members")}
 
-# DOMAIN.md §1: the VGCL's national goals
+# docs/domain.md §1: the VGCL's national goals
 NATIONAL_TARGETS = (
     (2024, {"new_members": 1_000_000}),
     (2026, {"new_members": 1_000_000}),
@@ -114,8 +114,8 @@ def set_target(actor: User, *, unit, year, note: str = "", **figures) -> Target:
 
 
 def seed_national_targets() -> int:
-    """The VGCL's goals of DOMAIN.md §1, on the VGCL unit. Idempotent: a figure already set is
-    kept; returns how many figures were added."""
+    """The VGCL's goals of docs/domain.md §1, on the VGCL unit. Idempotent: a figure already set
+    is kept; returns how many figures were added."""
     root = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == "VGCL"))
     if root is None:
         raise Invalid(_("The VGCL unit is missing: run `flask seed reference` first"),
@@ -126,7 +126,7 @@ def seed_national_targets() -> int:
                                                            Target.year == year))
         if target is None:
             target = Target(unit=root, unit_id=root.id, year=year,
-                            note="VGCL national goal (DOMAIN.md §1)")
+                            note="VGCL national goal (docs/domain.md §1)")
             db.session.add(target)
         for name, value in figures.items():
             if getattr(target, name) is None:

@@ -30,12 +30,13 @@ def new_token() -> str:
 
 def start_job(kind: str, task: str, *, params: dict, total: int | None = None,
               token: str | None = None) -> Job:
-    """Record a job of the current user's, commit, and queue casework.tasks.<task>(job id)."""
+    """Record a job of the current user's and commit, which queues the task `task`(job id)."""
     job = Job(token=token or new_token(), kind=kind, user_id=current_user.id, params=params,
               total=total)
     db.session.add(job)
+    db.session.flush()                # the job's id, for the task
+    jobs.enqueue_after_commit(task, job.id, queue_name=TASK_QUEUES[kind])
     commit()
-    jobs.enqueue(task, job.id, queue_name=TASK_QUEUES[kind])
     return job
 
 

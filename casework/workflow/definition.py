@@ -1,4 +1,4 @@
-"""The transition tables as data (DOMAIN.md §6-7).
+"""The transition tables as data (docs/domain.md §6-7).
 
 The machine, the permission matrix, the UI buttons, the API's workflow document and the diagram
 are all built from FLOWS. Labels are English message ids marked for translation with N_.

@@ -22,7 +22,7 @@ from flask_babel import get_locale, gettext
 from markupsafe import Markup, escape
 
 from casework.svg import wrap
-from casework.workflow.definition import N_, Flow, Trigger, flow_for
+from casework.workflow.definition import KIND_LABELS, N_, Flow, Trigger, flow_for
 
 GROUP = "in_progress"  # the group drawn around a flow's active states
 GROUP_LABEL = N_("In progress")
@@ -335,7 +335,6 @@ def _flow_svg(flow: Flow, locale: str) -> str:
 
 
 def _title(flow: Flow, state: str | None = None) -> str:
-    from casework.workflow.definition import KIND_LABELS
     title = f"{gettext('Workflow diagram')}: {gettext(KIND_LABELS[flow.kinds[0]])}"
     return f"{title} · {gettext(flow.state_label(state))}" if state else title
 

@@ -1,17 +1,17 @@
-"""Helpers for the HTML view tests (no tests here): a browser-like client that logs in,
-reads the CSRF token from the page it was shown and posts it back, and case factories."""
+"""The HTML view tests' browser (a module of helpers, not of tests): a client that logs in,
+reads the CSRF token from the page it was shown and posts it back; and their case factory."""
 from __future__ import annotations
 
 import html
 import re
 
 import pytest
-from tests.conftest import PASSWORD
 from flask import g
 
 from casework.services.cases import create_case
 from casework.services.enterprises import tax_code_with_check_digit
 from casework.transaction import commit
+from tests.helpers import PASSWORD, enterprise
 
 CSRF = re.compile(r'name="([^"]*csrf_token)"[^>]*value="([^"]+)"')
 FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)
@@ -100,16 +100,15 @@ def browser(app):
 
 
 @pytest.fixture
-def make_case(enterprise):
+def make_case():
     """make_case(actor, i, kind="grassroots", unit="LDLD-79", **enterprise fields)."""
     def make(actor, i=0, kind="grassroots", unit="LDLD-79", name=None, province="79",
              organiser=None):
         if kind == "small_units":
-            ents = [enterprise(0, province=province, workforce=10),
-                    enterprise(1, province=province, workforce=12)]
-            ents[0]["tax_code"], ents[1]["tax_code"] = tax_code(1000 + i * 3), tax_code(1001 + i * 3)
+            ents = [enterprise(province=province, workforce=10, code=tax_code(1000 + i * 3)),
+                    enterprise(province=province, workforce=12, code=tax_code(1001 + i * 3))]
         else:
-            ents = [enterprise(0, province=province) | {"tax_code": tax_code(i)}]
+            ents = [enterprise(province=province, code=tax_code(i))]
         if name:
             ents[0]["name"] = name
         case = create_case(actor, kind=kind, unit=unit, enterprises=ents, organiser=organiser)

@@ -30,7 +30,7 @@ from casework.models import (
 )
 from casework.models.user import hash_password
 from casework.services import tallies
-from casework.services.demo import (
+from casework.seed.demo import (
     COMPANY_SUFFIX,
     COMPANY_WORDS,
     DEMO_PASSWORD,
