@@ -24,9 +24,8 @@ from casework.services.pipeline import PipelineFilters
 from casework.services.queries import CaseFilters
 from casework.services.units import create_unit
 from casework.workflow.data import GuardFailed, parse_date
-from tests.conftest import PASSWORD
-from tests.helpers import Api, enterprise, error_of, make_case, make_team, tax_code
-from tests.test_views_support import Browser, text
+from tests.browser import Browser, text
+from tests.helpers import PASSWORD, Api, enterprise, error_of, make_case, make_team, tax_code
 
 APP = Path(casework.__file__).parent
 # settings an operator may change (the largest attachment, import file, API page): not limits
