@@ -77,10 +77,12 @@ def register_blueprints(app: Flask) -> None:
     from casework.views.approvals import bp as approvals_bp
     from casework.views.auth import bp as auth_bp
     from casework.views.cases import bp as cases_bp
+    from casework.views.filters import bp as filters_bp
     from casework.views.leadership import bp as leadership_bp
     from casework.views.visits import bp as visits_bp
     from casework.views.workflow import bp as workflow_bp
 
+    app.register_blueprint(filters_bp)   # the template filters and context, app-wide
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(approvals_bp)

@@ -6,12 +6,13 @@ A user acts within the subtree of their unit; a case outside it does not exist f
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from casework.models import UNIT_LEVELS, ApprovalRequest, Case, OrgUnit, UnitType, User
 from casework.errors import Forbidden, NotFound
 from casework.i18n import _
-from casework.workflow.definition import (APPROVER_SUPERVISOR, APPROVER_VGCL_LEADER, FLOWS,
-                                          ORGANISERS, SUPERVISORS, N_, Trigger, flow_for)
+from casework.workflow.definition import (FLOWS, ORGANISERS, ROOT, SUPERVISORS, N_, Approver,
+                                          Trigger, approvers, flow_for)
 
 CASE_READERS = ("organiser", "supervisor", "leader", "admin")
 CASE_WORKERS = ("organiser", "supervisor")
@@ -77,7 +78,7 @@ def why_not(user: User, action: str, obj=None, trigger: Trigger | None = None) -
             return _only_roles_may(trigger)
         return None if case_in_scope(user, obj) else _("This case is outside your unit.")
     if action == "approval.decide":
-        return _why_not_decide(user, obj)
+        return why_not_decide(user, obj)
     if action == "approval.withdraw":
         # only the requester: a request nobody else can decide must never block the case
         return None if obj.requester_id == user.id else \
@@ -103,21 +104,6 @@ def _only_roles_may(trigger: Trigger) -> str:
              roles=", ".join(role_name(r) for r in trigger.roles))
 
 
-def _why_not_decide(user: User, approval: ApprovalRequest) -> str | None:
-    trigger = flow_for(approval.case.kind).trigger(approval.trigger)
-    if trigger.approval == APPROVER_VGCL_LEADER:
-        if user.role != "leader" or not national(user):
-            return _("Only a leader of the VGCL decides a conglomerate scheme.")
-    elif trigger.approval == APPROVER_SUPERVISOR:
-        if user.role != "supervisor":
-            return _("Only a supervisor decides approvals.")
-        if not case_in_scope(user, approval.case):
-            return _("This case is outside your unit.")
-    if approval.requester_id == user.id:
-        return _("You cannot decide your own request.")
-    return None
-
-
 def can(user: User, action: str, obj=None, trigger: Trigger | None = None) -> bool:
     return why_not(user, action, obj, trigger) is None
 
@@ -135,18 +121,77 @@ def require_case_visible(user: User, case: Case | None) -> Case:
     return case
 
 
-def _triggers_decided_by(approver: str) -> list[str]:
-    return sorted({t.name for flow in FLOWS for t in flow.triggers if t.approval == approver})
+# --- approvals: who may decide ------------------------------------------------------------------
+# One rule, read from the trigger's Approver (workflow.definition): a user of its role, at its
+# level of the tree (the case in their subtree; for ROOT, at the VGCL itself), never the one who
+# asked. `why_not_decide` says it of one user and one request, with the reason; `_decides` says
+# the same as SQL, and is the one query of who may decide: the inbox and the navigation's count
+# read it one way (the requests a user may decide), the notifications the other (the people
+# who may decide a request). tests/test_approvers.py holds the two to each other.
+
+def approver_of(approval: ApprovalRequest) -> Approver | None:
+    trigger = flow_for(approval.case.kind).trigger(approval.trigger)
+    return trigger.approval if trigger is not None else None
+
+
+def _is_approver(user: User, approver: Approver) -> bool:
+    return user.role == approver.role and (approver.level != ROOT or national(user))
+
+
+def decides_approvals(user: User) -> bool:
+    """Whether some approval is for this user to decide (the inbox's count, its heading)."""
+    return any(_is_approver(user, approver) for approver in approvers())
+
+
+def why_not_decide(user: User, approval: ApprovalRequest) -> str | None:
+    """None when `user` may decide `approval`; otherwise the reason, in the user's words."""
+    approver = approver_of(approval)
+    if approver is None:   # its trigger no longer needs approval: only a withdrawal ends it
+        return _("No one decides this request: its action no longer needs approval.")
+    if not _is_approver(user, approver):
+        return _(approver.only_they_decide)
+    if not case_in_scope(user, approval.case):
+        return _("This case is outside your unit.")
+    if approval.requester_id == user.id:
+        return _("You cannot decide your own request.")
+    return None
+
+
+_DeciderUnit = aliased(OrgUnit, name="decider_unit")
+_CaseUnit = aliased(OrgUnit, name="case_unit")
+
+
+def _requests_for(approver: Approver):
+    """The requests `approver` decides: those of the triggers that name it, flow by flow."""
+    return sa.or_(*(
+        sa.and_(Case.kind.in_(flow.kinds), ApprovalRequest.trigger.in_(names))
+        for flow in FLOWS
+        if (names := [t.name for t in flow.triggers if t.approval == approver])))
+
+
+def _decides():
+    """True on the rows (User, their unit, ApprovalRequest, its case, the case's unit) where the
+    user may decide the request: why_not_decide as SQL."""
+    return sa.and_(
+        _DeciderUnit.id == User.unit_id, Case.id == ApprovalRequest.case_id,
+        _CaseUnit.id == Case.unit_id,
+        User.id != ApprovalRequest.requester_id,
+        # the case in the user's subtree: their unit's path is a prefix of the case unit's
+        _CaseUnit.path.startswith(_DeciderUnit.path),
+        sa.or_(*(sa.and_(User.role == approver.role, _requests_for(approver),
+                         _DeciderUnit.is_root if approver.level == ROOT else sa.true())
+                 for approver in approvers())))
 
 
 def approval_filter(user: User):
-    """A WHERE clause for the approvals this user may decide (the inbox)."""
-    if user.role == "supervisor":
-        return sa.and_(ApprovalRequest.trigger.in_(_triggers_decided_by(APPROVER_SUPERVISOR)),
-                       ApprovalRequest.requester_id != user.id,
-                       ApprovalRequest.case_id.in_(
-                           sa.select(Case.id).where(Case.unit_id.in_(scope_unit_ids(user)))))
-    if user.role == "leader" and national(user):
-        return sa.and_(ApprovalRequest.trigger.in_(_triggers_decided_by(APPROVER_VGCL_LEADER)),
-                       ApprovalRequest.requester_id != user.id)
-    return sa.false()
+    """A WHERE clause on ApprovalRequest: the requests this user may decide (the inbox)."""
+    if not decides_approvals(user):
+        return sa.false()
+    return sa.exists().where(User.id == user.id, _decides()).correlate(ApprovalRequest)
+
+
+def deciders_query(approval: ApprovalRequest):
+    """The active users who may decide `approval`, by id (the notifications, the route)."""
+    return (sa.select(User)
+            .where(User.active.is_(True), ApprovalRequest.id == approval.id, _decides())
+            .order_by(User.id))

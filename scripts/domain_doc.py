@@ -74,10 +74,11 @@ def flow_table(flow: Flow) -> str:
                       for k in flow.kinds)
     lines = [f"### The `{flow.name}` flow", "", f"Kinds of case: {kinds}.", "",
              "| State | Label | |", "| --- | --- | --- |"]
-    for name, label in flow.states:
-        what = "initial" if name == flow.initial else "terminal" if name in flow.terminal \
+    for state in flow.states:
+        name = state.name
+        what = "initial" if name == flow.initial else "terminal" if state.terminal \
             else "side state" if name == "on_hold" else ""
-        lines.append(f"| `{name}` | {label} | {what} |")
+        lines.append(f"| `{name}` | {state.label} | {what} |")
     lines += ["", "| Trigger | Label | From | To | Fired by | Approved by | Data | "
               "Comment | Guards | Effects |",
               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]

@@ -99,8 +99,8 @@ def test_the_graph_is_built_from_the_machine_definition(flow):
 def test_every_state_and_trigger_of_the_flow_is_drawn(flow, request_context):
     root = _svg(flow_diagram(flow))
     states = _states(root)
-    for name, label in flow.states:
-        assert states[name][0] == label          # the test app speaks English: the msgids
+    for state in flow.states:
+        assert states[state.name][0] == state.label          # the test app speaks English: the msgids
     assert "In progress" in _text(_groups(root, "group")[0])   # around the active states
     labels = _labels(root)
     for trigger in flow.triggers:
@@ -254,8 +254,8 @@ def test_the_workflow_page_renders_for_every_role(browser, role, unit):
     for flow in FLOWS:
         for kind in flow.kinds:
             assert f'id="{kind}"' in body
-        for _name, label in flow.states:
-            assert f"<title>{label}</title>" in body
+        for state in flow.states:
+            assert f"<title>{state.label}</title>" in body
     # drawn on the server: no script for it, and the scrolling canvas takes the focus
     assert "mermaid" not in body and "diagram.js" not in body
     assert body.count('class="workflow-diagram-canvas overflow-auto" tabindex="0" '

@@ -165,7 +165,7 @@ def transition_schemas() -> dict[str, dict]:
         schemas[trigger_schema_name(name)] = {
             "type": "object",
             "description": f"Fire `{name}` on a case of kind {', '.join(kinds)}"
-                           + (f"; approval by {trigger.approval}" if trigger.approval else "")
+                           + (f"; approval by {trigger.approval.name}" if trigger.approval else "")
                            + ".",
             "properties": {
                 "trigger": {"type": "string", "enum": [name]},

@@ -15,13 +15,19 @@ from casework.models.step import STEP_KINDS
 from casework.schemas.limits import (COMMENT_LENGTH, EMAIL_LENGTH, ENTERPRISE_NAME_LENGTH,
                                       ENTERPRISES_PER_CASE, NOTE_LENGTH, TARGET_MEMBERS,
                                       TAX_CODE_TYPED_LENGTH, WORKFORCE)
-from casework.workflow.definition import KIND_LABELS, KINDS
+from casework.workflow.definition import DOCUMENT_LABELS, DOCUMENTS, KIND_LABELS, KINDS
 from casework import clock
 
 
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as the options of a select."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def document_choices() -> list[SelectChoice]:
+    """The dossier's checklist items, in order, as the options of a select or checkboxes."""
+    return choices((d, _l(DOCUMENT_LABELS[d])) for d in DOCUMENTS)
+
 
 # Labels for the domain's code values (the workflow's own labels are marked N_ in definition.py)
 STEP_KIND_LABELS = {
@@ -35,15 +41,6 @@ STEP_KIND_LABELS = {
     "leadership_visit": _l("Leadership visit"),
     "survey_report": _l("Survey report"),
     "other": _l("Other"),
-}
-DOCUMENT_LABELS = {
-    "cover_letter": _l("Cover letter requesting recognition"),
-    "member_list": _l("List of members"),
-    "congress_minutes": _l("Minutes of the founding congress"),
-    "election_minutes": _l("Minutes of the election"),
-    "committee_cvs": _l("CVs of the executive committee"),
-    "business_registration": _l("Business registration"),
-    "workforce_report": _l("Workforce report"),
 }
 AUDIT_ACTION_LABELS = {
     "created": _l("Created"),

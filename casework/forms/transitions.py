@@ -8,9 +8,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from casework.forms import CaseworkForm
-from casework.forms.cases import DOCUMENT_LABELS, choices
+from casework.forms.cases import document_choices
 from casework.schemas.limits import COMMENT_LENGTH, TRIGGER_NUMBER, TRIGGER_TEXT_LENGTH
-from casework.workflow.definition import DATE_RULES, DOCUMENTS, Field, Trigger, flow_for
+from casework.workflow.definition import DATE_RULES, Field, Trigger, flow_for
 from casework.services.guards import date_bounds
 
 
@@ -33,7 +33,7 @@ def _field_for(spec: Field):
                              description=_l("One name per line"))
     if spec.type == "documents":
         return CheckboxListField(label,
-                                 choices=choices((d, DOCUMENT_LABELS[d]) for d in DOCUMENTS),
+                                 choices=document_choices(),
                                  validate_choice=True,
                                  description=_l("Tick every document the dossier contains"))
     raise ValueError(spec.type)

@@ -17,7 +17,7 @@ from casework.services.guards import Attempt
 from casework.services.notifications import notify_approval_decided
 from casework.services.transitions import apply_transition, clean_comment
 from casework.workflow.data import PARSERS, parse_trigger_data
-from casework.workflow.definition import APPROVER_VGCL_LEADER, N_, flow_for
+from casework.workflow.definition import N_, flow_for
 
 ALREADY_DECIDED = {"approved": N_("This request was already approved"),
                    "rejected": N_("This request was already rejected"),
@@ -130,22 +130,19 @@ class Route:
             return _("Approval requested: %(action)s. No one in %(unit)s but you may decide "
                      "it, so it goes to the supervisors of %(above)s.", action=action,
                      unit=approval.requester.unit.name, above=self.unit.name)
-        if spec.approval == APPROVER_VGCL_LEADER:
-            return _("Approval requested: %(action)s. A leader of the VGCL will decide it.",
-                     action=action)
-        return _("Approval requested: %(action)s. A supervisor will decide it.", action=action)
+        return _(spec.approval.will_decide, action=action)
 
 
 def route(approval: ApprovalRequest) -> Route:
     """Where `approval` goes. With no one but the requester to decide it anywhere above, it
     stays at the case's unit for whoever is named there, and the requester may withdraw it."""
-    from casework.services.notifications import approval_deciders
-    units = [u.unit for u in approval_deciders(approval)]
+    units = [u.unit for u in db.session.scalars(authz.deciders_query(approval)).unique()]
     if not units:
         return Route(unit=approval.case.unit, escalated=False, nobody=True)
     nearest = max(units, key=lambda unit: len(unit.path))
-    # a supervisor's own request, with no other supervisor at their unit: it went up
+    # an approver's own request, with no one else of their role at their unit: it went up
     requester = approval.requester
-    escalated = requester.role == "supervisor" and nearest.id != requester.unit.id \
+    escalated = requester.role == authz.approver_of(approval).role \
+        and nearest.id != requester.unit.id \
         and requester.unit.path.startswith(nearest.path)
     return Route(unit=nearest, escalated=escalated)

@@ -124,7 +124,7 @@ def case_rows(user: User, filters: CaseFilters,
     for case in db.session.scalars(query):
         enterprises = case.enterprises
         first = enterprises[0] if enterprises else None
-        states = dict(flow_for(case.kind).states)
+        states = flow_for(case.kind).labels
         yield [case.ref, label(KIND_LABELS.get(case.kind, case.kind)),
                label(states.get(case.state, case.state)),
                case.province.name, case.unit.code,
@@ -142,7 +142,7 @@ def pipeline_table(result: Pipeline, label: Callable[[str], str] = lambda s: s,
     """Headers and rows of the pipeline table, with its totals as the last row."""
     # the states as the flow counted names them ('founded' differs between flows)
     flow = result.filters.flow_def
-    state_labels = state_labels or (dict(flow.states) if flow else STATE_LABELS)
+    state_labels = state_labels or (flow.labels if flow else STATE_LABELS)
     headers = ([label(N_("Key")), label(N_("Row"))]
                + [label(state_labels[s]) for s in result.states]
                + [label(h) for h in (N_("Open cases"), N_("Expected members"),

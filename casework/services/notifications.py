@@ -17,17 +17,12 @@ from flask_babel import force_locale
 
 from casework import authz, clock, jobs
 from casework.extensions import db
-from casework.models import ApprovalRequest, Case, Notification, OrgUnit, User
+from casework.models import ApprovalRequest, Case, Notification, User
 from casework.i18n import _
 from casework.routing import external_url
 from casework.services.queries import overdue_condition, stuck_condition
 from casework.transaction import gather_after_commit
-from casework.workflow.definition import (
-    APPROVER_SUPERVISOR,
-    APPROVER_VGCL_LEADER,
-    STATE_LABELS,
-    flow_for,
-)
+from casework.workflow.definition import STATE_LABELS, flow_for
 
 
 def _default_locale():
@@ -87,21 +82,8 @@ def _add(user: User, kind: str, subject: str, body: str, *, case: Case | None = 
 
 
 def approval_deciders(approval: ApprovalRequest) -> list[User]:
-    """The active people who may decide `approval`: candidates by query, checked by authz."""
-    case = approval.case
-    spec = flow_for(case.kind).trigger(approval.trigger)
-    query = sa.select(User).join(OrgUnit, OrgUnit.id == User.unit_id).where(
-        User.active.is_(True), User.id != approval.requester_id)
-    if spec.approval == APPROVER_VGCL_LEADER:
-        query = query.where(User.role == "leader", OrgUnit.is_root)
-    elif spec.approval == APPROVER_SUPERVISOR:
-        # supervisors whose subtree contains the case: their path is a prefix of its unit's
-        query = query.where(User.role == "supervisor",
-                            sa.literal(case.unit.path).startswith(OrgUnit.path))
-    else:
-        return []
-    users = db.session.scalars(query.order_by(User.id)).unique()
-    return [u for u in users if authz.can(u, "approval.decide", approval)]
+    """The active people who may decide `approval` (authz's one query of who may decide)."""
+    return list(db.session.scalars(authz.deciders_query(approval)).unique())
 
 
 def notify_approval_requested(approval: ApprovalRequest) -> list[Notification]:

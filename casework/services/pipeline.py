@@ -28,12 +28,11 @@ from casework.services.queries import (NO_SECTOR, CaseFilters, apply_case_filter
                                        overdue_condition, scope_condition, stuck_condition,
                                        stuck_cutoff, units_under)
 from casework.text import search_key, whole_number
-from casework.workflow.definition import (ALL_STATES, FLOWS, KINDS, TERMINAL_STATES, Flow,
-                                          flow_for)
+from casework.workflow.definition import (ALL_STATES, FLOWS, KINDS, SIDE_STATES,
+                                          TERMINAL_STATES, Flow, flow_for)
 from casework import clock
 
 DIMENSIONS = ("province", "unit", "sector", "ownership")
-SIDE_STATES = ("on_hold", "closed")
 NUMBERS = ("open", "expected_members", "founded_members", "founded_unions", "overdue", "stuck")
 # the states a case can be stuck in (stuck_condition's NOT IN, as a list an index can seek)
 ACTIVE_STATES = tuple(s for s in ALL_STATES if s not in TERMINAL_STATES + ("on_hold",))

@@ -16,7 +16,8 @@ from casework.errors import DomainError
 from casework.services.units import create_unit, update_unit
 from casework.services.users import create_user, revoke_tokens, set_password, update_user
 from casework.transaction import commit
-from casework.views.cases import attach_error, province_choices, sort_units, unit_choice_label
+from casework.views.form_errors import attach_error
+from casework.views.pickers import province_choices, sort_units, unit_choice_label
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -14,7 +14,7 @@ from casework.errors import DomainError
 from casework.services.approvals import decide, get_visible_approval, withdraw
 from casework.services.history import with_case
 from casework.transaction import commit
-from casework.views.cases import add_error
+from casework.views.form_errors import add_error
 from casework.workflow.definition import flow_for
 
 bp = Blueprint("approvals", __name__)

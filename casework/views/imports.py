@@ -35,7 +35,8 @@ from casework.services.imports import (COLUMNS, check_importer, imports_director
 from casework.schemas.limits import REJECTED_ROWS_PER_PAGE
 from casework.spreadsheet import CsvWriter, xlsx_row
 from casework.views.jobs import new_token, own_job, start_job
-from casework.views.cases import add_error, unit_choice_label, units_in_scope
+from casework.views.form_errors import add_error
+from casework.views.pickers import unit_choice_label, units_in_scope
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 

@@ -33,7 +33,7 @@ from casework.svg import ellipsize
 from casework.services.targets import (FIGURES, set_target, target_progress,
                                        why_not_edit_targets)
 from casework.transaction import commit
-from casework.views.cases import unit_choice_label, units_in_scope
+from casework.views.pickers import unit_choice_label, units_in_scope
 from casework.views.jobs import start_job
 from casework.workflow.definition import FLOWS, KINDS
 from casework import clock

@@ -8,14 +8,14 @@ from casework.workflow.definition import FLOWS, KIND_LABELS, Flow
 def describe_flow(flow: Flow) -> dict:
     return {
         "initial": flow.initial,
-        "states": [{"name": name, "label": label, "terminal": name in flow.terminal}
-                   for name, label in flow.states],
+        "states": [{"name": s.name, "label": s.label, "terminal": s.terminal}
+                   for s in flow.states],
         "triggers": [{
             "name": t.name, "label": t.label, "from": list(t.sources),
             "to": t.dest if t.dest is not None else "(the state it left)",
             "roles": list(t.roles),
             "needs_approval": t.needs_approval,
-            "approved_by": ("leader of the VGCL" if t.approval == "vgcl_leader" else t.approval),
+            "approved_by": t.approval.label if t.approval else None,
             "comment_required": t.comment_required,
             "data": [field_spec(f, t) for f in t.fields],
             "guards": list(t.guards),
