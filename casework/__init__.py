@@ -94,6 +94,9 @@ def register_blueprints(app: Flask) -> None:
     from casework.views.imports import bp as imports_bp; app.register_blueprint(imports_bp)  # noqa: E702
     from casework.views.jobs import bp as jobs_bp; app.register_blueprint(jobs_bp)  # noqa: E702
     from casework.views.notifications import bp as notifications_bp; app.register_blueprint(notifications_bp)  # noqa: E702,E501
+    from casework.views.apply import bp as apply_bp; app.register_blueprint(apply_bp)  # noqa: E702
+    from casework.views import register_files  # noqa: F401  (its routes, on the register's blueprint)
+    from casework.views.register import bp as register_bp; app.register_blueprint(register_bp)  # noqa: E702,E501
 
 
 def register_operations(app: Flask) -> None:
@@ -107,6 +110,8 @@ def register_operations(app: Flask) -> None:
     limiter = app.extensions["casework_limiter"]
     limiter.exempt(app.blueprints["health"])
     limiter.exempt(app.blueprints["metrics"])
+    from casework.views.apply import init_rate_limits
+    init_rate_limits(app)  # the public application page: per address and per link
     if proxies := app.config["TRUSTED_PROXIES"]:  # the client's address and scheme from nginx
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 

@@ -335,3 +335,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(import_cli)
+    from casework.cli_applications import applications_cli
+    app.cli.add_command(applications_cli)

@@ -44,6 +44,9 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT",
                                               "100 per minute;1000 per hour")
+    # posting the public application page (/apply/<token>): per address, and per link
+    APPLY_ADDRESS_RATE_LIMIT = os.environ.get("APPLY_ADDRESS_RATE_LIMIT", "10 per hour")
+    APPLY_LINK_RATE_LIMIT = os.environ.get("APPLY_LINK_RATE_LIMIT", "300 per hour")
     # Redis, when set, holds what several app servers share: rate limits and the job queue
     REDIS_URL = os.environ.get("REDIS_URL") or None
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")

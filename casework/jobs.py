@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 # notifications go first: a long import never holds up an email
 QUEUES = ("default", "long")
 LONG_JOB_TIMEOUT = 3 * 3600      # seconds an import or export may take before RQ stops it
+ERASURE_CRON = "30 19 * * *"     # 02:30 in Vietnam: the register's erasure job
 SWEEP_CRON = "*/5 * * * *"       # when the scheduler looks for jobs whose process died
 
 TASKS: dict[str, Callable] = {}   # name -> function, filled by @task
@@ -244,6 +245,8 @@ def scheduler(app: Flask | None = None):
                   cron=app.config["OVERDUE_DIGEST_CRON"], name="overdue_digest")
     cron.register(run, queue_name="default", args=("sweep_stale_jobs",),
                   cron=SWEEP_CRON, name="sweep_jobs")
+    cron.register(run, queue_name="default", args=("erase_closed_applications",),
+                  cron=ERASURE_CRON, name="erase_closed_applications")
     return cron
 
 

@@ -127,6 +127,16 @@ def current_user_id() -> int | None:
     return None
 
 
+# routes whose path is itself a secret (an application link's token): logged as their rule
+SECRET_PATH_ENDPOINTS = ("apply.form", "apply.submit")
+
+
+def loggable_path() -> str:
+    if request.endpoint in SECRET_PATH_ENDPOINTS and request.url_rule is not None:
+        return request.url_rule.rule
+    return request.path
+
+
 def _finish_request(response):
     request_id = g.get("request_id") or request_id_from(None)
     response.headers[REQUEST_ID_HEADER] = request_id
@@ -136,9 +146,9 @@ def _finish_request(response):
     user_id = current_user_id()
     logging.getLogger(ACCESS_LOG).log(
         logging.DEBUG if endpoint in QUIET_ENDPOINTS else logging.INFO,
-        "%s %s %s %sms user=%s", request.method, request.path, response.status_code,
+        "%s %s %s %sms user=%s", request.method, loggable_path(), response.status_code,
         duration_ms, user_id if user_id is not None else "-",
-        extra={"request_id": request_id, "method": request.method, "path": request.path,
+        extra={"request_id": request_id, "method": request.method, "path": loggable_path(),
                "endpoint": endpoint, "status": response.status_code,
                "duration_ms": duration_ms, "user_id": user_id})
     return response

@@ -27,6 +27,7 @@ from casework.mail import deliver
 from casework.models import Job, Notification
 from casework.services import exports, imports
 from casework.services.notifications import daily_overdue_digest
+from casework.services.application_files import erase_closed_not_feasible
 from casework.services.queries import CaseFilters
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,15 @@ def send_overdue_digest() -> int:
         return 0
     db.session.commit()
     return len(made)
+
+
+@task("erase_closed_applications")
+def erase_closed_applications() -> int:
+    """The personal data of the applications of cases closed as not feasible long enough
+    (casework/services/application_files.py), committed."""
+    erased = erase_closed_not_feasible()
+    db.session.commit()
+    return erased
 
 
 # --- jobs that report to a person ------------------------------------------------------------------

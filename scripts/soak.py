@@ -246,8 +246,10 @@ class Client:
             roll = self.rng.random()
             if self.supervisor and roll < 0.3:
                 self.decide_one()
-            elif roll < 0.55:
+            elif roll < 0.45:
                 self.log_random_step(case)
+            elif roll < 0.65:
+                self.register_one(case)
             else:
                 self.fire_one(case)
         return {"index": self.index, "user": self.user["email"], "done": self.done,
@@ -288,6 +290,27 @@ class Client:
             vietnamese = self.rng.randint(0, 4)
             foreign = self.rng.randint(0, 2) if self.rng.random() < 0.3 else 0
         self.log_step(case, kind, vietnamese, foreign)
+
+    def register_one(self, case: dict) -> None:
+        """The register racing the steps: add an application, or decide one (verify, reject,
+        withdraw, re-verify) with the version seen, which another client may have moved."""
+        path = f"/cases/{case['id']}/applications"
+        if self.rng.random() < 0.4:
+            foreign = self.rng.random() < 0.2
+            self.call("add_application", "POST", path, {
+                "full_name": f"Người lao động {self.rng.randrange(10**6)}",
+                "nationality": "KR" if foreign else "VN",
+                "contract_12_months": True if foreign else None, "channel": "paper"})
+            return
+        status, body = self.call("list_applications", "GET", path)
+        if status != 200 or not body["items"]:
+            return
+        application = self.rng.choice(body["items"])
+        decision = self.rng.choice(("verified", "verified", "rejected", "withdrawn"))
+        self.call("decide_application", "PATCH", f"{path}/{application['id']}", {
+            "status": decision, "version": application["version"], "not_duplicate": True,
+            "reason": "Không phải người lao động của doanh nghiệp"
+            if decision == "rejected" else ""})
 
     def decide_one(self) -> None:
         status, body = self.call("list_approvals", "GET", "/approvals",
@@ -507,6 +530,23 @@ def check_invariants(url: str) -> tuple[list[str], list[str], dict]:
                 "OR c.applications_foreign <> coalesce(sum(s.applications_foreign), 0)"):
             violations.append(f"case {case_id}: applications {vn} Vietnamese / {fr} foreign, "
                               f"its steps add up to {sum_vn} / {sum_fr}")
+
+        # the register: its steps add up to its verified applications, each counted once
+        for case_id, vn, fr, step_vn, step_fr in conn.execute(
+                "SELECT c.id, "
+                "(SELECT count(*) FROM case_applications a WHERE a.case_id = c.id "
+                " AND a.counted_as = 'vietnamese'), "
+                "(SELECT count(*) FROM case_applications a WHERE a.case_id = c.id "
+                " AND a.counted_as = 'foreign'), "
+                "(SELECT coalesce(sum(s.applications_vietnamese), 0) FROM steps s "
+                " WHERE s.case_id = c.id AND s.application_id IS NOT NULL), "
+                "(SELECT coalesce(sum(s.applications_foreign), 0) FROM steps s "
+                " WHERE s.case_id = c.id AND s.application_id IS NOT NULL) FROM cases c"):
+            if (vn, fr) != (step_vn, step_fr):
+                violations.append(f"case {case_id}: {vn} / {fr} applications verified in the "
+                                  f"register, its steps add up to {step_vn} / {step_fr}")
+        facts["applications"] = conn.execute(
+            "SELECT count(*) FROM case_applications").fetchone()[0]
     return violations, notes, facts
 
 

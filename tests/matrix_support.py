@@ -166,6 +166,8 @@ class World:
                  leader of the VGCL decides it)
     visit        a planned visit of lead79 to province 79 hosted by LDLD-79, with `case` linked
                  and one open follow-up
+    application  an application received in `case`'s register
+    link_token   the token of `case`'s open application link
     unit         a commune union under LDLD-79
     user         an organiser at LDLD-79 holding a live API token
     assignment   province 79 assigned to the VGCL leader
@@ -245,6 +247,28 @@ class World:
             commit()
             return attachment
         return self._once("attachment", build)
+
+    @property
+    def application(self):
+        """An application received in `case`'s register (casework/services/applications.py)."""
+        def build():
+            from casework.schemas.applications import ApplicationInput, load
+            from casework.services.applications import add_application
+            application = add_application(self.case, self.organiser,
+                                          load(ApplicationInput, {"full_name": "Lê Thị Hoa"}))
+            commit()
+            return application
+        return self._once("application", build)
+
+    @property
+    def link_token(self) -> str:
+        """The token of `case`'s open application link."""
+        def build():
+            from casework.services.application_links import open_link
+            link = open_link(self.case, self.organiser)
+            commit()
+            return link.token
+        return self._once("link_token", build)
 
     @property
     def follow_up(self):

@@ -94,7 +94,7 @@ def test_create_case_returns_201_and_the_case(api):
     assert body["unit"] == "LDLD-79" and body["province"] == "75"
     assert body["organiser"] == api.user.email
     assert body["target_members"] == 300
-    assert body["applications"] == {"vietnamese": 0, "foreign": 0}
+    assert body["applications"] == {"vietnamese": 0, "foreign": 0, "received": 0}
     assert body["deadline"] is None and body["version"] >= 1
     assert body["enterprises"][0]["ownership"] == "fdi"
     assert body["enterprises"][0]["name"] == "Công ty TNHH Điện tử Minh Long"
@@ -214,7 +214,7 @@ def test_post_step(api, team):
         "applications_vietnamese": 7, "applications_foreign": 2})
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["applications_vietnamese"] == 7
-    assert api.case(case.id)["applications"] == {"vietnamese": 7, "foreign": 2}
+    assert api.case(case.id)["applications"] == {"vietnamese": 7, "foreign": 2, "received": 0}
 
     below_zero = api.post(f"/cases/{case.id}/steps", {
         "kind": "other", "date": TODAY.isoformat(), "applications_vietnamese": -8})
@@ -225,7 +225,7 @@ def test_post_step(api, team):
         "applications_vietnamese": -1})
     assert correction.status_code == 201
     body = api.case(case.id)
-    assert body["applications"] == {"vietnamese": 6, "foreign": 2}
+    assert body["applications"] == {"vietnamese": 6, "foreign": 2, "received": 0}
     assert sum(s["applications_vietnamese"] for s in body["steps"]) == 6
     assert api.post("/cases/999999/steps", {"kind": "other",
                                             "date": TODAY.isoformat()}).status_code == 404

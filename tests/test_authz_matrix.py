@@ -149,6 +149,19 @@ BODIES = {
     "unlink_case": lambda w: {"version": str(w.visit.version)},
     "assign": lambda w: {"leader": w.cast.users["vgcl"].email, "province": "79"},
     "unassign": lambda w: (w.assignment, {})[1],
+    # the register (casework/views/register.py, register_files.py, apply.py)
+    "application": lambda w: {"full_name": "Phạm Văn Đức", "nationality": "VN",
+                              "applied_on": TODAY.isoformat(), "channel": "paper"},
+    "verify": lambda w: {f"a{w.application.id}-csrf_token": CSRF,
+                         f"a{w.application.id}-status": "verified",
+                         f"a{w.application.id}-version": str(w.application.version)},
+    "open_link": lambda w: {"expires_on": "", "contact": ""},
+    "register_import": lambda w: {"file": (io.BytesIO("Họ và tên\nLê Văn Tám\n".encode()),
+                                           "so-dang-ky.csv")},
+    "apply": lambda w: {"full_name": "Võ Thị Sáu", "consent": "yes"},
+    "api_application": lambda w: {"full_name": "Phạm Văn Đức", "nationality": "VN",
+                                  "channel": "paper"},
+    "api_decide": lambda w: {"status": "verified", "version": w.application.version},
     # the API
     "import": lambda w: {"unit": "LDLD-79", "file": (io.BytesIO(
         ("name,tax_code,province,workforce\nCông ty TNHH Nhập Thử," + tax_code()
@@ -177,6 +190,7 @@ ARGUMENTS = {
     "approval_id": lambda w: w.approval.id,
     "visit_id": lambda w: w.visit.id,
     "follow_up_id": lambda w: w.follow_up.id,
+    "application_id": lambda w: w.application.id,
     "unit_id": lambda w: w.unit.id,
     "user_id": lambda w: w.user.id,
     "trigger": lambda w: "start_outreach",
@@ -302,7 +316,37 @@ EXPECTED: dict[tuple, Row] = {
     ("visits.unlink_case", "POST"): Row(VISIT_WRITE.format("ok"), BODIES["unlink_case"]),
     ("visits.assign", "POST"): Row(ASSIGNERS, BODIES["assign"]),
     ("visits.unassign", "POST"): Row(ASSIGNERS, BODIES["unassign"]),
+    # the register of a case: its organisers and supervisors; leaders and admins see counts
+    ("register.page", "GET"): Row(CASE_PAGE),
+    ("register.add", "POST"): Row(CASE_WORK.format("ok"), BODIES["application"]),
+    ("register.decide", "POST"): Row(CASE_WORK.format("ok"), BODIES["verify"]),
+    ("register.open_application_link", "POST"): Row(CASE_WORK.format("ok"),
+                                                    BODIES["open_link"]),
+    ("register.close_application_link", "POST"): Row(CASE_WORK.format("ok"), lambda w: {}),
+    ("register.link_qr", "GET"): Row(CASE_WORK.format("200"),
+                                     args={"case_id": lambda w: (w.link_token, w.case.id)[1]}),
+    ("register.export", "GET"): Row(CASE_WORK.format("200")),
+    ("register.member_list", "GET"): Row(CASE_WORK.format("200")),
+    ("register.confirm_members", "POST"): Row(CASE_WORK.format("ok"), lambda w: {}),
+    ("register.person_export", "GET"): Row(CASE_WORK.format("200")),
+    ("register.erase", "POST"): Row(CASE_WORK.format("ok"), lambda w: {}),
+    ("register.import_template", "GET"): Row(CASE_PAGE),
+    ("register.import_file", "POST"): Row(CASE_WORK.format("ok"), BODIES["register_import"]),
+    # the public application page: no login; a live token (a dead one is 404 for everyone)
+    ("apply.form", "GET"): Row("nobody=200; all=200", args={"token": lambda w: w.link_token}),
+    ("apply.submit", "POST"): Row("nobody=200; all=200", BODIES["apply"],
+                                  args={"token": lambda w: w.link_token}),
     # the JSON API (casework/api/*.py): a bearer token, never a cookie
+    ("api.list_applications", "GET"): Row("nobody=401; org79 sup79=200; lead79 adm79 vgcl=403; "
+                                          "out=404"),
+    ("api.post_application", "POST"): Row("nobody=401; org79 sup79=ok; lead79 adm79 vgcl=403; "
+                                          "out=404", BODIES["api_application"]),
+    ("api.patch_application", "PATCH"): Row("nobody=401; org79 sup79=ok; lead79 adm79 "
+                                            "vgcl=403; out=404", BODIES["api_decide"]),
+    ("api.post_application_link", "POST"): Row("nobody=401; org79 sup79=ok; lead79 adm79 "
+                                               "vgcl=403; out=404", lambda w: {}),
+    ("api.delete_application_link", "DELETE"): Row("nobody=401; org79 sup79=ok; lead79 adm79 "
+                                                   "vgcl=403; out=404", lambda w: {}),
     ("api.openapi", "GET"): Row("nobody=200; all=200"),
     ("api.workflow", "GET"): Row(API_EVERYONE_READS),
     ("api.list_cases", "GET"): Row(API_EVERYONE_READS),

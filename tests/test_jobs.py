@@ -343,7 +343,9 @@ def test_the_scheduler_queues_the_digest_on_its_cron(app, monkeypatch, rq_backen
     scheduled = jobs.scheduler(app).get_jobs()
     assert [(j.name, j.cron, j.queue_name, j.args) for j in scheduled] == [
         ("overdue_digest", "30 1 * * 1-5", "default", ("send_overdue_digest",)),
-        ("sweep_jobs", "*/5 * * * *", "default", ("sweep_stale_jobs",))]
+        ("sweep_jobs", "*/5 * * * *", "default", ("sweep_stale_jobs",)),
+        ("erase_closed_applications", "30 19 * * *", "default",
+         ("erase_closed_applications",))]
 
 
 def test_without_redis_there_is_no_worker_to_start(app, monkeypatch):

@@ -18,6 +18,7 @@ from casework.forms.admin import UnitForm
 from casework.forms.cases import EnterpriseForm
 from casework.models import (ApprovalRequest, Attachment, AuditEntry, Case, Enterprise, OrgUnit,
                              Step, Target, User, Visit, VisitFollowUp)
+from casework.models.application import ApplicationLink, CaseApplication
 from casework.errors import Invalid
 from casework.schemas import limits
 from casework.services.pipeline import PipelineFilters
@@ -106,11 +107,16 @@ STORED = {
     "OUTCOME_LENGTH": [Visit.outcome],
     "ACTION_LENGTH": [VisitFollowUp.action],
     "HOST_NOTE_LENGTH": [Visit.host_note],
+    "APPLICANT_NAME_LENGTH": [CaseApplication.full_name],
+    "APPLICATION_JOB_LENGTH": [CaseApplication.job],
+    "APPLICATION_REASON_LENGTH": [CaseApplication.reason],
+    "APPLICATION_CONTACT_LENGTH": [ApplicationLink.contact],
     "PASSWORD_LENGTH": None,
     "TAX_CODE_TYPED_LENGTH": None,
     "TRIGGER_TEXT_LENGTH": None,
     "FILENAME_EXTENSION_LENGTH": None,
     "FILTER_LENGTH": None,
+    "PHONE_TEXT_LENGTH": None,
 }
 
 

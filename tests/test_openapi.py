@@ -111,7 +111,10 @@ def test_request_bodies_are_described(document):
                            ("/cases/{case_id}/transitions", "post"),
                            ("/approvals/{approval_id}/decision", "post"),
                            ("/approvals/{approval_id}/withdraw", "post"),
-                           ("/visits", "post"), ("/visits/{visit_id}", "patch")}
+                           ("/visits", "post"), ("/visits/{visit_id}", "patch"),
+                           ("/cases/{case_id}/applications", "post"),
+                           ("/cases/{case_id}/applications/{application_id}", "patch"),
+                           ("/cases/{case_id}/application-link", "post")}
 
 
 def test_transition_data_is_generated_from_the_workflow_definition(document):

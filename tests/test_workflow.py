@@ -299,7 +299,7 @@ def test_grassroots_walk_from_identified_to_founded(client):
     step("applications_collected", vietnamese=1)
     eligible = fire("confirm_eligibility")
     assert eligible["state"] == "eligible"
-    assert eligible["applications"] == {"vietnamese": 5, "foreign": 3}
+    assert eligible["applications"] == {"vietnamese": 5, "foreign": 3, "received": 0}
     fire("schedule_congress")
     fire("hold_congress", 422, attendance=4)
     held = fire("hold_congress", attendance=5)

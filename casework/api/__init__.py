@@ -100,6 +100,7 @@ def json_body() -> dict:
 
 
 from casework.api import (  # noqa: E402,F401  (routes)
+    applications,
     approvals,
     cases,
     openapi,  # noqa: E402,F401  (the OpenAPI document)

@@ -25,7 +25,7 @@ def _visible_case(case_id: int) -> Case:
 def list_cases():
     query = case_list_query(g.api_user, CaseFilters.from_args(request.args))
     # allowed_triggers reads it for every case: loaded with the rows, not one query each
-    query = query.options(undefer(Case.approval_pending))
+    query = query.options(undefer(Case.approval_pending), undefer(Case.applications_received))
     return paginated(query, lambda case: case_json(case, g.api_user))
 
 

@@ -11,7 +11,8 @@ coming from the marshmallow schemas named here (apispec's MarshmallowPlugin). Th
 - `body`: the input schema of the JSON body (loaded by the view with `casework.schemas.load`),
   or a `OneOf` of several; `query`: the schema of the query parameters;
 - `responses`: status -> the output schema (dumped by the view), or `(schema, "description")`;
-  `None` for a refusal (the shared Error schema). 400, 401 and 422 are added to every
+  `None` for a refusal (the shared Error schema), `(None, "description")` for an answer
+  without a body (204). 400, 401 and 422 are added to every
   operation: any body holding NUL is a 400, any query parameter holding a control character a
   422 (casework.routing), and every route but the document's needs a token;
 - `tags`: the group in the document; `security=[]` for the one route that needs no token.

@@ -265,8 +265,12 @@ def schemas() -> dict[str, dict]:
                 "unit": STRING, "province": STRING, "organiser": nullable(STRING),
                 "enterprises": {"type": "array", "items": ref("Enterprise")},
                 "target_members": COUNT,
-                "applications": {"type": "object", "required": ["vietnamese", "foreign"],
-                                 "properties": {"vietnamese": COUNT, "foreign": COUNT}},
+                "applications": {
+                    "type": "object", "required": ["vietnamese", "foreign", "received"],
+                    "description": "vietnamese and foreign: the verified applications (typed "
+                                   "in steps or verified in the register), each once; "
+                                   "received: the register's not yet decided",
+                    "properties": {"vietnamese": COUNT, "foreign": COUNT, "received": COUNT}},
                 "deadline": nullable(DATE),
                 "allowed_triggers": {"type": "array",
                                      "items": {"type": "string", "enum": list(triggers)}},
@@ -777,6 +781,8 @@ class Writer:
         if answer is None:
             return {"$ref": f"#/components/responses/{ERRORS[status][0]}"}
         schema, description = answer if isinstance(answer, tuple) else (answer, None)
+        if schema is None:  # (None, "description"): an answer without a body (204)
+            return {"description": description}
         if description is None:
             cls = schema if isinstance(schema, type) else type(schema)
             description = ((getattr(schema, "description", None) or cls.__doc__ or "OK")

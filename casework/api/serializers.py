@@ -32,7 +32,9 @@ def case_json(case: Case, user: User) -> dict:
         "enterprises": [enterprise_json(e) for e in case.enterprises],
         "target_members": case.target_members,
         "applications": {"vietnamese": case.applications_vietnamese,
-                         "foreign": case.applications_foreign},
+                         "foreign": case.applications_foreign,
+                         # the register's applications not yet decided (counted once verified)
+                         "received": case.applications_received},
         "deadline": iso(case.deadline),
         "allowed_triggers": [t.name for t in allowed_triggers(case, user)],
         "resume_state": case.resume_state,

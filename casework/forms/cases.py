@@ -50,6 +50,12 @@ AUDIT_ACTION_LABELS = {
     "approval_withdrawn": _l("Request withdrawn"),
     "reassigned": _l("Reassigned"),
     "edited": _l("Edited"),
+    "application_added": _l("Application added"),
+    "application_status": _l("Application decided"),
+    "register_viewed": _l("Register viewed"),
+    "register_exported": _l("Register exported"),
+    "application_erased": _l("Application data erased"),
+    "application_link": _l("Application link changed"),
 }
 ROLE_LABELS = {
     "organiser": _l("Organiser"),

@@ -1,4 +1,5 @@
 """All models, imported here so Alembic and the app see one metadata."""
+from casework.models.application import ApplicationLink, CaseApplication
 from casework.models.approval import ApprovalRequest
 from casework.models.attachment import Attachment
 from casework.models.audit import AuditEntry
@@ -13,7 +14,7 @@ from casework.models.target import Target
 from casework.models.user import ApiToken, Role, User
 from casework.models.visit import ProvinceAssignment, Visit, VisitCase, VisitFollowUp
 
-__all__ = ["ApiToken", "ApprovalRequest", "Attachment", "AuditEntry", "CalendarDay", "Case",
+__all__ = ["ApiToken", "ApplicationLink", "CaseApplication", "ApprovalRequest", "Attachment", "AuditEntry", "CalendarDay", "Case",
            "CaseEnterprise", "CaseTally", "Enterprise", "Job", "Notification", "OrgUnit",
            "Ownership", "Province",
            "Role", "Setting", "Step", "Target", "UNIT_LEVELS", "UnitType", "User",

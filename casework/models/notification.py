@@ -10,7 +10,8 @@ from casework.extensions import db
 from casework.models.case import Case
 from casework.models.user import User, utcnow
 
-NOTIFICATION_KINDS = ("approval_requested", "approval_decided", "overdue_digest")
+NOTIFICATION_KINDS = ("approval_requested", "approval_decided", "overdue_digest",
+                      "application_received")
 
 
 class Notification(db.Model):

@@ -28,6 +28,9 @@ class Step(db.Model):
     applications_vietnamese: Mapped[int] = mapped_column(default=0)
     applications_foreign: Mapped[int] = mapped_column(default=0)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    # the register's steps: the application whose verification (+1) or reversal (-1) this is
+    application_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_applications.id"),
+                                                       index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     author: Mapped[User] = relationship(lazy="joined")

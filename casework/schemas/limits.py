@@ -81,3 +81,14 @@ START_ROWS = Range(1, None)     # the row an import starts at (to resume one): t
 #                                 is its last
 IMPORT_BATCH_SIZES = Range(1, 50_000)  # rows written per transaction (`flask import
 #                                        enterprises --batch-size`)
+
+# the application register (issue 13)
+APPLICANT_NAME_LENGTH = 200      # a worker's full name
+APPLICATION_JOB_LENGTH = 200     # job or department
+APPLICATION_REASON_LENGTH = 1000  # why an application was rejected
+PHONE_TEXT_LENGTH = 30           # a phone number as typed (stored in E.164, at most 16)
+BIRTH_YEARS = Range(1930, 2100)  # a date or year of birth
+APPLICATION_YEARS = YEARS        # the date applied
+APPLICATION_LINK_TOKEN_BYTES = 32  # the random part of an application link (256 bits)
+APPLICATIONS_PER_IMPORT = 20_000  # rows of one register import
+APPLICATION_CONTACT_LENGTH = 200  # how a worker reaches the union, on the public page

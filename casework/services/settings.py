@@ -18,6 +18,9 @@ DEFAULTS = {
     # how far a case's member target may exceed its enterprises' workforce, in percent (0: not
     # at all; a federation counting expected hires may allow some)
     "member_target_margin": 0,             # a province with no leadership visit this long is flagged
+    # the application register (casework/services/applications.py)
+    "online_applications_per_link_per_day": 200,  # then the link refuses until tomorrow
+    "erase_not_feasible_after_days": 180,  # personal data of a case closed as not feasible
 }
 
 
