@@ -111,6 +111,7 @@ STORED = {
     "APPLICATION_JOB_LENGTH": [CaseApplication.job],
     "APPLICATION_REASON_LENGTH": [CaseApplication.reason],
     "APPLICATION_CONTACT_LENGTH": [ApplicationLink.contact],
+    "APPLICATION_LINK_TOKEN_LENGTH": [ApplicationLink.token],
     "PASSWORD_LENGTH": None,
     "TAX_CODE_TYPED_LENGTH": None,
     "TRIGGER_TEXT_LENGTH": None,

@@ -90,5 +90,7 @@ PHONE_TEXT_LENGTH = 30           # a phone number as typed (stored in E.164, at 
 BIRTH_YEARS = Range(1930, 2100)  # a date or year of birth
 APPLICATION_YEARS = YEARS        # the date applied
 APPLICATION_LINK_TOKEN_BYTES = 32  # the random part of an application link (256 bits)
+APPLICATION_LINK_TOKEN_LENGTH = Range(20, 64)  # a token as a URL brings it (ours are 43
+#                                               characters; 64, application_links.token)
 APPLICATIONS_PER_IMPORT = 20_000  # rows of one register import
 APPLICATION_CONTACT_LENGTH = 200  # how a worker reaches the union, on the public page
