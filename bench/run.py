@@ -72,6 +72,7 @@ NATIONAL_CASES = 200_000
 GOALS = {
     "list_first_page": 30.0, "list_province": 30.0, "list_search": 30.0, "case_detail": 30.0,
     "pipeline": 50.0, "pipeline_page": 50.0, "transition": 20.0,
+    "membership_page": 50.0, "targets_api": 50.0,     # issue 14
 }
 IMPORT_SECONDS_GOAL = 60.0
 WORKER_MB_GOAL = 300.0
@@ -327,6 +328,7 @@ class Actors:
     searches: list[str]
     token: str                  # the supervisor's API token
     leader_token: str           # the VGCL leader's
+    union_codes: list[str] = field(default_factory=list)   # grassroots unions of LDLD-79
 
 
 def find_actors(app, transitions_needed: int) -> Actors:
@@ -363,8 +365,13 @@ def find_actors(app, transitions_needed: int) -> Actors:
                     *rng.sample(taxes, 4)]
         token, leader_token = issue_token(supervisor), issue_token(leader)
         db.session.commit()
+        union_codes = list(db.session.scalars(
+            sa.select(OrgUnit.code).where(OrgUnit.path.startswith(unit.path),
+                                          OrgUnit.type == "grassroots")
+            .order_by(OrgUnit.id).limit(200)))
         actors = Actors(supervisor.id, leader.id, supervisor.email, detail_ids,
-                        transition_cases, provinces, searches, token, leader_token)
+                        transition_cases, provinces, searches, token, leader_token,
+                        union_codes)
         db.session.remove()
     return actors
 
@@ -439,6 +446,20 @@ def measure_in_process(target: Target, result: Result, actors: Actors, app, args
     ratio = percentile(pipeline, 0.5) / percentile(raw, 0.5)
     result.raw["pipeline_over_raw"] = round(ratio, 2)
     result.rows.append(Row("pipeline p50 ÷ raw GROUP BY p50", f"× {ratio:.1f}", "", "—", None))
+
+    log(f"{target.name}: membership")
+    unions = actors.union_codes
+    if unions:
+        result.latency("membership_page", "a union's membership page (supervisor)",
+                       timed(lambda i: get(supervisor, f"/membership/units/"
+                                                       f"{unions[i % len(unions)]}"), n, warmup))
+
+    def targets_json(i):
+        response = api_reader.get("/api/v1/targets", headers=leader_api)
+        if response.status_code != 200:
+            raise SystemExit(f"targets API: {response.status_code}")
+    result.latency("targets_api", "targets API with members (VGCL leader)",
+                   timed(targets_json, n, warmup))
 
     log(f"{target.name}: transitions")
     cases = actors.transition_cases

@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from casework.views.apply import bp as apply_bp; app.register_blueprint(apply_bp)  # noqa: E702
     from casework.views import register_files  # noqa: F401  (its routes, on the register's blueprint)
     from casework.views.register import bp as register_bp; app.register_blueprint(register_bp)  # noqa: E702,E501
+    from casework.views.membership import bp as membership_bp; app.register_blueprint(membership_bp)  # noqa: E702,E501
 
 
 def register_operations(app: Flask) -> None:

@@ -57,6 +57,9 @@ def send_overdue_digest() -> int:
     retried job, `flask notify overdue` too): the day's digest is not made again. Its commit
     queues the emails (casework.services.notifications)."""
     made = daily_overdue_digest()
+    if made is not None:  # the unions not reported, in the same digest (issue 14)
+        from casework.services.membership_digest import add_membership_section
+        made = add_membership_section(made)
     if not made:
         return 0
     db.session.commit()

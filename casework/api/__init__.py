@@ -103,6 +103,7 @@ from casework.api import (  # noqa: E402,F401  (routes)
     applications,
     approvals,
     cases,
+    membership,  # noqa: E402,F401  (issue 14)
     openapi,  # noqa: E402,F401  (the OpenAPI document)
     pipeline,  # noqa: E402,F401  (leadership routes)
     visits,  # noqa: E402,F401  (routes)

@@ -256,7 +256,7 @@ def schemas() -> dict[str, dict]:
             "required": ["id", "ref", "kind", "state", "version", "unit", "province",
                          "organiser", "enterprises", "target_members", "applications",
                          "deadline", "allowed_triggers", "resume_state", "founded_members",
-                         "details", "created_at", "updated_at"],
+                         "founded_unit", "details", "created_at", "updated_at"],
             "properties": {
                 "id": INTEGER, "ref": nullable(STRING),
                 "kind": {"type": "string", "enum": list(KINDS)},
@@ -276,6 +276,10 @@ def schemas() -> dict[str, dict]:
                                      "items": {"type": "string", "enum": list(triggers)}},
                 "resume_state": nullable(STRING),
                 "founded_members": nullable(COUNT),
+                "founded_unit": nullable({"type": "object", "required": ["code", "name"],
+                                          "properties": {"code": STRING, "name": STRING},
+                                          "description": "The grassroots union the case "
+                                                         "founded (null until founded)"}),
                 "details": {"type": "object"},
                 "created_at": DATETIME, "updated_at": DATETIME}},
         "CaseDetail": {
@@ -450,7 +454,8 @@ def schemas() -> dict[str, dict]:
             "type": "object",
             "required": ["unit", "label", "type", "target", "founded_members", "founded_unions",
                          "members_share", "unions_share", "open_cases", "forecast_members",
-                         "forecast_unions", "members_now", "on_track"],
+                         "forecast_unions", "members_now", "admitted_members",
+                         "left_members", "net_members", "members_unreported", "on_track"],
             "properties": {
                 "unit": STRING, "label": STRING, "type": STRING,
                 "target": {"type": "object",
@@ -464,6 +469,10 @@ def schemas() -> dict[str, dict]:
                 "unions_share": nullable({"type": "number"}),
                 "open_cases": INTEGER, "forecast_members": INTEGER,
                 "forecast_unions": INTEGER, "members_now": nullable(INTEGER),
+                "admitted_members": COUNT, "left_members": COUNT,
+                "net_members": {**INTEGER, "description": "founded + admitted - left"},
+                "members_unreported": {**COUNT, "description": "Part of members_now: the "
+                                       "founders of unions that never reported"},
                 "on_track": nullable({"type": "boolean"})}},
         "Targets": {
             "type": "object", "required": ["year", "elapsed_share", "unit", "rows"],

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 from casework import authz
 from casework.models import ApprovalRequest, AuditEntry, Case, Step, User
+from casework.services.founded_units import founded_unit_json
 from casework.services.transitions import allowed_triggers, offered_triggers
 from casework.workflow.definition import PERSONAL_FIELDS
 
@@ -39,6 +40,7 @@ def case_json(case: Case, user: User) -> dict:
         "allowed_triggers": [t.name for t in allowed_triggers(case, user)],
         "resume_state": case.resume_state,
         "founded_members": case.founded_members,
+        "founded_unit": founded_unit_json(case),
         "details": {key: _without_personal(values, user, case)
                     for key, values in (case.details or {}).items()},
         "created_at": iso(case.created_at), "updated_at": iso(case.updated_at),

@@ -6,6 +6,7 @@ from casework.models.audit import AuditEntry
 from casework.models.case import Case, CaseEnterprise
 from casework.models.enterprise import Enterprise, Ownership
 from casework.models.job import Job
+from casework.models.membership import GrassrootsUnion, MembershipReport, UnitEvent
 from casework.models.notification import Notification
 from casework.models.org import UNIT_LEVELS, CalendarDay, OrgUnit, Province, Setting, UnitType
 from casework.models.step import Step
@@ -15,7 +16,8 @@ from casework.models.user import ApiToken, Role, User
 from casework.models.visit import ProvinceAssignment, Visit, VisitCase, VisitFollowUp
 
 __all__ = ["ApiToken", "ApplicationLink", "CaseApplication", "ApprovalRequest", "Attachment", "AuditEntry", "CalendarDay", "Case",
-           "CaseEnterprise", "CaseTally", "Enterprise", "Job", "Notification", "OrgUnit",
+           "CaseEnterprise", "CaseTally", "Enterprise", "GrassrootsUnion", "Job", "MembershipReport",
+           "Notification", "OrgUnit",
            "Ownership", "Province",
            "Role", "Setting", "Step", "Target", "UNIT_LEVELS", "UnitType", "User",
-           "ProvinceAssignment", "Visit", "VisitCase", "VisitFollowUp"]
+           "ProvinceAssignment", "UnitEvent", "Visit", "VisitCase", "VisitFollowUp"]

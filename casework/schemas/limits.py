@@ -94,3 +94,9 @@ APPLICATION_LINK_TOKEN_LENGTH = Range(20, 64)  # a token as a URL brings it (our
 #                                               characters; 64, application_links.token)
 APPLICATIONS_PER_IMPORT = 20_000  # rows of one register import
 APPLICATION_CONTACT_LENGTH = 200  # how a worker reaches the union, on the public page
+
+# membership reports (issue 14): a unit's members, the figures of one month, a reason typed
+MAX_MEMBERS = 10_000_000
+UNIT_NAME_LENGTH = 200
+REASON_LENGTH = 500
+MONTHS_PER_IMPORT = 20_000

@@ -41,6 +41,7 @@ from casework.seed.demo import (
 )
 from casework.services.enterprises import tax_code_with_check_digit
 from casework.services.imports import allocate_ids
+from casework.seed.membership import seed_membership
 from casework.services.reference import seed_reference
 from casework.text import search_key
 from casework.workflow.definition import DOCUMENTS, flow_for
@@ -90,6 +91,7 @@ class Report:
     steps: int = 0
     audit: int = 0
     states: dict = field(default_factory=dict)
+    membership: dict = field(default_factory=dict)   # grassroots unions and their reports
 
 
 class _Ids:
@@ -389,4 +391,5 @@ def seed_national(scale_factor: float = 1.0, seed: int = 2026,
         done += n
         if progress:
             progress(n)
+    report.membership = seed_membership(scale_factor, seed)  # issue 14: unions, monthly reports
     return report

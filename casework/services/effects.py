@@ -2,6 +2,7 @@
 casework.workflow.definition; they read the settings and the calendar)."""
 from __future__ import annotations
 
+from casework.services import founded_units
 from casework.services.calendar import add_working_days
 from casework.services.guards import Attempt
 from casework.services.settings import get_setting
@@ -33,3 +34,9 @@ def store_data(attempt: Attempt) -> None:
     key = "decision" if "decision_number" in attempt.data else attempt.trigger.name
     details[key] = to_json(attempt.data)
     attempt.case.details = details  # a new dict, so the JSON column is seen as changed
+
+
+def found_union(attempt: Attempt) -> None:
+    """The founded case becomes a grassroots union of the tree (casework.services.founded_units)."""
+    founded_units.found_union(attempt.case, attempt.actor, attempt.case.founded_on,
+                              attempt.case.founded_members or 0)

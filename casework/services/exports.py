@@ -164,7 +164,10 @@ TARGET_COLUMNS = (N_("Unit code"), N_("Unit"), N_("Year"), N_("Target: new membe
                   N_("Target: new unions"), N_("Baseline members"), N_("Target: total members"),
                   N_("Members founded"), N_("Unions founded"), N_("Share of members target"),
                   N_("Share of unions target"), N_("Open cases"), N_("Forecast members"),
-                  N_("Forecast unions"), N_("Share of the year elapsed"), N_("On track"))
+                  N_("Forecast unions"), N_("Share of the year elapsed"), N_("On track"),
+                  # issue 14: what the unions' monthly reports add
+                  N_("Members admitted"), N_("Members who left"), N_("Net growth"),
+                  N_("Members now"), N_("Members now: unions never reported"))
 
 
 def target_table(table: TargetTable, label: Callable[[str], str] = lambda s: s):
@@ -179,7 +182,9 @@ def target_table(table: TargetTable, label: Callable[[str], str] = lambda s: s):
                    p.open_cases, p.forecast_members, p.forecast_unions,
                    round(table.elapsed, 4),
                    None if p.on_track is None else (label(N_("yes")) if p.on_track
-                                                    else label(N_("no")))]
+                                                    else label(N_("no"))),
+                   p.admitted_members, p.left_members, p.net_members, p.members_now,
+                   p.members_unreported]
     return headers, rows()
 
 

@@ -9,7 +9,7 @@ the share of the year elapsed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
@@ -21,6 +21,7 @@ from casework.models import Case, CaseTally, OrgUnit, Target, User
 from casework.replica import dashboard_session
 from casework.errors import Forbidden, Invalid
 from casework.i18n import number, _
+from casework.services.membership_figures import Members, members_of_rows
 from casework.services.settings import get_setting
 from casework.schemas.limits import TARGET_FIGURE, TARGET_NOTE_LENGTH, YEARS
 from casework.text import nfc, search_key, whole_number
@@ -167,6 +168,25 @@ class Progress:
     forecast_open: bool = True      # False for a past year: nothing more can be founded in it
     province_code: str | None = None   # the unit's province (the per-province map)
     province_name: str | None = None
+    # what the unions' monthly reports add (services/membership_figures.py)
+    members: Members = field(default_factory=Members)
+
+    @property
+    def admitted_members(self) -> int:
+        return self.members.admitted
+
+    @property
+    def left_members(self) -> int:
+        return self.members.left
+
+    @property
+    def new_members(self) -> int:
+        """Founders of the unions founded in the year + members admitted in its reports."""
+        return self.founded_members + self.members.admitted
+
+    @property
+    def net_members(self) -> int:
+        return self.new_members - self.members.left
 
     def _figure(self, name):
         return getattr(self.target, name) if self.target is not None else None
@@ -189,7 +209,7 @@ class Progress:
 
     @property
     def members_share(self) -> float | None:
-        return self.founded_members / self.target_members if self.target_members else None
+        return self.new_members / self.target_members if self.target_members else None
 
     @property
     def unions_share(self) -> float | None:
@@ -198,7 +218,7 @@ class Progress:
     @property
     def forecast_members(self) -> int:
         extra = self.weighted_members if self.forecast_open else 0
-        return int(round(self.founded_members + extra))
+        return int(round(self.new_members + extra))
 
     @property
     def forecast_unions(self) -> int:
@@ -207,9 +227,17 @@ class Progress:
 
     @property
     def members_now(self) -> int | None:
-        """Baseline plus what was founded in the year: the membership to set against a total."""
+        """The latest closing figures of the subtree's unions plus the founders of those that
+        never reported; without any union in the system, the target's baseline plus the net
+        growth of the year (None without a baseline)."""
+        if self.members.holds_unions:
+            return self.members.members_now
         base = self.baseline_members
-        return None if base is None else base + self.founded_members
+        return None if base is None else base + self.net_members
+
+    @property
+    def members_unreported(self) -> int:
+        return self.members.members_unreported
 
     @property
     def on_track(self) -> bool | None:
@@ -217,7 +245,7 @@ class Progress:
         share of the year elapsed. None without a yearly target."""
         checks = []
         if self.target_members:
-            checks.append(self.founded_members >= self.target_members * self.elapsed)
+            checks.append(self.new_members >= self.target_members * self.elapsed)
         if self.target_unions:
             checks.append(self.founded_unions >= self.target_unions * self.elapsed)
         return all(checks) if checks else None
@@ -235,6 +263,8 @@ class Progress:
             "open_cases": self.open_cases,
             "forecast_members": self.forecast_members, "forecast_unions": self.forecast_unions,
             "members_now": self.members_now,
+            "admitted_members": self.admitted_members, "left_members": self.left_members,
+            "net_members": self.net_members, "members_unreported": self.members_unreported,
             "on_track": self.on_track,
         }
 
@@ -290,7 +320,10 @@ def target_progress(user: User, year: int, *, unit: str | None = None,
     # and its ancestors, found from its path
     sums: dict[int, list] = {}
     if ids:
-        subtree = sa.select(OrgUnit.id, OrgUnit.path).where(in_subtree)
+        # the managing units (a grassroots union manages nothing but may be the root): tens of
+        # thousands of unions are never read here
+        subtree = sa.select(OrgUnit.id, OrgUnit.path).where(
+            in_subtree, sa.or_(OrgUnit.type != "grassroots", OrgUnit.id == root.id))
         paths = dict(reads.execute(subtree).all())
         in_units = Case.unit_id.in_(sa.select(subtree.subquery().c.id))
         chances = {state: float(p) for state, p in
@@ -328,6 +361,7 @@ def target_progress(user: User, year: int, *, unit: str | None = None,
                     for i, value in enumerate(figures):
                         total[i] += value
 
+    members = members_of_rows(reads, year, list(paths), paths, row_units) if ids else {}
     share = elapsed_share(year, today)
     this_year = (today or clock.today()).year
     root_depth = root.path.count("/")
@@ -350,5 +384,6 @@ def target_progress(user: User, year: int, *, unit: str | None = None,
             weighted_unions=float(w_unions or 0), elapsed=share,
             forecast_open=year >= this_year,
             province_code=u.province.code if u.province else None,
-            province_name=u.province.name if u.province else None))
+            province_name=u.province.name if u.province else None,
+            members=members.get(u.id, Members())))
     return TargetTable(year=year, elapsed=share, root=root, rows=rows)

@@ -27,6 +27,7 @@ from casework.schemas.limits import YEARS
 from casework.services import exports
 from casework.services.pipeline import (DIMENSIONS, PipelineFilters, funnel, parse_period,
                                          pipeline, timings)
+from casework.services.membership_figures import members_by_province
 from casework.services.queries import CaseFilters, case_count
 from casework.services.settings import get_setting
 from casework.svg import ellipsize
@@ -73,16 +74,17 @@ def pipeline_page():
     filters = PipelineFilters.from_args(request.args)
     detail = request.args.get("view") == "detail"
     result = pipeline(current_user, filters)
-    progress, share_of = None, {}
+    progress, share_of, members_of = None, {}, {}
     if filters.by == "province":
         progress = target_progress(current_user, filters.year, units="provinces")
         share_of = {p.province_code: p for p in progress.rows if p.province_code}
+        members_of = members_by_province(current_user, filters.year)
     elif filters.by == "unit":
         share_of = {p.unit_code: p for p in
                     target_progress(current_user, filters.year, unit=filters.unit).rows}
     return render_template("leadership/pipeline.html", result=result, filters=filters,
                            funnel=funnel(result), progress=progress, detail=detail,
-                           share_of=share_of,
+                           share_of=share_of, members_of=members_of,
                            province_map=province_map(progress) if progress else None,
                            stuck_days=get_setting("stuck_after_days"), **_filter_choices())
 

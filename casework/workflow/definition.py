@@ -240,7 +240,7 @@ GRASSROOTS = _flow(
                 fields=(Field("announced_on", "date", N_("Announced on")),
                         Field("founding_members", "int", N_("Founding members"))),
                 guards=("founding_members_quorum",),
-                effects=("record_founding",)),
+                effects=("record_founding", "found_union")),
     ),
 )
 
@@ -267,7 +267,7 @@ CONGLOMERATE = _flow(
                 N_("Complete transfer of member unions"),
                 fields=(Field("member_unions", "int", N_("Member unions transferred")),
                         Field("founding_members", "int", N_("Founding members"))),
-                effects=("record_founding",)),
+                effects=("record_founding", "found_union")),
     ),
 )
 
