@@ -19,6 +19,7 @@ from casework.forms.cases import EnterpriseForm
 from casework.models import (ApprovalRequest, Attachment, AuditEntry, Case, Enterprise, OrgUnit,
                              Step, Target, User, Visit, VisitFollowUp)
 from casework.models.application import ApplicationLink, CaseApplication
+from casework.models.membership import GrassrootsUnion, UnitEvent
 from casework.errors import Invalid
 from casework.schemas import limits
 from casework.services.pipeline import PipelineFilters
@@ -31,7 +32,10 @@ from tests.helpers import PASSWORD, Api, enterprise, error_of, make_case, make_t
 APP = Path(casework.__file__).parent
 # settings an operator may change (the largest attachment, import file, API page): not limits
 SETTINGS = {Path("config.py")}
+LIMITS = Path("schemas/limits.py")
 VALIDATORS = {"Length", "NumberRange", "IntRange", "FloatRange", "DateRange"}
+BOUNDS = {"max_entries", "min_length", "max_length", "minimum", "maximum", "min_items",
+          "max_items"}
 
 
 def _is_number(node) -> bool:
@@ -40,22 +44,36 @@ def _is_number(node) -> bool:
     return isinstance(node, ast.Constant) and type(node.value) in (int, float)
 
 
+def _holds_a_number(node) -> bool:
+    """A number written in `node` (`200`, `-5`, `10 * 1024`, `number(200)`), not an index
+    (`YEARS[0]` reads a limit)."""
+    if _is_number(node):
+        return True
+    if isinstance(node, ast.Subscript):
+        return _holds_a_number(node.value)
+    return any(_holds_a_number(child) for child in ast.iter_child_nodes(node))
+
+
 def restated_limits(source: str) -> list[str]:
-    """What in `source` declares a limit of its own: a MAX_* assignment, a number given to a
-    validator (WTForms' Length/NumberRange, click's IntRange) or to a FieldList's max_entries,
-    or a range written with two numbers (`2000 <= year <= 2100`)."""
+    """What in `source` declares a limit of its own: a MAX_* assignment or a range constant
+    (`YEARS = (2000, 2100)`); a number given to a validator (WTForms' Length/NumberRange,
+    click's IntRange), to a bound of a field (`max_length=`, `maximum=`, `max_entries=` ...)
+    or to a message saying one (`_("at most %(maximum)d", maximum=200)`); or a range written
+    with two numbers (`2000 <= year <= 2100`)."""
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Assign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            found += [f"{node.lineno}: {t.id} =" for t in targets
-                      if isinstance(t, ast.Name) and t.id.startswith("MAX_")]
+            pair = isinstance(node.value, ast.Tuple) and len(node.value.elts) == 2 \
+                and all(_is_number(n) for n in node.value.elts)
+            found += [f"{node.lineno}: {t.id} =" for t in targets if isinstance(t, ast.Name)
+                      and (t.id.startswith("MAX_") or pair and t.id.isupper())]
         elif isinstance(node, ast.Call):
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             values = [*node.args, *(k.value for k in node.keywords)] if name in VALIDATORS \
-                else [k.value for k in node.keywords if k.arg == "max_entries"]
-            if any(_is_number(n) for value in values for n in ast.walk(value)):
+                else [k.value for k in node.keywords if k.arg in BOUNDS]
+            if any(_holds_a_number(value) for value in values):
                 found.append(f"{node.lineno}: {ast.unparse(node)}")
         elif isinstance(node, ast.Compare) and len(node.comparators) > 1 \
                 and _is_number(node.left) and _is_number(node.comparators[-1]):
@@ -70,16 +88,21 @@ def test_the_scan_finds_a_restated_limit():
               "size = click.IntRange(min=1, max=-5)\n"
               "rows = FieldList(FormField(Row), max_entries=20)\n"
               "ok = 2000 <= year <= 2100\n"
-              "fine = StringField('Name', validators=[Length(max=NAME_LENGTH)])\n")
+              "YEARS = (2000, 2100)\n"
+              "fine = StringField('Name', validators=[Length(max=NAME_LENGTH)])\n"
+              "pair = (1, 2)\n"
+              "note = Text(max_length=500)\n"
+              "said = _('at most %(maximum)d', maximum=200)\n"
+              "read = WholeNumber(minimum=YEARS[0], maximum=YEARS[1])\n")
     found = sorted(int(line.split(":")[0]) for line in restated_limits(source))
-    assert found == [1, 2, 3, 4, 5, 6]
+    assert found == [1, 2, 3, 4, 5, 6, 7, 10, 11]
 
 
-def test_no_module_outside_the_schemas_restates_a_limit():
+def test_no_module_but_limits_py_restates_a_limit():
     found = {}
     for path in sorted(APP.rglob("*.py")):
         relative = path.relative_to(APP)
-        if relative.parts[0] == "schemas" or relative in SETTINGS:
+        if relative == LIMITS or relative in SETTINGS:
             continue
         if hits := restated_limits(path.read_text(encoding="utf-8")):
             found[str(relative)] = hits
@@ -112,12 +135,15 @@ STORED = {
     "APPLICATION_REASON_LENGTH": [CaseApplication.reason],
     "APPLICATION_CONTACT_LENGTH": [ApplicationLink.contact],
     "APPLICATION_LINK_TOKEN_LENGTH": [ApplicationLink.token],
+    "UNIT_NAME_LENGTH": [OrgUnit.name],
+    "REASON_LENGTH": [GrassrootsUnion.dissolution_reason, UnitEvent.comment],
     "PASSWORD_LENGTH": None,
     "TAX_CODE_TYPED_LENGTH": None,
     "TRIGGER_TEXT_LENGTH": None,
     "FILENAME_EXTENSION_LENGTH": None,
     "FILTER_LENGTH": None,
     "PHONE_TEXT_LENGTH": None,
+    "MONTH_TEXT_LENGTH": None,
 }
 
 

@@ -96,7 +96,8 @@ APPLICATIONS_PER_IMPORT = 20_000  # rows of one register import
 APPLICATION_CONTACT_LENGTH = 200  # how a worker reaches the union, on the public page
 
 # membership reports (issue 14): a unit's members, the figures of one month, a reason typed
-MAX_MEMBERS = 10_000_000
-UNIT_NAME_LENGTH = 200
-REASON_LENGTH = 500
+MEMBERS = Range(0, 10_000_000)  # a figure of a month's report (the VGCL: about 11 million)
+UNIT_NAME_LENGTH = NAME_LENGTH  # a union's name (org_units.name)
+REASON_LENGTH = 500             # grassroots_unions.dissolution_reason
+MONTH_TEXT_LENGTH = len("YYYY-MM")  # a month as typed in the report form
 MONTHS_PER_IMPORT = 20_000
