@@ -98,6 +98,8 @@ def register_blueprints(app: Flask) -> None:
     from casework.views import register_files  # noqa: F401  (its routes, on the register's blueprint)
     from casework.views.register import bp as register_bp; app.register_blueprint(register_bp)  # noqa: E702,E501
     from casework.views.membership import bp as membership_bp; app.register_blueprint(membership_bp)  # noqa: E702,E501
+    from casework.views.documents import bp as documents_bp; app.register_blueprint(documents_bp)  # noqa: E702,E501
+    from casework.views.document_templates import bp as templates_bp; app.register_blueprint(templates_bp)  # noqa: E702,E501
 
 
 def register_operations(app: Flask) -> None:

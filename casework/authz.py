@@ -1,14 +1,18 @@
 """One authorization rule for views, API and services.
 
 A user acts within the subtree of their unit; a case outside it does not exist for them (404).
-`why_not` gives the reason for a refusal, `can` the yes/no, `require` raises.
+`why_not` gives the reason for a refusal, `can` the yes/no, `require` raises. Leadership visits
+follow rules of their own, by province (their section: `visit_scope`, `why_not_write_visits`,
+`why_not_assign_provinces`).
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from casework.models import UNIT_LEVELS, ApprovalRequest, Case, OrgUnit, UnitType, User
+from casework.extensions import db
+from casework.models import (UNIT_LEVELS, ApprovalRequest, Case, OrgUnit, Province, UnitType, User,
+                             Visit)
 from casework.errors import Forbidden, NotFound
 from casework.i18n import _
 from casework.workflow.definition import (FLOWS, ORGANISERS, ROOT, SUPERVISORS, N_, Approver,
@@ -48,6 +52,106 @@ def scope_unit_ids(user: User):
 
 def case_in_scope(user: User, case: Case) -> bool:
     return user.role in CASE_READERS and unit_in_scope(user, case.unit)
+
+
+# --- leadership visits ------------------------------------------------------------------------
+# read: a visit is in a user's scope when the federation of its province or its host unit is in
+#   the user's subtree, or the user is the visit's leader (a user at the VGCL node sees them
+#   all); outside it the visit does not exist for the user (404).
+# write (plan, record, follow up, link cases): a leader at the VGCL node anywhere, a provincial
+#   leader in the province of their unit, an administrator in their unit's province (anywhere at
+#   the VGCL node); organisers and supervisors only read.
+# province assignments (who covers which province): administrators and leaders at the VGCL node.
+
+def unit_province_id(unit: OrgUnit) -> int | None:
+    """The province a unit belongs to: its own, or that of its nearest ancestor that has one."""
+    if unit.province_id is not None:
+        return unit.province_id
+    ancestor_ids = [int(part) for part in (unit.path or "").strip("/").split("/") if part]
+    if not ancestor_ids:
+        return None
+    return db.session.scalar(
+        sa.select(OrgUnit.province_id)
+        .where(OrgUnit.id.in_(ancestor_ids), OrgUnit.province_id.is_not(None))
+        .order_by(sa.func.length(OrgUnit.path).desc()).limit(1))
+
+
+def _federated_province_ids(user: User):
+    """Provinces whose federation is in the user's subtree (a subquery)."""
+    return sa.select(OrgUnit.province_id).where(
+        OrgUnit.type == "provincial_federation", OrgUnit.province_id.is_not(None),
+        OrgUnit.path.startswith(user.unit.path))
+
+
+def visit_scope(user: User):
+    """A WHERE clause for the visits `user` may read."""
+    if national(user):
+        return sa.true()
+    return sa.or_(Visit.province_id.in_(_federated_province_ids(user)),
+                  Visit.host_unit_id.in_(scope_unit_ids(user)),
+                  Visit.leader_id == user.id)
+
+
+def visit_in_scope(user: User, visit: Visit) -> bool:
+    if national(user) or visit.leader_id == user.id or unit_in_scope(user, visit.host_unit):
+        return True
+    return bool(db.session.scalar(sa.select(sa.exists().where(
+        OrgUnit.type == "provincial_federation", OrgUnit.province_id == visit.province_id,
+        OrgUnit.path.startswith(user.unit.path)))))
+
+
+def visit_province_scope(user: User):
+    """A WHERE clause for the provinces whose visit coverage `user` may see."""
+    if national(user):
+        return sa.true()
+    return Province.id.in_(_federated_province_ids(user))
+
+
+def why_not_write_visits(user: User, province: Province | None = None) -> str | None:
+    """None when `user` may plan or record visits (in `province`, when given)."""
+    if user.role not in ("leader", "admin"):
+        return _("Only leaders plan and record leadership visits; organisers and supervisors "
+                 "may read them.")
+    if national(user):
+        return None
+    own = unit_province_id(user.unit)
+    if user.role == "admin":  # an administrator of a province manages that province's visits
+        if province is not None and province.id != own:
+            return _("An administrator manages visits only in their own unit's province.")
+        return None
+    if own is None:
+        return _("Only a leader of the VGCL or of a provincial federation plans visits.")
+    if province is not None and province.id != own:
+        own_name = db.session.get(Province, own).name
+        return _("A provincial leader plans visits only in their own province (%(province)s).",
+                 province=own_name)
+    return None
+
+
+def can_write_visits(user: User, province: Province | None = None) -> bool:
+    return why_not_write_visits(user, province) is None
+
+
+def require_write_visits(user: User, province: Province | None = None) -> None:
+    reason = why_not_write_visits(user, province)
+    if reason is not None:
+        raise Forbidden(reason)
+
+
+def why_not_assign_provinces(user: User) -> str | None:
+    if user.role == "admin" or (user.role == "leader" and national(user)):
+        return None
+    return _("Only an administrator or a leader of the VGCL assigns provinces.")
+
+
+def can_assign_provinces(user: User) -> bool:
+    return why_not_assign_provinces(user) is None
+
+
+def require_assign_provinces(user: User) -> None:
+    reason = why_not_assign_provinces(user)
+    if reason is not None:
+        raise Forbidden(reason)
 
 
 def why_not(user: User, action: str, obj=None, trigger: Trigger | None = None) -> str | None:

@@ -1,5 +1,5 @@
 """flask commands: seed reference, users create/token/revoke, demo seed, import enterprises,
-notify, backup, tallies rebuild, the job worker and scheduler, and db grant-app-role."""
+notify, backup, tallies rebuild (membership rebuild: cli_membership), the job worker and scheduler, and db grant-app-role."""
 from __future__ import annotations
 
 import click
@@ -337,3 +337,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(import_cli)
     from casework.cli_applications import applications_cli
     app.cli.add_command(applications_cli)
+    from casework.cli_membership import membership_cli
+    app.cli.add_command(membership_cli)

@@ -27,6 +27,7 @@ from casework.mail import deliver
 from casework.models import Job, Notification
 from casework.services import exports, imports
 from casework.services.notifications import daily_overdue_digest
+from casework.services.pdf import make_pdf
 from casework.services.application_files import erase_closed_not_feasible
 from casework.services.queries import CaseFilters
 
@@ -141,6 +142,13 @@ def _finish(job: Job, *, result: dict | None = None, error: str | None = None) -
     job.result, job.error, job.finished_at = result, error and error[:500], clock.now()
     if not error and job.total is not None:
         job.progress = job.total
+    db.session.commit()
+
+
+@task("convert_to_pdf")
+def convert_to_pdf(attachment_id: int, user_id: int) -> None:
+    """A generated document's PDF, by LibreOffice with a time limit (casework.services.pdf)."""
+    make_pdf(attachment_id, user_id)
     db.session.commit()
 
 

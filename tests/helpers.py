@@ -127,8 +127,8 @@ def trigger_data(trigger: str, today: date | None = None) -> dict:
     (which a test may move with clock.travel_to)."""
     today = today or clock.today()
     committee = ["Lê Thị Hoa", "Phạm Minh Tuấn", "Hoàng Thị Mai"]
-    decision = {"decision_number": "123/QĐ-LĐLĐ", "decision_date": today.isoformat(),
-                "signer": "Vũ Đức Anh"}
+    # no decision_number: the unit's register gives the next one (services.decision_numbers)
+    decision = {"decision_date": today.isoformat(), "signer": "Vũ Đức Anh"}
     return {
         "form_committee": {"committee_head": "Nguyễn Thị Lan"},
         # today: a congress cannot be held before its date, nor recorded before it is held
@@ -139,7 +139,7 @@ def trigger_data(trigger: str, today: date | None = None) -> dict:
         "recognise": decision,
         "appoint_provisional": {**decision, "committee_members": committee},
         "announce": {"announced_on": today.isoformat(), "founding_members": 12},
-        "establish": {**decision, "decision_number": "7/QĐ-TLĐ", "committee_members": committee},
+        "establish": {**decision, "committee_members": committee},
         "complete_transfer": {"member_unions": 6, "founding_members": 850},
     }.get(trigger, {})
 

@@ -19,6 +19,7 @@ from itsdangerous import URLSafeTimedSerializer
 from casework.extensions import db
 from casework.models import User
 from casework.services import visits as visit_service
+from casework.services.visit_coverage import assign_province
 from casework.services.units import create_unit
 from casework.services.users import issue_token, revoke_tokens
 from casework.transaction import commit
@@ -223,14 +224,14 @@ class World:
             leader = self.cast.users["lead79"]
             visit = visit_service.create_visit(
                 leader, leader=leader.email, province="79", host_unit="LDLD-79",
-                planned_date=(TODAY + timedelta(days=14)).isoformat(),
+                planned_date=TODAY + timedelta(days=14),
                 purpose="Thúc đẩy thành lập công đoàn cơ sở")
             commit()
             visit_service.link_case(visit, leader, self.case.id, version=visit.version)
             commit()
             visit_service.add_follow_up(visit, leader, action="Gặp Ban Giám đốc",
                                         owner="Ông Trần Văn Bình",
-                                        due_date=(TODAY + timedelta(days=30)).isoformat(),
+                                        due_date=TODAY + timedelta(days=30),
                                         version=visit.version)
             commit()
             return visit
@@ -296,7 +297,7 @@ class World:
     def assignment(self):
         def build():
             vgcl = self.cast.users["vgcl"]
-            assignment = visit_service.assign_province(vgcl, leader=vgcl.email, province="79")
+            assignment = assign_province(vgcl, leader=vgcl.email, province="79")
             commit()
             return assignment
         return self._once("assignment", build)

@@ -15,6 +15,7 @@ from casework.extensions import db
 from casework.models import Attachment, User
 from casework.errors import Conflict, Forbidden, Invalid
 from casework.services.attachments import documents_present, store_attachment
+from casework.services.settings import set_setting
 from casework.transaction import commit
 from casework.workflow.data import GuardFailed
 from casework.workflow.definition import DOCUMENTS
@@ -278,7 +279,14 @@ def test_download_of_another_cases_file_is_404(browser, people, case):
 
 # --- the checklist guard ----------------------------------------------------------------------
 
+def _require_all_seven() -> None:
+    """A federation requiring the whole checklist (by default two of the seven are optional)."""
+    set_setting("required_documents", list(DOCUMENTS))
+    commit()
+
+
 def test_submit_dossier_counts_uploads(browser, people, case):
+    _require_all_seven()
     client = browser(people["org"])
     for document in DOCUMENTS[:-1]:
         assert upload(client, case, PDF, f"{document}.pdf", document).status_code == 302
@@ -304,6 +312,7 @@ def test_submit_dossier_counts_uploads(browser, people, case):
 
 
 def test_ticks_and_uploads_add_up(people, case, app):
+    _require_all_seven()
     with app.test_request_context():
         store_attachment(case, people["org"], "cover_letter",
                          type("U", (), {"filename": "a.pdf", "stream": io.BytesIO(PDF)})())

@@ -33,6 +33,7 @@ from typing import Callable
 import pytest
 
 from casework import clock, create_app
+from casework.documents.render import shipped_template
 from tests.helpers import enterprise, tax_code
 from tests.matrix_support import (ACTOR_NOTES, ACTORS, IN_SCOPE, NOBODY, OUT_OF_SCOPE, World,
                                   caller_for, make_cast, outcome)
@@ -166,6 +167,10 @@ BODIES = {
     "import": lambda w: {"unit": "LDLD-79", "file": (io.BytesIO(
         ("name,tax_code,province,workforce\nCông ty TNHH Nhập Thử," + tax_code()
          + ",79,40\n").encode()), "danh-sach.csv")},
+    "generate": lambda w: {"type": "cover_letter"},
+    "template": lambda w: {"type": "member_list", "file": (io.BytesIO(
+        shipped_template("member_list")), "danh-sach.docx")},
+    "api_generate": lambda w: {"type": "cover_letter"},
     "upload": lambda w: {"document": "cover_letter",
                          "file": (io.BytesIO(MINIMAL_PDF), "bien-ban-dai-hoi.pdf")},
     "api_case": lambda w: {"kind": "grassroots", "unit": "LDLD-79", "target_members": 50,
@@ -197,6 +202,8 @@ ARGUMENTS = {
     "fmt": lambda w: "csv",
     "lang": lambda w: "vi",
     "province_code": lambda w: "79",
+    "type_name": lambda w: "cover_letter",
+    "template_id": lambda w: 999_999,     # no such version: 404 for the administrators
 }
 
 # --- the table ---------------------------------------------------------------------------------
@@ -261,6 +268,16 @@ EXPECTED: dict[tuple, Row] = {
     # dossier attachments, notifications, the workflow diagram
     ("cases.upload_attachment", "POST"): Row(CASE_WORK.format("ok"), BODIES["upload"]),
     ("cases.download_attachment", "GET"): Row(CASE_PAGE),
+    # generated documents (casework/views/documents.py): whoever may take the matching action
+    # (a case with no congress yet: the answer is a redirect saying what is missing); the PDF
+    # of the world's attachment, an upload, is refused with a redirect saying why
+    ("documents.generate", "POST"): Row(CASE_WORK.format("ok"), BODIES["generate"]),
+    ("documents.make_pdf", "POST"): Row(CASE_WORK.format("ok"), lambda w: {}),
+    # document templates (casework/views/document_templates.py): an administrator's own unit
+    ("document_templates.index", "GET"): Row(ADMIN_ONLY.format("200")),
+    ("document_templates.upload", "POST"): Row(ADMIN_ONLY.format("ok"), BODIES["template"]),
+    ("document_templates.current", "GET"): Row(ADMIN_ONLY.format("200")),
+    ("document_templates.version", "GET"): Row(ADMIN_ONLY.format("404")),
     ("notifications.index", "GET"): Row(EVERYONE_READS),
     ("notifications.read_all", "POST"): Row("nobody=login; all=ok", lambda w: {}),
     ("workflow.index", "GET"): Row(EVERYONE_READS),
@@ -358,6 +375,9 @@ EXPECTED: dict[tuple, Row] = {
                                   BODIES["api_step"]),
     ("api.transition", "POST"): Row("nobody=401; org79 sup79=ok; lead79 adm79 vgcl=403; "
                                     "out=404", BODIES["api_fire"]),
+    ("api.document_types", "GET"): Row(API_EVERYONE_READS),
+    ("api.post_document", "POST"): Row("nobody=401; org79 sup79=ok; lead79 adm79 vgcl=403; "
+                                       "out=404", BODIES["api_generate"]),
     ("api.list_approvals", "GET"): Row(API_EVERYONE_READS),
     ("api.decision", "POST"): Row("nobody=401; sup79=ok; org79 lead79 adm79 vgcl=403; out=404",
                                   BODIES["api_decision"]),

@@ -1,6 +1,8 @@
 """`flask backup` writes a backup that restores every record."""
 from __future__ import annotations
 
+from datetime import date
+
 import shutil
 import subprocess
 import uuid
@@ -27,7 +29,7 @@ def _some_records():
     for i in range(3):
         case = create_case(organiser, kind="grassroots", unit="LDLD-79",
                            enterprises=[enterprise(f"Công ty Đồng Tháp {i}")])
-        log_step(case, organiser, kind="worker_meeting", date_="2026-01-05",
+        log_step(case, organiser, kind="worker_meeting", date_=date(2026, 1, 5),
                  applications_vietnamese=2 + i, note="Họp công nhân")
     db.session.commit()
 

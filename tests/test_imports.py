@@ -1,4 +1,4 @@
-"""Bulk import of target enterprises (services/imports.py, the `import enterprises` command and
+"""Bulk import of target enterprises (services/imports/, the `import enterprises` command and
 the /imports pages): reading CSV and XLSX, every rejection reason, duplicates, cases identical to
 those create_case makes, batches committed one by one, authorization, the upload page, memory."""
 from __future__ import annotations
@@ -14,9 +14,11 @@ import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from casework.extensions import db
-from casework.models import AuditEntry, Case, CaseEnterprise, Enterprise, Job
+from casework.models import AuditEntry, Case, CaseEnterprise, CaseTally, Enterprise, Job
 from casework.errors import Forbidden, Invalid
 from casework.services import imports as imports_service
+from casework.schemas.base import load
+from casework.schemas.cases import CaseInput
 from casework.services.cases import create_case
 from casework.services.imports import (RejectedRowsCsv, import_enterprises, match_header,
                                        open_source, parse_count)
@@ -31,6 +33,11 @@ VI_HEADER = ["Tên doanh nghiệp", "Mã số thuế", "Tỉnh/thành phố", "S
 @pytest.fixture(autouse=True)
 def _imports_dir(app, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "IMPORTS_DIR", str(tmp_path / "imports"))
+
+
+def typed_case(actor, **values):
+    """A case created as the API and the form create it: its values loaded through CaseInput."""
+    return create_case(actor, **load(CaseInput, values))
 
 
 def row(name="Công ty TNHH May Hưng Thịnh", code=None, province="79", workforce=120,
@@ -140,7 +147,7 @@ def test_xlsx_round_trip_with_a_title_row_and_numbers_excel_made(tmp_path):
 def test_every_rejection_reason_with_its_row_number(tmp_path):
     organiser = new_user("organiser", "LDLD-79")
     taken = tax_code()
-    create_case(organiser, kind="grassroots", unit="LDLD-79",
+    typed_case(organiser, kind="grassroots", unit="LDLD-79",
                 enterprises=[{"name": "Đã có", "tax_code": taken, "province": "79",
                               "workforce": 10}])
     commit()
@@ -231,7 +238,7 @@ COMPARED = ("kind", "state", "resume_state", "version", "unit_id", "organiser_id
 
 def test_imported_cases_are_indistinguishable_from_cases_created_one_by_one(tmp_path):
     organiser = new_user("organiser", "LDLD-79")
-    one = create_case(organiser, kind="grassroots", unit="LDLD-79",
+    one = typed_case(organiser, kind="grassroots", unit="LDLD-79",
                       enterprises=[{"name": "Công ty Một", "tax_code": tax_code(),
                                     "province": "79", "workforce": 300, "sector": "footwear"}])
     commit()
@@ -265,10 +272,100 @@ def test_imported_cases_are_indistinguishable_from_cases_created_one_by_one(tmp_
     assert outcome == "moved" and moved.state == "outreach" and moved.version == 2
 
 
+# what differs between two cases however they are made: their ids, their moments, their
+# references (and here, their tax codes: two live cases cannot share one)
+UNIQUE = {"id", "case_id", "enterprise_id", "created_at", "updated_at", "state_changed_at", "at"}
+
+
+def _same_shape(value, names: dict[str, str]):
+    """`value` with UNIQUE keys left out and the case's own reference and tax code replaced."""
+    if isinstance(value, dict):
+        return {k: _same_shape(v, names) for k, v in value.items() if k not in UNIQUE}
+    if isinstance(value, list | tuple):
+        return [_same_shape(v, names) for v in value]
+    if isinstance(value, str):
+        for own, placeholder in names.items():
+            value = value.replace(own, placeholder).replace(own.lower(), placeholder)
+        return value
+    return value
+
+
+def _everything_of(case_id: int, api: Api) -> dict:
+    """What the database holds of one case, and what the API shows of it."""
+    def rows(model, *where):
+        table = model.__table__
+        return [dict(r) for r in db.session.execute(
+            sa.select(table).where(*where).order_by(*table.primary_key.columns)).mappings()]
+
+    case = rows(Case, Case.id == case_id)[0]
+    links = rows(CaseEnterprise, CaseEnterprise.case_id == case_id)
+    everything = {
+        "case": case, "links": links,
+        "enterprises": rows(Enterprise, Enterprise.id.in_([k["enterprise_id"] for k in links])),
+        "history": rows(AuditEntry, AuditEntry.case_id == case_id),
+        "api": api.case(case_id),
+        "found_by_tax_code": [c["id"] == case_id for c in api.get(
+            "/cases", q=links[0]["tax_code"]).get_json()["items"]],
+        "found_by_ref": [c["id"] == case_id for c in api.get(
+            "/cases", q=case["ref"]).get_json()["items"]],
+    }
+    if db.session.get_bind().dialect.name == "sqlite":    # PostgreSQL indexes the column itself
+        everything["search_index"] = db.session.scalar(sa.text(
+            "SELECT search_text FROM case_search WHERE rowid = :id"), {"id": case_id})
+    # the dates left out of the comparison are still one moment: the creation's
+    assert case["created_at"] == case["updated_at"] == case["state_changed_at"]
+    assert {e["created_at"] for e in everything["history"]} == {case["created_at"]}
+    return _same_shape(everything, {case["ref"]: "<ref>", links[0]["tax_code"]: "<tax code>"})
+
+
+def _tallies() -> dict:
+    return {(t.unit_id, t.province_id, t.kind, t.state): (t.cases, t.target_members)
+            for t in db.session.scalars(sa.select(CaseTally))}
+
+
+def test_a_case_imported_equals_the_same_case_created_through_the_api(tmp_path, client):
+    organiser = new_user("organiser", "LDLD-79")
+    api = Api(client, organiser)
+    values = {"name": "Công ty TNHH Điện tử Hòa Bình", "province": "79", "workforce": 300,
+              "ownership": "fdi", "sector": "electronics"}
+    before = _tallies()
+    response = api.post("/cases", {"kind": "grassroots", "unit": "LDLD-79",
+                                   "enterprises": [{**values, "tax_code": tax_code()}]})
+    assert response.status_code == 201, response.get_json()
+    typed_id = response.get_json()["id"]
+    after_typed = _tallies()
+    path = write_csv(tmp_path / "x.csv", [row(values["name"], province=values["province"],
+                                              workforce=values["workforce"],
+                                              ownership=values["ownership"],
+                                              sector=values["sector"])])
+    assert run(path, organiser).created == 1
+    db.session.expire_all()
+    imported_id = max(c.id for c in cases_of())
+    assert imported_id != typed_id
+
+    typed, imported = _everything_of(typed_id, api), _everything_of(imported_id, api)
+    # the import's own entry in the history: which import and row made the case
+    made_by = imported["history"][0]["data"].pop("import")
+    assert made_by == {"file": "x.csv", "row": 2}       # and the import's id, an id
+    imported["api"]["history"][0]["data"].pop("import", None)
+    for part in typed:
+        assert imported[part] == typed[part], part
+    assert typed["found_by_tax_code"] == typed["found_by_ref"] == [True]
+    assert typed["case"]["search_text"] == "<ref> cong ty tnhh dien tu hoa binh <tax code>"
+
+    # each added one case, with its members, to the same tally
+    added_typed = {k: n for k, n in after_typed.items() if before.get(k) != n}
+    added_imported = {k: n for k, n in _tallies().items() if after_typed.get(k) != n}
+    assert len(added_typed) == 1
+    [(key, (cases, members))] = added_typed.items()
+    assert added_imported == {key: (cases + 1, members)}
+    assert (cases - before.get(key, (0, 0))[0]) == 1
+
+
 def test_one_created_audit_entry_per_case_and_a_finished_case_keeps_its_enterprise(tmp_path):
     supervisor = new_user("supervisor", "LDLD-79")
     reused = tax_code()
-    old = create_case(supervisor, kind="grassroots", unit="LDLD-79",
+    old = typed_case(supervisor, kind="grassroots", unit="LDLD-79",
                       enterprises=[{"name": "Tên cũ", "tax_code": reused, "province": "79",
                                     "workforce": 10}])
     commit()
@@ -296,7 +393,7 @@ def test_a_failure_mid_file_keeps_earlier_batches_and_says_where_to_resume(
         tmp_path, monkeypatch, runner):
     organiser = new_user("organiser", "LDLD-79")
     path = write_csv(tmp_path / "big.csv", [row() for _ in range(50)])
-    real = imports_service.write_batch
+    real = imports_service.writer.write_batch
     calls = []
 
     def third_batch_fails(rows, ctx):
@@ -305,7 +402,7 @@ def test_a_failure_mid_file_keeps_earlier_batches_and_says_where_to_resume(
             raise RuntimeError("disk full")
         return real(rows, ctx)
 
-    monkeypatch.setattr(imports_service, "write_batch", third_batch_fails)
+    monkeypatch.setattr(imports_service.writer, "write_batch", third_batch_fails)
     result = runner.invoke(args=["import", "enterprises", str(path), "--unit", "LDLD-79",
                                  "--user", organiser.email, "--batch-size", "10"])
     assert result.exit_code == 1, result.output
@@ -313,7 +410,7 @@ def test_a_failure_mid_file_keeps_earlier_batches_and_says_where_to_resume(
     assert "committed up to row 21; resume with --start-row 22" in result.output
     assert count_rows(Case) == 20 and count_rows(AuditEntry) == 20
 
-    monkeypatch.setattr(imports_service, "write_batch", real)
+    monkeypatch.setattr(imports_service.writer, "write_batch", real)
     result = runner.invoke(args=["import", "enterprises", str(path), "--unit", "LDLD-79",
                                  "--user", organiser.email, "--start-row", "22"])
     assert result.exit_code == 0, result.output
@@ -587,7 +684,7 @@ def test_an_import_in_another_province_does_not_rewrite_a_closed_case(tmp_path, 
 def test_a_rejected_row_names_an_active_case_only_to_those_who_may_see_it(tmp_path):
     organiser = new_user("organiser", "LDLD-79")
     taken = tax_code()
-    case = create_case(organiser, kind="grassroots", unit="LDLD-79",
+    case = typed_case(organiser, kind="grassroots", unit="LDLD-79",
                        enterprises=[{"name": "Đã có", "tax_code": taken, "province": "79",
                                      "workforce": 10}])
     commit()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 import casework
@@ -19,13 +20,16 @@ from casework.forms.cases import EnterpriseForm
 from casework.models import (ApprovalRequest, Attachment, AuditEntry, Case, Enterprise, OrgUnit,
                              Step, Target, User, Visit, VisitFollowUp)
 from casework.models.application import ApplicationLink, CaseApplication
+from casework.models.decision import UnitDecisionSuffix
 from casework.models.membership import GrassrootsUnion, UnitEvent
 from casework.errors import Invalid
 from casework.schemas import limits
 from casework.services.pipeline import PipelineFilters
 from casework.services.queries import CaseFilters
 from casework.services.units import create_unit
-from casework.workflow.data import GuardFailed, parse_date
+from casework.schemas.transitions import FIELD_TYPES
+from casework.workflow.data import GuardFailed
+from casework.workflow.definition import Field
 from tests.browser import Browser, text
 from tests.helpers import PASSWORD, Api, enterprise, error_of, make_case, make_team, tax_code
 
@@ -137,6 +141,7 @@ STORED = {
     "APPLICATION_LINK_TOKEN_LENGTH": [ApplicationLink.token],
     "UNIT_NAME_LENGTH": [OrgUnit.name],
     "REASON_LENGTH": [GrassrootsUnion.dissolution_reason, UnitEvent.comment],
+    "DECISION_SUFFIX_LENGTH": [UnitDecisionSuffix.suffix],
     "PASSWORD_LENGTH": None,
     "TAX_CODE_TYPED_LENGTH": None,
     "TRIGGER_TEXT_LENGTH": None,
@@ -179,14 +184,20 @@ def test_ids_fit_an_integer_column():
 # targets and the timings 2000 to 2100: every date now takes limits.YEARS.
 
 def test_a_date_takes_the_years_and_no_other():
-    assert parse_date(f"{limits.YEARS.least}-01-01", "Date", "date") == \
-        date(limits.YEARS.least, 1, 1)
-    assert parse_date(f"{limits.YEARS.most}-12-31", "Date", "date") == \
-        date(limits.YEARS.most, 12, 31)
+    day = FIELD_TYPES["date"].schema(Field("held_on", "date", "Date"), True)  # a trigger's date
+
+    def parse_date(typed):
+        return day.deserialize(typed)
+
+    assert parse_date(f"{limits.YEARS.least}-01-01") == date(limits.YEARS.least, 1, 1)
+    assert parse_date(f"{limits.YEARS.most}-12-31") == date(limits.YEARS.most, 12, 31)
     for outside in (f"{limits.YEARS.least - 1}-12-31", f"{limits.YEARS.most + 1}-01-01",
                     "1995-06-30"):  # 1990s dates were accepted before
-        with pytest.raises(GuardFailed, match="date out of range"):
-            parse_date(outside, "Date", "date")
+        with pytest.raises(ValidationError) as refused:
+            parse_date(outside)
+        [refusal] = refused.value.messages
+        assert refusal.code == GuardFailed.code
+        assert refusal.message == "%(label)s: date out of range"
 
 
 def _browser(app, user) -> Browser:

@@ -11,6 +11,8 @@ from casework.errors import Forbidden, Invalid
 from casework.extensions import db
 from casework.models.membership import MembershipReport, UnitEvent
 from casework.replica import dashboard_session
+from casework.schemas.base import dump
+from casework.schemas.pipeline import Targets
 from casework.services.founded_units import dissolve_union, transfer_union
 from casework.services.membership import (months_of, not_reported, parse_month, report_month,
                                           revisions_of)
@@ -103,7 +105,7 @@ def test_progress_rolls_members_up_the_tree(app):
     assert (hanoi.admitted_members, hanoi.members_now, hanoi.members_unreported) == (0, 30, 30)
     assert national.members_now == 130 + 53 + 30 and national.members_unreported == 30
     assert national.net_members == 39 - 6
-    api_row = next(r for r in table.as_json()["rows"] if r["unit"] == "LDLD-79")
+    api_row = next(r for r in dump(Targets, table)["rows"] if r["unit"] == "LDLD-79")
     assert (api_row["admitted_members"], api_row["left_members"], api_row["net_members"],
             api_row["members_now"], api_row["founded_members"]) == (39, 6, 33, 183, 0)
 

@@ -9,9 +9,13 @@ import pytest
 import sqlalchemy as sa
 from flask import g, url_for
 
+from casework.schemas.base import dump
+from casework.schemas.pipeline import Pipeline
 from casework.extensions import db
 from casework.models import AuditEntry, Case, CaseEnterprise, Enterprise, OrgUnit, Province
-from casework.services.pipeline import PipelineFilters, funnel, percentile, pipeline, timings
+from casework.services.pipeline import funnel, pipeline
+from casework.services.pipeline_filters import PipelineFilters
+from casework.services.pipeline_timings import percentile, timings
 from casework.services.queries import CaseFilters, case_list_query
 from casework.services.reference import ensure_unit
 from casework.services.settings import set_setting
@@ -314,7 +318,14 @@ def test_api_returns_the_same_numbers_as_the_page(client):
     response = client.get("/api/v1/pipeline?by=province&year=%d" % YEAR, headers=bearer(leader))
     assert response.status_code == 200
     body = response.get_json()
-    expected = pipeline(leader, filters(by="province", year=YEAR)).as_json()
+    expected = dump(Pipeline, pipeline(leader, filters(by="province", year=YEAR)))
+    # the fields it always had are unchanged; issue 14 added two, null unless set from the
+    # membership figures (tests/test_membership_parity.py checks their values)
+    added = ("admitted_members", "net_members")
+    for part in expected["rows"] + [expected["totals"]]:
+        assert [part.pop(name) for name in added] == [None, None]
+    for part in body["rows"] + [body["totals"]]:
+        assert all(part.pop(name) is not None for name in added)
     assert body == expected
     hcm = next(r for r in body["rows"] if r["key"] == "79")
     assert set(hcm) >= {"key", "label", "states", "open", "expected_members",
@@ -481,7 +492,7 @@ def test_timings_from_cases_moved_by_the_real_services(client):
 
 
 def test_a_year_sets_the_period_and_dates_inside_it_narrow_it():
-    from casework.services.pipeline import parse_period
+    from casework.services.pipeline_filters import parse_period
     assert parse_period(None, None, "2024") == (date(2024, 1, 1), date(2024, 12, 31))
     assert parse_period("2024-03-01", None, "2024") == (date(2024, 3, 1), date(2024, 12, 31))
     assert parse_period("2023-07-01", "2024-06-30", "2024") == (date(2024, 1, 1),

@@ -14,6 +14,9 @@ from casework.models import AuditEntry, Case, CaseEnterprise, Enterprise, Step
 from casework.models.audit import AuditIsAppendOnly
 from casework.errors import Conflict, Forbidden, Invalid
 from casework.services.cases import create_case, edit_case, reassign
+from casework.schemas.base import load
+from casework.schemas.cases import CaseInput
+from casework.schemas.steps import StepInput
 from casework.services.enterprises import normalise_tax_code
 from casework.services.queries import CaseFilters, case_list_query
 from casework.services.settings import DEFAULTS, get_setting, set_setting
@@ -61,8 +64,9 @@ def test_invalid_tax_codes_are_refused(raw):
 
 def test_case_with_a_bad_tax_code_is_refused_and_names_the_field(team):
     with pytest.raises(Invalid) as refused:
-        create_case(team.organiser, kind="grassroots", unit="LDLD-79",
-                    enterprises=[enterprise(code="0100109107")])
+        create_case(team.organiser, **load(CaseInput, {
+            "kind": "grassroots", "unit": "LDLD-79",
+            "enterprises": [enterprise(code="0100109107")]}))
     assert refused.value.field == "enterprises.0.tax_code"
     assert "not a valid" in refused.value.message
 
@@ -76,7 +80,8 @@ def test_branch_tax_code_case(team):
 
 def test_enterprise_names_are_stored_nfc(team):
     decomposed = unicodedata.normalize("NFD", "Công ty TNHH Thanh Hóa")
-    case = make_case(team.organiser, enterprises=[enterprise(decomposed)])
+    case = create_case(team.organiser, **load(CaseInput, {  # as the API and the form load it
+        "kind": "grassroots", "unit": "LDLD-79", "enterprises": [enterprise(decomposed)]}))
     assert case.enterprises[0].name == unicodedata.normalize("NFC", decomposed)
 
 
@@ -182,8 +187,8 @@ def test_create_case_records_who_and_where(team):
 ])
 def test_create_case_refuses_bad_input(team, changes, field):
     args = {"kind": "grassroots", "unit": "LDLD-79", "enterprises": [enterprise()], **changes}
-    with pytest.raises(Invalid) as refused:
-        create_case(team.organiser, **args)
+    with pytest.raises(Invalid) as refused:  # what the API and the form load, then the service
+        create_case(team.organiser, **load(CaseInput, args))
     assert refused.value.field == field
 
 
@@ -280,8 +285,10 @@ def test_a_negative_count_on_a_fresh_case_is_refused(team):
 def test_log_step_refuses_bad_input(team, changes, field):
     case = make_case(team.organiser)
     args = {"kind": "worker_meeting", "date_": TODAY, "note": "", **changes}
-    with pytest.raises(Invalid) as refused:
-        log_step(case, team.organiser, **args)
+    args["date"] = args.pop("date_")
+    with pytest.raises(Invalid) as refused:  # what the API and the form load, then the service
+        values = load(StepInput, args)
+        log_step(case, team.organiser, date_=values.pop("date"), **values)
     assert refused.value.field == field
 
 

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 
 from flask_migrate import upgrade
 
+from casework.schemas.base import dump
+from casework.schemas.pipeline import Pipeline
 from casework import clock, create_app
 from casework.extensions import db
 from casework.models import Case, CaseEnterprise, CaseTally, Enterprise, OrgUnit, Province
@@ -16,7 +18,8 @@ from casework.services import tallies
 from casework.services.cases import edit_case, reassign
 from casework.services.imports import import_enterprises, open_source
 from casework.seed.national import seed_national
-from casework.services.pipeline import DIMENSIONS, PipelineFilters, pipeline, uses_tallies
+from casework.services.pipeline import DIMENSIONS, pipeline, uses_tallies
+from casework.services.pipeline_filters import PipelineFilters
 from casework.services.reference import ensure_unit
 from casework.services.transitions import request_transition
 from casework.transaction import commit
@@ -54,7 +57,7 @@ FILTERS = ({}, {"kind": "small_units"}, {"kind": "conglomerate_pilot"},
 
 
 def snapshot(result) -> dict:
-    return {**result.as_json(),
+    return {**dump(Pipeline, result),
             "filters": [(r.key, r.row_filter) for r in result.rows]}
 
 

@@ -4,7 +4,7 @@ offered disabled with their reason, and the decision entered by the person who a
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -41,6 +41,10 @@ def people():
 
 def day(offset: int) -> str:
     return (TODAY + timedelta(days=offset)).isoformat()
+
+
+def date_of(offset: int) -> date:
+    return TODAY + timedelta(days=offset)
 
 
 def at(offset: int) -> datetime:
@@ -124,18 +128,18 @@ def test_steps_and_visits_keep_to_their_dates(client, team):
 
     leader = team.vgcl_leader
     with pytest.raises(Invalid, match="past") as refused:
-        create_visit(leader, province="79", host_unit="LDLD-79", planned_date=day(-1),
+        create_visit(leader, province="79", host_unit="LDLD-79", planned_date=date_of(-1),
                      purpose="Đôn đốc")
     assert refused.value.field == "planned_date"
     db.session.rollback()
-    visit = create_visit(leader, province="79", host_unit="LDLD-79", planned_date=day(2),
+    visit = create_visit(leader, province="79", host_unit="LDLD-79", planned_date=date_of(2),
                          purpose="Đôn đốc")
     commit()
     with pytest.raises(Invalid, match="future"):
         update_visit(visit, leader, {"status": "done", "outcome": "Tốt"}, version=visit.version)
     db.session.rollback()
     with pytest.raises(Invalid, match="past"):
-        update_visit(visit, leader, {"planned_date": day(-2)}, version=visit.version)
+        update_visit(visit, leader, {"planned_date": date_of(-2)}, version=visit.version)
 
 
 def test_the_form_says_which_days_are_allowed_before_it_is_submitted(browser, people):
@@ -346,13 +350,13 @@ def test_the_organiser_requests_recognition_without_a_decision(browser, people):
     db.session.refresh(approval)
     assert approval.status == "pending"
     done = boss.submit("/approvals", {f"a{approval.id}-approve": "1",
-                                      f"a{approval.id}-decision_number": "45/QĐ-LĐLĐ",
+                                      f"a{approval.id}-decision_number": "1/QĐ-LĐLĐ",
                                       f"a{approval.id}-decision_date": TODAY.isoformat(),
                                       f"a{approval.id}-signer": "Vũ Đức Anh"}, post_url=action)
     assert done.status_code == 302, text(done)
     db.session.refresh(case)
     assert case.state == "recognised"
-    assert case.details["decision"] == {"decision_number": "45/QĐ-LĐLĐ",
+    assert case.details["decision"] == {"decision_number": "1/QĐ-LĐLĐ",
                                         "decision_date": TODAY.isoformat(),
                                         "signer": "Vũ Đức Anh"}
 
@@ -364,7 +368,8 @@ def test_the_api_takes_the_decision_when_approving(client, team):
     url = f"/approvals/{filed.get_json()['approval']['id']}/decision"
     boss = Api(client, team.supervisor)
     missing = boss.post(url, {"decision": "approve"})
-    assert missing.status_code == 422 and error_of(missing)["field"] == "decision_number"
+    # the register numbers the decision; its date is still the approver's to enter
+    assert missing.status_code == 422 and error_of(missing)["field"] == "decision_date"
     done = boss.post(url, {"decision": "approve", "data": trigger_data("recognise")})
     assert done.status_code == 200, done.get_json()
     assert done.get_json()["case"]["details"]["decision"]["signer"] == "Vũ Đức Anh"

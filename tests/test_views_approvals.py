@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -143,7 +144,7 @@ def test_vgcl_leader_decides_conglomerate_schemes(browser, team, make_case):
     from casework.services.steps import log_step
     case = make_case(team["org"], 1, kind="conglomerate_pilot")
     request_transition(case, team["org"], trigger="start_survey", version=case.version)
-    log_step(case, team["org"], kind="survey_report", date_="2025-01-05")
+    log_step(case, team["org"], kind="survey_report", date_=date(2025, 1, 5))
     commit()
     request_transition(case, team["org"], trigger="draft_scheme", version=case.version)
     commit()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -307,7 +308,7 @@ def _action_links(page: str, case_id: int) -> set[str]:
 def test_only_allowed_actions_are_shown(browser, team, make_case):
     case = make_case(team["org"], 1)
     advance(case, team["org"], "start_outreach")
-    log_step(case, team["org"], kind="contact_employer", date_="2025-01-02")
+    log_step(case, team["org"], kind="contact_employer", date_=date(2025, 1, 2))
     commit()
     advance(case, team["org"], "form_committee", data={"form_committee": {"committee_head": "An"}})
     db.session.execute(sa.update(Case).where(Case.id == case.id).values(

@@ -12,8 +12,8 @@ from casework.extensions import db
 from casework.models import ProvinceAssignment, Visit, VisitFollowUp
 from casework.services.settings import set_setting
 from casework import clock
-from casework.services.visits import (coverage, overdue_follow_ups, provinces_without_visit,
-                                      visits_of_case)
+from casework.services.visit_coverage import coverage, provinces_without_visit
+from casework.services.visit_lists import overdue_follow_ups, visits_of_case
 from tests.helpers import bearer, enterprise, new_user
 
 TODAY = clock.today()

@@ -1,12 +1,15 @@
 """The JSON API under /api/v1, authenticated by personal bearer tokens."""
 from flask import Blueprint, current_app, g, jsonify, request
 
+from casework import authz
 from casework.extensions import csrf, db
 from casework.routing import page_number
 from casework.schemas.limits import PAGES
 from casework.errors import DomainError
 from casework.i18n import _
+from casework.schemas.base import dump
 from casework.text import unstorable
+from casework.services.transitions import allowed_triggers
 from casework.services.users import user_for_token
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -54,13 +57,20 @@ def _page_arg(name: str, default: int, maximum: int) -> int:
     return number
 
 
-def paginated(query, to_json, default_per_page: int = 25):
-    """`{"items", "total", "page", "per_page"}` for a select(), from ?page= and ?per_page=."""
+def answer(schema, obj, **context):
+    """`obj` as `schema` dumps it (casework/schemas), for the token's user: what a reader may
+    see and do is said by the functions given to the schema here."""
+    return dump(schema, obj, user=g.api_user, authz=authz, triggers=allowed_triggers, **context)
+
+
+def paginated(query, page_schema, default_per_page: int = 25):
+    """`{"items", "total", "page", "per_page"}` for a select(), from ?page= and ?per_page=
+    (`page_schema`: casework.schemas.answers.page_of)."""
     page = _page_arg("page", 1, PAGES.most)
     per_page = _page_arg("per_page", default_per_page, current_app.config["API_MAX_PER_PAGE"])
     result = db.paginate(query, page=page, per_page=per_page, error_out=False)
-    return jsonify({"items": [to_json(item) for item in result.items], "total": result.total,
-                    "page": page, "per_page": per_page})
+    return jsonify(answer(page_schema, {"items": result.items, "total": result.total,
+                                        "page": page, "per_page": per_page}))
 
 
 def _unstorable_path(value, path: str = "") -> str | None:
@@ -104,6 +114,7 @@ from casework.api import (  # noqa: E402,F401  (routes)
     approvals,
     cases,
     membership,  # noqa: E402,F401  (issue 14)
+    documents,  # noqa: E402,F401  (generated documents)
     openapi,  # noqa: E402,F401  (the OpenAPI document)
     pipeline,  # noqa: E402,F401  (leadership routes)
     visits,  # noqa: E402,F401  (routes)

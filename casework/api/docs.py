@@ -22,16 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-
-@dataclass(frozen=True)
-class OneOf:
-    """A body (or answer) that is one of several schemas, a named component of the document;
-    `discriminator`: the property whose value says which."""
-
-    name: str
-    variants: tuple
-    discriminator: str | None = None
-    description: str | None = None
+from casework.schemas.base import OneOf  # noqa: F401  (a body that is one of several schemas)
 
 
 @dataclass(frozen=True)

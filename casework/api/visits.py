@@ -3,58 +3,46 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from casework import authz
-from casework.api import bp, json_body, paginated
-from casework.api.serializers import iso
-from casework.models import User, Visit
-from casework.services.visits import (VisitFilters, create_visit, get_visit, update_visit,
-                                      visit_list_query)
+from casework.api import answer, bp, json_body, paginated
+from casework.api.docs import operation
+from casework.schemas.base import load
+from casework.schemas.visits import PATCH, Visit, VisitInput, VisitList, VisitPatch, VisitQuery
+from casework.services.visit_lists import VisitFilters, visit_list_query
+from casework.services.visits import create_visit, get_visit, update_visit
 from casework.transaction import commit
 
 
-def visit_json(visit: Visit, user: User) -> dict:
-    """A visit as the API shows it; only the linked cases the reader may see are listed."""
-    return {
-        "id": visit.id, "leader": visit.leader.email, "leader_name": visit.leader.name,
-        "province": visit.province.code, "host_unit": visit.host_unit.code,
-        "host_note": visit.host_note, "planned_date": iso(visit.planned_date),
-        "purpose": visit.purpose, "status": visit.status, "outcome": visit.outcome,
-        "follow_ups": [{"id": f.id, "action": f.action, "owner": f.owner,
-                        "due_date": iso(f.due_date), "done": f.done}
-                       for f in visit.follow_ups],
-        "cases": [{"id": link.case.id, "ref": link.case.ref} for link in visit.case_links
-                  if authz.case_in_scope(user, link.case)],
-        "version": visit.version,
-        "created_at": iso(visit.created_at), "updated_at": iso(visit.updated_at),
-    }
-
-
 @bp.get("/visits")
+@operation(summary="Leadership visits in your scope", query=VisitQuery,
+           responses={200: (VisitList, "A page of visits")}, tags=["visits"])
 def list_visits():
-    query = visit_list_query(g.api_user, VisitFilters.from_args(request.args))
-    return paginated(query, lambda visit: visit_json(visit, g.api_user), default_per_page=50)
+    query = visit_list_query(g.api_user, VisitFilters.from_args(request.args))  # VisitQuery
+    return paginated(query, VisitList, default_per_page=50)
 
 
 @bp.post("/visits")
+@operation(summary="Plan a visit (leaders)", body=VisitInput,
+           responses={201: (Visit, "The visit"), 403: None, 409: None}, tags=["visits"])
 def post_visit():
-    body = json_body()
-    visit = create_visit(g.api_user, leader=body.get("leader"), province=body.get("province"),
-                         host_unit=body.get("host_unit"), host_note=body.get("host_note", ""),
-                         planned_date=body.get("planned_date"), purpose=body.get("purpose"),
-                         cases=body.get("cases"))
+    visit = create_visit(g.api_user, **load(VisitInput, json_body()))
     commit()
-    return jsonify(visit_json(visit, g.api_user)), 201
+    return jsonify(answer(Visit, visit)), 201
 
 
 @bp.get("/visits/<int:visit_id>")
+@operation(summary="A visit", responses={200: (Visit, "The visit"), 404: None},
+           tags=["visits"])
 def show_visit(visit_id: int):
-    return jsonify(visit_json(get_visit(g.api_user, visit_id), g.api_user))
+    return jsonify(answer(Visit, get_visit(g.api_user, visit_id)))
 
 
 @bp.patch("/visits/<int:visit_id>")
+@operation(summary="Change or record a visit", body=VisitPatch,
+           responses={200: (Visit, "The visit"), 403: None, 404: None, 409: None},
+           tags=["visits"])
 def patch_visit(visit_id: int):
     visit = get_visit(g.api_user, visit_id)
-    body = json_body()
-    update_visit(visit, g.api_user, body, version=body.get("version"))
+    changes = load(VisitPatch, json_body(), partial=PATCH)
+    update_visit(visit, g.api_user, changes, version=changes.pop("version", None))
     commit()
-    return jsonify(visit_json(visit, g.api_user)), 200
+    return jsonify(answer(Visit, visit)), 200

@@ -2,41 +2,20 @@
 from datetime import date
 
 from flask_babel import gettext, lazy_gettext as _l
-from wtforms import (DateField, HiddenField, IntegerField, SelectMultipleField, StringField,
-                     SubmitField, TextAreaField)
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from flask_login import current_user
+from wtforms import HiddenField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
 from casework.forms import CaseworkForm
-from casework.forms.cases import document_choices
-from casework.schemas.limits import COMMENT_LENGTH, TRIGGER_NUMBER, TRIGGER_TEXT_LENGTH
-from casework.workflow.definition import DATE_RULES, Field, Trigger, flow_for
+from casework.schemas.limits import COMMENT_LENGTH
+from casework.schemas.transitions import form_field
+from casework.services.decision_numbers import next_number
 from casework.services.guards import date_bounds
-
-
-class CheckboxListField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from casework.workflow.definition import DATE_RULES, Field, Trigger, flow_for
 
 
 def _field_for(spec: Field):
-    label = _l(spec.label)
-    required = [InputRequired()] if spec.required else [Optional()]
-    if spec.type == "date":
-        return DateField(label, validators=required)
-    if spec.type == "int":
-        return IntegerField(label, validators=required + [NumberRange(min=TRIGGER_NUMBER.least)])
-    if spec.type == "text":
-        return StringField(label, validators=required + [Length(max=TRIGGER_TEXT_LENGTH)])
-    if spec.type == "names":
-        return TextAreaField(label, validators=required,
-                             description=_l("One name per line"))
-    if spec.type == "documents":
-        return CheckboxListField(label,
-                                 choices=document_choices(),
-                                 validate_choice=True,
-                                 description=_l("Tick every document the dossier contains"))
-    raise ValueError(spec.type)
+    return form_field(spec)
 
 
 def explain_dates(form, case, specs) -> None:
@@ -78,6 +57,13 @@ def trigger_data(form, trigger: Trigger, specs=None) -> dict:
     return data
 
 
+def offer_decision_number(form, user) -> None:
+    """Fill a blank decision number with the next of the user's unit register (offered, not
+    reserved: the service takes it, or refuses it if someone took it in the meantime)."""
+    if "decision_number" in form and not form.decision_number.data:
+        form.decision_number.data = next_number(user.unit)
+
+
 def submit_label(trigger: Trigger) -> str:
     label = gettext(trigger.label)
     if trigger.needs_approval:
@@ -115,6 +101,7 @@ def decision_form(approval, *, submitted: bool = False) -> DecisionForm:
             if value:
                 form[spec.name].data = date.fromisoformat(value) if spec.type == "date" \
                     else value
+        offer_decision_number(form, current_user)
     explain_dates(form, approval.case, specs)
     form.decision_specs = specs
     return form

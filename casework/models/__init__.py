@@ -4,6 +4,8 @@ from casework.models.approval import ApprovalRequest
 from casework.models.attachment import Attachment
 from casework.models.audit import AuditEntry
 from casework.models.case import Case, CaseEnterprise
+from casework.models.decision import DecisionCounter, DecisionNumber, UnitDecisionSuffix
+from casework.models.document_template import DocumentTemplate
 from casework.models.enterprise import Enterprise, Ownership
 from casework.models.job import Job
 from casework.models.membership import GrassrootsUnion, MembershipReport, UnitEvent
@@ -16,8 +18,9 @@ from casework.models.user import ApiToken, Role, User
 from casework.models.visit import ProvinceAssignment, Visit, VisitCase, VisitFollowUp
 
 __all__ = ["ApiToken", "ApplicationLink", "CaseApplication", "ApprovalRequest", "Attachment", "AuditEntry", "CalendarDay", "Case",
-           "CaseEnterprise", "CaseTally", "Enterprise", "GrassrootsUnion", "Job", "MembershipReport",
-           "Notification", "OrgUnit",
+           "CaseEnterprise", "CaseTally", "DecisionCounter", "DecisionNumber", "DocumentTemplate",
+           "Enterprise", "GrassrootsUnion", "Job", "MembershipReport", "Notification", "OrgUnit",
            "Ownership", "Province",
            "Role", "Setting", "Step", "Target", "UNIT_LEVELS", "UnitType", "User",
-           "ProvinceAssignment", "UnitEvent", "Visit", "VisitCase", "VisitFollowUp"]
+           "ProvinceAssignment", "UnitDecisionSuffix", "UnitEvent", "Visit", "VisitCase",
+           "VisitFollowUp"]

@@ -18,6 +18,7 @@ The convention (issue 12; every new input follows it):
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import EXCLUDE, ValidationError
@@ -33,14 +34,17 @@ class Refusal:
     """An error message translated when it is shown (in the request's language), with the code
     and status the API answers with. Fields raise it inside marshmallow's ValidationError."""
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None,
-                 **variables):
+    def __init__(self, message: str, code: str | None = None, status: int | None = None,
+                 translated: bool = False, /, **variables):
         self.message, self.code, self.status, self.variables = message, code, status, variables
+        self.translated = translated   # a message some check already wrote for people
 
     def __str__(self) -> str:
-        variables = {k: (_(v) if isinstance(v, Label) else v)
-                     for k, v in self.variables.items()}
-        return _(self.message, **variables)
+        if self.translated:
+            return self.message
+        variables = {k: (_(v) if isinstance(v, Label) else str(v) if isinstance(v, Refusal)
+                         else v) for k, v in self.variables.items() if v is not None}
+        return _(self.message, **variables) if variables else _(self.message)
 
     __repr__ = __str__
 
@@ -55,9 +59,21 @@ class Schema(MarshmallowSchema):
 
     error_code = "invalid"
     error_status = 422
+    error_class: type[Invalid] = Invalid
 
     class Meta:
         unknown = EXCLUDE
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """A body (or answer) that is one of several schemas, a named component of the OpenAPI
+    document; `discriminator`: the property whose value says which."""
+
+    name: str
+    variants: tuple
+    discriminator: str | None = None
+    description: str | None = None
 
 
 def _first_error(messages, path: tuple = ()):
@@ -70,8 +86,16 @@ def _first_error(messages, path: tuple = ()):
     return path, messages
 
 
+def _dotted(path: tuple) -> str:
+    """('enterprises', 0, 'name') -> 'enterprises.0.name'; a '[0]' part joins without a dot."""
+    out = ""
+    for part in map(str, path):
+        out += part if part.startswith("[") or not out else "." + part
+    return out
+
+
 def load(schema: type[MarshmallowSchema] | MarshmallowSchema, data: Any, *,
-         partial: bool = False, **context) -> dict:
+         partial: bool | tuple = False, **context) -> dict:
     """The typed values of `data` (a JSON object, or query arguments), or `Invalid` naming the
     first field that is wrong. `context`: what the schema's methods read with `context()`."""
     instance = schema() if isinstance(schema, type) else schema
@@ -82,10 +106,11 @@ def load(schema: type[MarshmallowSchema] | MarshmallowSchema, data: Any, *,
         path, message = _first_error(exc.messages)
         code = getattr(message, "code", None) or getattr(instance, "error_code", "invalid")
         status = getattr(message, "status", None) or getattr(instance, "error_status", 422)
-        field = ".".join(str(part) for part in path) or getattr(exc, "field_name", None)
+        field = _dotted(path) or getattr(exc, "field_name", None)
         if field == "_schema":
             field = None
-        raise Invalid(str(message), field=field or None, code=code, status=status) from None
+        error = getattr(instance, "error_class", Invalid)
+        raise error(str(message), field=field or None, code=code, status=status) from None
 
 
 def dump(schema: type[MarshmallowSchema] | MarshmallowSchema, obj: Any, *, many: bool = False,

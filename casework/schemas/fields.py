@@ -39,12 +39,19 @@ class Checked:
 
     _NOTHING = object()
     # marshmallow's own failures (before the field's checks run), said as this module says them
-    error_messages = {"required": N_("Required"), "null": N_("Required")}
+    default_error_messages = {"required": N_("Required"), "null": N_("Required")}
 
-    def __init__(self, *args, message: str | None = None, code: str | None = None,
-                 status: int | None = None, label: str | None = None, empty=_NOTHING,
-                 **kwargs):
+    def __init__(self, *args, message: str | None = None, messages: dict | None = None,
+                 code: str | None = None, status: int | None = None, label: str | None = None,
+                 empty=_NOTHING, value_as: str | None = None, said: dict | None = None,
+                 blank: bool | None = None, **kwargs):
         self.message, self.code, self.status, self.label = message, code, status, label
+        self.value_as = value_as  # a message naming the value given: its variable's name
+        self.said = said or {}    # more variables of the message
+        # blank (null, "", spaces) refused even where the field may be left out (a change)
+        self.blank = (not kwargs.get("required", False)) if blank is None else blank
+        self.given = None
+        self.messages = messages or {}  # a failure's own message, by the fallback's msgid
         self.empty = empty
         if empty is not Checked._NOTHING:
             kwargs.setdefault("load_default", empty)
@@ -52,16 +59,24 @@ class Checked:
         super().__init__(*args, **kwargs)
 
     def variables(self) -> dict:
-        return {"label": Label(self.label or "")}
+        out = {"label": Label(self.label)} if self.label else {}
+        out.update(self.said)
+        if self.value_as:
+            out[self.value_as] = repr(str(self.given)[:100])
+        return out
 
     def refuse(self, fallback: str | None = None, **variables) -> ValidationError:
-        message = self.message or fallback or N_("Not a valid value")
-        return ValidationError(Refusal(message, code=self.code, status=self.status,
-                                       **{**self.variables(), **variables}))
+        message = self.messages.get(fallback) or self.message or fallback \
+            or N_("Not a valid value")
+        return ValidationError([Refusal(message, self.code, self.status,
+                                        **{**self.variables(), **variables})])
 
     def deserialize(self, value, attr=None, data=None, **kwargs):
+        self.given = value   # a schema is made for each load: the field is not shared
         if self.empty is not Checked._NOTHING and (value is None or value == ""):
             return self.empty
+        if value == "" and not self.blank:
+            raise self.refuse(N_("Required"))
         try:
             return super().deserialize(value, attr, data, **kwargs)
         except ValidationError as exc:
@@ -80,7 +95,8 @@ class Text(Checked, fields.String):
     def __init__(self, *, max_length: int | None = None, refused: str = C0, **kwargs):
         self.max_length, self.refused = max_length, refused
         metadata = kwargs.pop("metadata", {})
-        blank_refused = kwargs.get("required", False) and "empty" not in kwargs
+        blank_refused = not kwargs.get("blank", not kwargs.get("required", False)) \
+            and "empty" not in kwargs
         metadata.setdefault("pattern", text_pattern(refused, required=blank_refused))
         if max_length is not None:
             metadata.setdefault("maxLength", max_length)
@@ -95,7 +111,7 @@ class Text(Checked, fields.String):
         if not isinstance(value, str):
             raise self.refuse(N_("Not text"))
         text = nfc(value)
-        if self.required and not text:
+        if not self.blank and not text:
             raise self.refuse(N_("Required"))
         if self.max_length is not None and len(text) > self.max_length:
             raise self.refuse(N_("At most %(maximum)s characters"))
@@ -227,11 +243,12 @@ def iso(value):
 
 class Items(Checked, fields.List):
     """A list of at most `max_items` of `inner` (at least `min_items`); errors name the
-    item (`cases.3`)."""
+    item (`cases.3`; `brackets`: `follow_ups[3]`), or, `flat`, the list itself."""
 
     def __init__(self, inner, *, min_items: int | None = None, max_items: int | None = None,
-                 **kwargs):
+                 flat: bool = False, brackets: bool = False, **kwargs):
         self.min_items, self.max_items = min_items, max_items
+        self.flat, self.brackets = flat, brackets
         metadata = kwargs.pop("metadata", {})
         if min_items is not None:
             metadata.setdefault("minItems", min_items)
@@ -248,7 +265,17 @@ class Items(Checked, fields.List):
         if (self.min_items is not None and len(value) < self.min_items) or \
                 (self.max_items is not None and len(value) > self.max_items):
             raise self.refuse(N_("From %(minimum)s to %(maximum)s items"))
-        return super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError as exc:
+            if not isinstance(exc.messages, dict):
+                raise
+            if self.flat:
+                first = next(iter(exc.messages.values()))
+                raise ValidationError(first if isinstance(first, list) else [first]) from None
+            if self.brackets:
+                raise ValidationError({f"[{i}]": m for i, m in exc.messages.items()}) from None
+            raise
 
 
 class Flag(Checked, fields.Boolean):
@@ -267,3 +294,51 @@ class Anything(fields.Raw):
 __all__ = ["Anything", "Checked", "Choice", "Day", "Flag", "Id", "Instant", "Items", "Text",
            "WholeNumber", "C0", "C0_BUT_LINES", "NUL", "iso", "missing", "text_pattern",
            "year_pattern"]
+
+
+class JsonObject(Checked, fields.Dict):
+    """A JSON object, as it is (its keys are read by whoever takes it); null: absent."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict):
+            raise self.refuse(N_("Not an object"))
+        return value
+
+
+class BlankOr(Checked, fields.Field):
+    """`inner`, or null or "" for a value not entered (as a form leaves a field): None."""
+
+    def __init__(self, inner: fields.Field, **kwargs):
+        self.inner = inner
+        kwargs.setdefault("allow_none", True)
+        super().__init__(empty=None, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return self.inner.deserialize(value, attr, data, **kwargs)
+
+
+class Whole(fields.Nested):
+    """A nested schema dumped from the object itself (a group of its attributes)."""
+
+    def get_value(self, obj, attr, accessor=None, default=missing):
+        return obj
+
+
+def computed(function, *, nullable: bool = False, **schema):
+    """An answer's field computed from the object (`function(obj)`); `schema`: what the
+    OpenAPI document says of it (type, enum, items ...). Every field of an answer is there
+    (required), null where `nullable`."""
+    return fields.Function(function, required=True, allow_none=nullable, metadata=schema)
+
+
+def given(field_class=fields.String, *, nullable: bool = False, **kwargs):
+    """An answer's field read from the object's attribute (always there: required)."""
+    return field_class(required=True, allow_none=nullable, **kwargs)
+
+
+def derived(field: fields.Field, function) -> fields.Field:
+    """`field` (a list of nested schemas ...), its value `function(obj)`: the document says
+    what the field is, the function which value it has."""
+    field.get_value = lambda obj, attr, accessor=None, default=missing: function(obj)
+    field.required = True
+    return field

@@ -47,6 +47,11 @@ WORKFORCE = Range(0, 1_000_000)       # the workers of one enterprise; the large
 #                                       employ about 100,000
 TARGET_MEMBERS = Range(0, 1_000_000)  # the members a case aims for (at most its workforce)
 ENTERPRISES_PER_CASE = 20       # the rows of the new-case form (a UX choice)
+ONE_ENTERPRISE = Range(1, 1)    # the enterprises of a case of any kind but small_units
+SMALL_UNIT_ENTERPRISES = Range(2, None)  # the enterprises a small_units case groups
+SMALL_UNIT_WORKERS = 25         # a small unit employs fewer (the kind small_units groups them)
+SMALL_UNIT_WORKFORCE = Range(WORKFORCE.least, SMALL_UNIT_WORKERS - 1)  # so its workforce
+VERSIONS = Range(1, None)       # the version of a row a change says it saw (409 when stale)
 
 # --- what is recorded on a case -----------------------------------------------------------------
 COMMENT_LENGTH = 5000           # a transition's or an approval's comment (text columns)
@@ -101,3 +106,9 @@ UNIT_NAME_LENGTH = NAME_LENGTH  # a union's name (org_units.name)
 REASON_LENGTH = 500             # grassroots_unions.dissolution_reason
 MONTH_TEXT_LENGTH = len("YYYY-MM")  # a month as typed in the report form
 MONTHS_PER_IMPORT = 20_000
+
+# decision numbers and generated documents (issue 15)
+DECISION_SUFFIX_LENGTH = 40     # the `QĐ-LĐLĐ` after a decision's number
+TEMPLATE_BYTES = 2 * 1024 * 1024  # an uploaded document template (a DOCX of a few pages)
+PDF_SECONDS = 60                # the longest a LibreOffice conversion of a generated document
+#                                 may take

@@ -79,12 +79,11 @@ def _data_for(trigger: str, rng: random.Random, today: date, workforce: int) -> 
                           "attendance": min(rng.randint(8, 60), workforce),
                           "chair": rng.choice(NAMES), "committee_members": members},
         "submit_dossier": {"documents": list(DOCUMENTS)},
-        "recognise": {"decision_number": f"{rng.randint(1, 999)}/QĐ-LĐLĐ",
-                      "decision_date": today.isoformat(), "signer": rng.choice(NAMES)},
+        # the decision numbers come from the deciding unit's register
+        "recognise": {"decision_date": today.isoformat(), "signer": rng.choice(NAMES)},
         "announce": {"announced_on": today.isoformat(),
                      "founding_members": min(rng.randint(10, 80), workforce)},
-        "establish": {"decision_number": f"{rng.randint(1, 99)}/QĐ-TLĐ",
-                      "decision_date": today.isoformat(), "signer": rng.choice(NAMES),
+        "establish": {"decision_date": today.isoformat(), "signer": rng.choice(NAMES),
                       "committee_members": members},
         "complete_transfer": {"member_unions": rng.randint(3, 20),
                               "founding_members": min(rng.randint(500, 5000), workforce)},
@@ -226,12 +225,8 @@ def seed_demo(cases: int = 300, seed: int = 2026) -> list[tuple[str, str, str]]:
 def _seed_leadership(people: dict, rng: random.Random, today: date) -> None:
     """Province targets, the VGCL leader's provinces and a few visits with follow-ups."""
     from casework.services.targets import set_target
-    from casework.services.visits import (
-        add_follow_up,
-        assign_province,
-        create_visit,
-        update_visit,
-    )
+    from casework.services.visit_coverage import assign_province
+    from casework.services.visits import add_follow_up, create_visit, update_visit
     admin, leader = people["admin@demo.vn"], people["leader@demo.vn"]
     for code in DEMO_PROVINCES[:4]:
         set_target(admin, unit=f"LDLD-{code}", year=today.year,

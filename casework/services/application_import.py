@@ -1,7 +1,7 @@
 """Importing a register from CSV/XLSX (paper forms typed into a spreadsheet).
 
-The files are read by the enterprise import's readers (casework/services/imports.py: the same
-sniffing by content, encodings, delimiters, streamed rows), with this module's columns in
+The files are read by the enterprise import's readers (casework/services/imports/readers.py:
+the same sniffing by content, encodings, delimiters, streamed rows), with this module's columns in
 place of the enterprise's. Each row is loaded by ApplicationInput (the API's and the form's
 schema) and added with `add_application` (the duplicate rule included); rows are committed in
 batches, so memory stays bounded however long the file. The report is the import's: created,
@@ -22,8 +22,9 @@ from casework.i18n import _
 from casework.models import Case, User
 from casework.schemas.applications import ApplicationInput, field_errors
 from casework.schemas.limits import APPLICATIONS_PER_IMPORT
-from casework.services import imports
 from casework.services.applications import _audit, add_application, require_register
+from casework.services.imports.readers import SNIFF_BYTES, CsvSource, XlsxSource, open_source
+from casework.services.imports.report import Rejection
 from casework.spreadsheet import xlsx_row
 from casework.text import search_key
 
@@ -90,11 +91,11 @@ class _RegisterHeader:
                         "template).", columns=COLUMNS["full_name"][0]), field="file")
 
 
-class _Csv(_RegisterHeader, imports.CsvSource):
+class _Csv(_RegisterHeader, CsvSource):
     pass
 
 
-class _Xlsx(_RegisterHeader, imports.XlsxSource):
+class _Xlsx(_RegisterHeader, XlsxSource):
     pass
 
 
@@ -106,9 +107,9 @@ def open_register_source(path: str | Path):
     if head.startswith(b"PK\x03\x04"):
         return _Xlsx(path)
     with open(path, "rb") as f:
-        sample = f.read(imports.SNIFF_BYTES)
+        sample = f.read(SNIFF_BYTES)
     if not sample.strip() or head.startswith(b"\xd0\xcf\x11\xe0") or b"\x00" in sample:
-        imports.open_source(path)  # refuses it, saying why (empty, an old .xls, binary)
+        open_source(path)  # refuses it, saying why (empty, an old .xls, binary)
     encoding = "utf-8-sig" if sample.startswith(b"\xef\xbb\xbf") else "utf-8"
     try:
         # a letter cut at the end of the sample is not an error
@@ -129,7 +130,7 @@ class RegisterImportReport:
     rejected: int = 0
     blank: int = 0
     flagged: int = 0
-    rejections: list[imports.Rejection] = field(default_factory=list)  # the first 100
+    rejections: list[Rejection] = field(default_factory=list)  # the first 100
 
 
 def _cell(value) -> str:
@@ -166,7 +167,7 @@ def import_register(case: Case, actor: User, path: str | Path) -> RegisterImport
                 name, message = next(iter(errors.items()))
                 report.rejected += 1
                 if len(report.rejections) < 100:
-                    report.rejections.append(imports.Rejection(
+                    report.rejections.append(Rejection(
                         row=number, code=name, reason=message,
                         values={k: str(v) for k, v in values.items() if v is not None}))
                 continue

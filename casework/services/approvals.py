@@ -13,10 +13,13 @@ from casework.errors import Conflict, Invalid, NotFound
 from casework.i18n import _
 from casework.services.audit import record
 from casework.services.cases import flush_or_conflict
+from casework.schemas.base import load
+from casework.schemas.transitions import load_trigger_data, trigger_data_schema
+from casework.services.decision_numbers import number_decision
 from casework.services.guards import Attempt
 from casework.services.notifications import notify_approval_decided
-from casework.services.transitions import apply_transition, clean_comment
-from casework.workflow.data import PARSERS, parse_trigger_data
+from casework.services.transitions import apply_transition
+from casework.text import nfc
 from casework.workflow.definition import N_, flow_for
 
 ALREADY_DECIDED = {"approved": N_("This request was already approved"),
@@ -47,32 +50,29 @@ def _lock_pending(approval: ApprovalRequest) -> None:
                        code="already_decided")
 
 
-def decide(approval: ApprovalRequest, actor: User, *, decision, comment=None,
-           data=None) -> ApprovalRequest:
-    """Approve or reject. `data` carries what the approver enters on approving (the decision's
-    number, date and signer: Trigger.decision_fields); it completes the request's data."""
-    if decision not in ("approve", "reject"):
-        raise Invalid(_("Decision must be 'approve' or 'reject'"), field="decision")
-    if data is not None and not isinstance(data, dict):
-        raise Invalid(_("data must be an object"), field="data")
+def decide(approval: ApprovalRequest, actor: User, *, decision: str, comment: str | None = None,
+           data: dict | None = None) -> ApprovalRequest:
+    """Approve or reject (`decision`, as casework.schemas.approvals loads it). `data` carries
+    what the approver enters on approving (the decision's number, date and signer:
+    Trigger.decision_fields); it completes the request's data."""
     authz.require(actor, "approval.decide", approval)
     _lock_pending(approval)
     case = approval.case
     if case.state != approval.from_state:
         raise Conflict(_("The case has moved since the request was made"), code="case_moved")
-    comment = clean_comment(comment)
+    comment = nfc(comment)
     if decision == "reject" and not comment:
         raise Invalid(_("A comment is required to reject"), field="comment")
     trigger = flow_for(case.kind).trigger(approval.trigger)
     entered = {f.name: data[f.name] for f in trigger.decision_fields
                if data and f.name in data and data[f.name] not in (None, "")}
     if decision == "approve":
-        cleaned = parse_trigger_data(trigger, {**(approval.data or {}), **entered},
-                                     approval.comment)
+        raw = number_decision(case, trigger, actor, {**(approval.data or {}), **entered})
+        cleaned = load_trigger_data(trigger, raw, approval.comment)
     else:  # a rejection keeps none of it, but what it sends is of the type the API says
-        for spec in trigger.decision_fields:
-            if spec.name in entered:
-                PARSERS[spec.type](entered[spec.name], spec.label, spec.name)
+        later = [f.name for f in trigger.decision_fields]
+        if later:
+            load(trigger_data_schema(trigger, requesting=True)(only=later), entered)
 
     approval.status = "approved" if decision == "approve" else "rejected"
     approval.decided_by = actor     # the relationship: the notification below names them
@@ -93,11 +93,12 @@ def decide(approval: ApprovalRequest, actor: User, *, decision, comment=None,
     return approval
 
 
-def withdraw(approval: ApprovalRequest, actor: User, *, comment=None) -> ApprovalRequest:
+def withdraw(approval: ApprovalRequest, actor: User, *, comment: str | None = None
+             ) -> ApprovalRequest:
     """The requester takes back a pending request (audited); the case is free for another."""
     authz.require(actor, "approval.withdraw", approval)
     _lock_pending(approval)
-    comment = clean_comment(comment)
+    comment = nfc(comment)
     approval.status = "withdrawn"
     approval.decided_at = clock.now()
     approval.decision_comment = comment

@@ -159,6 +159,29 @@ def store_attachment(case: Case, actor: User, document: str, file_storage) -> At
     return attachment
 
 
+def store_generated(case: Case, actor: User, document: str, filename: str, content: bytes,
+                    content_type: str) -> Attachment:
+    """Keep a document casework generated as a draft attachment of `document` (a checklist
+    item or a decision). Flushes, never commits; the file goes again on a rollback."""
+    if case.state in TERMINAL_STATES and document in DOCUMENTS:
+        raise Conflict(_("Files cannot be uploaded to a finished case"),
+                       code="invalid_transition")
+    folder = attachments_dir() / str(case.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    stored_name = uuid.uuid4().hex
+    path = folder / stored_name
+    path.write_bytes(content)
+    on_outcome(rolled_back=path.unlink)
+    attachment = Attachment(case_id=case.id, document=document,
+                            original_name=clean_filename(filename), stored_name=stored_name,
+                            content_type=content_type, size=len(content),
+                            sha256=hashlib.sha256(content).hexdigest(), uploaded_by_id=actor.id,
+                            draft=True)
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
 def attachments_of(case_id: int) -> list[Attachment]:
     """The case's files, newest first."""
     return list(db.session.scalars(
@@ -167,9 +190,11 @@ def attachments_of(case_id: int) -> list[Attachment]:
 
 
 def documents_present(case_id: int) -> set[str]:
-    """The checklist items with at least one uploaded file."""
+    """The checklist items with at least one uploaded file (a generated draft, not signed yet,
+    does not count)."""
     return set(db.session.scalars(
-        sa.select(Attachment.document).where(Attachment.case_id == case_id).distinct()))
+        sa.select(Attachment.document)
+        .where(Attachment.case_id == case_id, Attachment.draft.is_(False)).distinct()))
 
 
 def open_attachment(actor: User, case: Case | None, attachment_id: int) -> tuple[Attachment, Path]:

@@ -8,17 +8,16 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from casework import authz
 from casework.extensions import db
-from casework.models import Case, CaseEnterprise, OrgUnit, User
+from casework.models import AuditEntry, Case, CaseEnterprise, Enterprise, OrgUnit, User
 from casework.errors import Conflict, Invalid, NotFound
 from casework.i18n import number, _
-from casework.schemas.limits import TARGET_MEMBERS
-from casework.services.audit import record
-from casework.services.enterprises import clean_enterprise, new_enterprise
+from casework.schemas.limits import ONE_ENTERPRISE, SMALL_UNIT_ENTERPRISES, SMALL_UNIT_WORKERS
+from casework.services.audit import actor_fields, record
+from casework.services.enterprises import with_province
+from casework.services.new_case import new_case
 from casework.services.settings import get_setting
-from casework.text import search_key, whole_number
-from casework.workflow.definition import KINDS, TERMINAL_STATES
-
-SMALL_UNIT_LIMIT = 25
+from casework.text import whole_number
+from casework.workflow.definition import TERMINAL_STATES
 
 
 def flush_or_conflict(message: str | None = None, code: str = "stale_version") -> None:
@@ -66,16 +65,6 @@ def find_organiser(email, case_unit: OrgUnit) -> User:
     return user
 
 
-def _clean_target(value) -> int:
-    if value in (None, ""):
-        return 0
-    value = whole_number(value)
-    if value is None or not TARGET_MEMBERS.least <= value <= TARGET_MEMBERS.most:
-        raise Invalid(_("Target members must be a whole number from 0 to %(maximum)d",
-                        maximum=TARGET_MEMBERS.most), field="target_members")
-    return value
-
-
 def _refuse_target_above_workforce(target: int, workforce: int) -> None:
     """Members are workers of the case's enterprises (setting member_target_margin: by how many
     percent a target may exceed them)."""
@@ -94,54 +83,56 @@ def _refuse_target_above_workforce(target: int, workforce: int) -> None:
         raise Invalid(message, field="target_members")
 
 
-def create_case(actor: User, *, kind, unit, enterprises, organiser=None,
-                target_members=None) -> Case:
-    if kind not in KINDS:
-        raise Invalid(_("Kind must be one of %(choices)s", choices=", ".join(KINDS)), field="kind")
+def create_case(actor: User, *, kind: str, unit: str, enterprises: list[dict],
+                organiser: str | None = None, target_members: int = 0) -> Case:
+    """A new case, from the values casework.schemas.cases.CaseInput loads (a form's are the
+    same): the unit and the organiser are codes, each enterprise a dict of EnterpriseInput."""
     managing_unit = _find_unit(unit)
     authz.require(actor, "case.create", managing_unit)
     assigned = find_organiser(organiser, managing_unit) if organiser else actor
-    target = _clean_target(target_members)
-    if not isinstance(enterprises, list) or not enterprises:
-        raise Invalid(_("At least one enterprise is required"), field="enterprises")
+    target = target_members or 0
     if kind == "small_units":
-        if len(enterprises) < 2:
+        if len(enterprises) < SMALL_UNIT_ENTERPRISES.least:
             raise Invalid(_("A small-units case groups at least two enterprises"),
                           field="enterprises")
-    elif len(enterprises) != 1:
+    elif not ONE_ENTERPRISE.least <= len(enterprises) <= ONE_ENTERPRISE.most:
         raise Invalid(_("This kind of case targets exactly one enterprise"),
                       field="enterprises")
-    cleaned = [clean_enterprise(raw, position=i) for i, raw in enumerate(enterprises)]
+    cleaned = [with_province(data, position=i) for i, data in enumerate(enterprises)]
     tax_codes = [e["tax_code"] for e in cleaned]
     if len(set(tax_codes)) != len(tax_codes):
         raise Invalid(_("The same tax code appears twice"), field="enterprises")
     if kind == "small_units":
         for i, e in enumerate(cleaned):
-            if e["workforce"] >= SMALL_UNIT_LIMIT:
+            if e["workforce"] >= SMALL_UNIT_WORKERS:
                 raise Invalid(_("Enterprise %(number)d: a small unit has fewer than %(limit)d "
-                                "workers", number=i + 1, limit=SMALL_UNIT_LIMIT),
+                                "workers", number=i + 1, limit=SMALL_UNIT_WORKERS),
                               field=f"enterprises.{i}.workforce")
     _refuse_target_above_workforce(target, sum(e["workforce"] or 0 for e in cleaned))
     _refuse_second_active_case(actor, tax_codes)
 
-    linked = [new_enterprise(data) for data in cleaned]
-    case = Case(kind=kind, unit=managing_unit, organiser=assigned, target_members=target,
-                province=cleaned[0]["province"], created_by_id=actor.id,
-                links=[CaseEnterprise(enterprise=e, position=i) for i, e in enumerate(linked)])
+    province = cleaned[0]["province"]
+    made = new_case(kind=kind, unit_id=managing_unit.id, province_code=province.code,
+                    enterprises=[{**e, "province_id": e["province"].id} for e in cleaned],
+                    organiser_id=assigned.id, organiser_email=assigned.email,
+                    actor=actor_fields(actor), target_members=target)
+    linked = [Enterprise(**row, province=data["province"])
+              for row, data in zip(made.enterprises, cleaned)]
+    case = Case(**made.case_row(), unit=managing_unit, organiser=assigned, province=province,
+                links=[CaseEnterprise(enterprise=e, **values)
+                       for e, values in zip(linked, made.link_values())])
     db.session.add(case)
     try:
         db.session.flush()
     except IntegrityError:  # lost a race for the same enterprise: the partial index refused it
         raise Conflict(_("This enterprise already has an active case"), code="duplicate_case")
     # the reference needs the id; written outside the version counter so a new case is version 1
-    ref = f"{case.province.code}-{case.created_at:%Y}-{case.id:06d}"
-    search_text = search_key(" ".join([ref] + [f"{e['name']} {e['tax_code']}" for e in cleaned]))
+    ref, search_text = made.reference(case.id), made.search_text(case.id)
     db.session.execute(sa.update(Case.__table__).where(Case.__table__.c.id == case.id)
                        .values(ref=ref, search_text=search_text, updated_at=case.updated_at))
     set_committed_value(case, "ref", ref)
     set_committed_value(case, "search_text", search_text)
-    record(case, actor, "created", to_state=case.state,
-           data={"enterprises": tax_codes, "organiser": assigned.email})
+    db.session.add(AuditEntry(**made.created_entry(case.id)))
     db.session.flush()
     return case
 
@@ -186,7 +177,7 @@ def edit_case(case: Case, actor: User, *, version, target_members) -> Case:
     authz.require(actor, "case.edit", case)
     check_version(case, version)
     old = case.target_members
-    target = _clean_target(target_members)
+    target = target_members or 0   # a whole number from the form (its field checks the range)
     _refuse_target_above_workforce(target, sum(e.workforce or 0 for e in case.enterprises))
     case.target_members = target
     flush_or_conflict()

@@ -17,6 +17,12 @@ def start_recognition_deadline(attempt: Attempt) -> None:
     attempt.case.deadline = add_working_days(attempt.today, get_setting("recognition_deadline_days"))
 
 
+def start_dossier_deadline(attempt: Attempt) -> None:
+    """The committee files the dossier within so many working days of the founding congress."""
+    attempt.case.deadline = add_working_days(attempt.data["held_on"],
+                                             get_setting("dossier_deadline_days"))
+
+
 def clear_deadline(attempt: Attempt) -> None:
     attempt.case.deadline = None
 

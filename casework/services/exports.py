@@ -20,6 +20,7 @@ from casework.extensions import db
 from casework.models import User
 from casework.models.enterprise import OWNERSHIP_LABELS, SECTOR_LABELS
 from casework.services.pipeline import Pipeline
+from casework.services.pipeline_members import member_values
 from casework.services.queries import CaseFilters, case_list_query
 from casework.services.targets import TargetTable
 from casework.workflow.definition import KIND_LABELS, N_, STATE_LABELS, flow_for
@@ -138,8 +139,10 @@ def case_rows(user: User, filters: CaseFilters,
 
 
 def pipeline_table(result: Pipeline, label: Callable[[str], str] = lambda s: s,
-                   state_labels: dict | None = None):
-    """Headers and rows of the pipeline table, with its totals as the last row."""
+                   state_labels: dict | None = None, members=None):
+    """Headers and rows of the pipeline table, with its totals as the last row; by province,
+    `members` (services/pipeline_members.MemberColumns) appends the members admitted in the
+    year and the net growth, as the page shows them."""
     # the states as the flow counted names them ('founded' differs between flows)
     flow = result.filters.flow_def
     state_labels = state_labels or (flow.labels if flow else STATE_LABELS)
@@ -149,6 +152,8 @@ def pipeline_table(result: Pipeline, label: Callable[[str], str] = lambda s: s,
                                      N_("Members founded in the year"),
                                      N_("Unions founded in the year"),
                                      N_("Overdue recognitions"), N_("Stuck cases"))])
+    if members is not None:
+        headers += [label(N_("Members admitted in the year")), label(N_("Net growth in the year"))]
     numbers = ("open", "expected_members", "founded_members", "founded_unions", "overdue",
                "stuck")
 
@@ -156,7 +161,9 @@ def pipeline_table(result: Pipeline, label: Callable[[str], str] = lambda s: s,
         for row in result.rows + [result.totals]:
             yield ([row.key, row.label if row is not result.totals else label(N_("Total"))]
                    + [row.states[s] for s in result.states]
-                   + [getattr(row, n) for n in numbers])
+                   + [getattr(row, n) for n in numbers]
+                   + ([] if members is None else
+                      member_values(members, None if row is result.totals else row.key)))
     return headers, rows()
 
 

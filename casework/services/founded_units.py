@@ -105,11 +105,6 @@ def add_existing_union(unit: OrgUnit, founded_on: date, founding_members: int
     return union
 
 
-def founded_unit_json(case: Case) -> dict | None:
-    union = case.founded_union
-    return None if union is None else {"code": union.unit.code, "name": union.unit.name}
-
-
 # ---------------------------------------------------------------------------------------------
 # finding a union, as the authorization rule sees it
 

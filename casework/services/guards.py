@@ -79,7 +79,8 @@ def attendance_quorum(attempt: Attempt) -> None:
 def dossier_complete(attempt: Attempt) -> None:
     # ticked on the form, or with an uploaded file
     present = set(attempt.data.get("documents", [])) | documents_present(attempt.case.id)
-    missing = [d for d in DOCUMENTS if d not in present]
+    required = set(get_setting("required_documents"))  # the federation's choice
+    missing = [d for d in DOCUMENTS if d in required and d not in present]
     if missing:
         # people read each missing document's label; API clients get the codes beside it
         named = "; ".join(_(DOCUMENT_LABELS[d]) for d in missing)

@@ -122,20 +122,37 @@ def shift_union(union, sign: int, managing_unit_id: int | None = None,
                  unreported=0 if reported else sign * union.founding_members)
 
 
-def rebuild_unions() -> int:
-    """Recount the live unions' tallies from the unions (after the tree was edited by hand)."""
-    db.session.execute(sa.delete(UnionTally))
+def _live_unions_placed(*where) -> list[tuple]:
+    """The live unions per managing unit and province: count, reported and unreported members."""
     reported = GrassrootsUnion.last_month.is_not(None)
-    rows = db.session.execute(
+    return db.session.execute(
         sa.select(OrgUnit.parent_id, OrgUnit.province_id, sa.func.count(),
                   sa.func.sum(sa.case((reported, GrassrootsUnion.members_now), else_=0)),
                   sa.func.sum(sa.case((reported, 0), else_=GrassrootsUnion.founding_members)))
         .join(GrassrootsUnion, GrassrootsUnion.unit_id == OrgUnit.id)
-        .where(GrassrootsUnion.dissolved_on.is_(None))
+        .where(GrassrootsUnion.dissolved_on.is_(None), *where)
         .group_by(OrgUnit.parent_id, OrgUnit.province_id)).all()
+
+
+def shift_placed(rows: list[tuple], sign: int) -> None:
+    """Count the unions of `rows` (as `unions_under` reads them) in (1) or out (-1)."""
     for parent_id, province_id, count, members_reported, members_unreported in rows:
-        shift_unions(parent_id, province_id, unions=int(count),
-                     reported=int(members_reported or 0),
-                     unreported=int(members_unreported or 0))
+        shift_unions(parent_id, province_id, unions=sign * int(count),
+                     reported=sign * int(members_reported or 0),
+                     unreported=sign * int(members_unreported or 0))
+
+
+def unions_under(path: str) -> list[tuple]:
+    """Where the live unions of a subtree are counted: take them out with `shift_placed(rows,
+    -1)` before the subtree moves, count them in again (read anew) after it moved."""
+    db.session.flush()
+    return _live_unions_placed(OrgUnit.path.startswith(path, autoescape=True))
+
+
+def rebuild_unions() -> int:
+    """Recount the live unions' tallies from the unions (after the tree was edited by hand)."""
+    db.session.execute(sa.delete(UnionTally))
+    rows = _live_unions_placed()
+    shift_placed(rows, 1)
     db.session.flush()
     return len(rows)

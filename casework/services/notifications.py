@@ -171,11 +171,16 @@ def overdue_digest(today: date | None = None) -> list[Notification]:
         for user_id in sorted(items):
             found = items[user_id]
             lines = []
-            if found["overdue"]:
-                lines.append(_("Recognition deadline passed:"))
+            for state, heading in (("congress_held", _("Dossier filing deadline passed:")),
+                                   ("dossier_submitted", _("Recognition deadline passed:"))):
+                late = [c for c in found["overdue"] if c.state == state]
+                if late and lines:
+                    lines.append("")
+                if late:
+                    lines.append(heading)
                 lines += ["- " + _("%(case)s: deadline %(deadline)s", case=case_title(c),
                                    deadline=c.deadline.isoformat()) + _line_link(c)
-                          for c in found["overdue"]]
+                          for c in late]
             if found["stuck"]:
                 if lines:
                     lines.append("")

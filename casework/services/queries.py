@@ -11,14 +11,12 @@ from casework import authz, search_index
 from casework.extensions import db
 from casework.models import Case, CaseEnterprise, Enterprise, OrgUnit, Province, User
 from casework.schemas.limits import FILTER_LENGTH, YEARS
+from casework.schemas.cases import FILTERS  # noqa: F401  (the filters a case list takes)
 from casework.services.settings import get_setting
 from casework.text import search_key, whole_number
 from casework.workflow.definition import ALL_STATES, FLOWS, KINDS, TERMINAL_STATES
 from casework import clock
 
-FILTERS = ("state", "kind", "province", "unit", "organiser", "q",
-           # optional, used by the leadership dashboards' links and exports
-           "flow", "sector", "ownership", "year", "overdue", "stuck", "open", "managed_by")
 NO_SECTOR = "_none"   # the sector filter's value for cases whose enterprise has no sector
 
 
@@ -166,9 +164,15 @@ def primary_enterprise_ids(condition):
             .where(CaseEnterprise.position == 0, condition))
 
 
+# the states whose deadline a case can miss: the committee's to file the dossier after the
+# congress, the superior union's to decide on a submitted dossier
+DEADLINE_STATES = ("congress_held", "dossier_submitted")
+
+
 def overdue_condition(today: date | None = None):
-    """Dossier submitted and the superior union's recognition deadline has passed."""
-    return sa.and_(Case.state == "dossier_submitted", Case.deadline.is_not(None),
+    """A deadline passed: the dossier not filed in time after the founding congress, or not
+    decided in time after it was submitted."""
+    return sa.and_(Case.state.in_(DEADLINE_STATES), Case.deadline.is_not(None),
                    Case.deadline < (today or clock.today()))
 
 

@@ -5,6 +5,12 @@ from casework.models import Setting
 DEFAULTS = {
     "min_founders": 5,                 # law: a CĐCS needs at least 5 members or applicants
     "recognition_deadline_days": 15,   # working days for the superior union to decide
+    # working days the executive committee has to file the dossier after the founding congress
+    "dossier_deadline_days": 15,
+    # the dossier checklist items submit_dossier requires (the guidance lists these five; a
+    # federation may add business_registration and workforce_report)
+    "required_documents": ["cover_letter", "member_list", "congress_minutes", "election_minutes",
+                           "committee_cvs"],
     "stuck_after_days": 60,            # a case this long in one state counts as stuck
     # the chance that an open case in each state is founded: weights the targets' forecast
     "pipeline_probabilities": {

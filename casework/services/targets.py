@@ -250,24 +250,6 @@ class Progress:
             checks.append(self.founded_unions >= self.target_unions * self.elapsed)
         return all(checks) if checks else None
 
-    def as_json(self) -> dict:
-        def ratio(value):
-            return None if value is None else round(value, 4)
-        return {
-            "unit": self.unit_code, "label": self.unit_name, "type": self.unit_type,
-            "target": {"new_members": self.target_members, "new_unions": self.target_unions,
-                       "baseline_members": self.baseline_members,
-                       "total_members": self.total_target},
-            "founded_members": self.founded_members, "founded_unions": self.founded_unions,
-            "members_share": ratio(self.members_share), "unions_share": ratio(self.unions_share),
-            "open_cases": self.open_cases,
-            "forecast_members": self.forecast_members, "forecast_unions": self.forecast_unions,
-            "members_now": self.members_now,
-            "admitted_members": self.admitted_members, "left_members": self.left_members,
-            "net_members": self.net_members, "members_unreported": self.members_unreported,
-            "on_track": self.on_track,
-        }
-
 
 @dataclass
 class TargetTable:
@@ -275,10 +257,6 @@ class TargetTable:
     elapsed: float
     root: OrgUnit
     rows: list[Progress]
-
-    def as_json(self) -> dict:
-        return {"year": self.year, "elapsed_share": round(self.elapsed, 4),
-                "unit": self.root.code, "rows": [r.as_json() for r in self.rows]}
 
 
 def _path_ids(path: str) -> list[int]:

@@ -11,16 +11,16 @@ from casework.extensions import db
 from casework.models import ApprovalRequest, Case, User
 from casework.errors import Conflict, Invalid
 from casework.i18n import _
-from casework.schemas.limits import COMMENT_LENGTH
 from casework.services.audit import record
 from casework.services import machine
 from casework.services.cases import check_version, flush_or_conflict
+from casework.services.decision_numbers import number_decision
 from casework.services.guards import Attempt
 from casework.services.notifications import notify_approval_requested
 from casework.text import nfc
-from casework.workflow.data import parse_trigger_data, to_json
+from casework.schemas.transitions import load_trigger_data
+from casework.workflow.data import to_json
 from casework.workflow.definition import TERMINAL_STATES, Trigger, flow_for
-
 
 def find_trigger(case: Case, name) -> Trigger:
     trigger = flow_for(case.kind).trigger(name) if isinstance(name, str) else None
@@ -34,16 +34,6 @@ def _not_possible(trigger: Trigger, kind: str, state: str) -> Conflict:
     return Conflict(_("“%(action)s” is not possible while the case is in the state “%(state)s”.",
                       action=_(trigger.label), state=_(flow_for(kind).state_label(state))),
                     code="invalid_transition")
-
-
-def clean_comment(comment) -> str:
-    if comment is None:
-        return ""
-    if not isinstance(comment, str) or len(comment) > COMMENT_LENGTH:
-        raise Invalid(_("The comment must be text of at most %(maximum)d characters",
-                        maximum=COMMENT_LENGTH),
-                      field="comment")
-    return nfc(comment)
 
 
 def allowed_triggers(case: Case, user: User) -> list[Trigger]:
@@ -74,8 +64,11 @@ def offered_triggers(case: Case, user: User) -> list[tuple[Trigger, str | None]]
     return offered
 
 
-def request_transition(case: Case, actor: User, *, trigger, version, data=None, comment=None):
-    """Fire `trigger`, or for one that needs approval, file the request.
+def request_transition(case: Case, actor: User, *, trigger: str, version: int,
+                       data: dict | None = None, comment: str | None = None):
+    """Fire `trigger`, or for one that needs approval, file the request. `comment` is text
+    (loaded by the API's schema, or a form's field); `data` is loaded through the trigger's
+    own schema (casework.schemas.transitions), whoever sends it.
 
     Returns ("moved", case) or ("approval", ApprovalRequest). Raises DomainError subclasses.
     """
@@ -84,9 +77,11 @@ def request_transition(case: Case, actor: User, *, trigger, version, data=None, 
     check_version(case, version)
     if case.state not in spec.sources:
         raise _not_possible(spec, case.kind, case.state)
-    comment = clean_comment(comment)
+    comment = nfc(comment)
+    if not spec.needs_approval:  # a decision taken now is numbered now (a request is not)
+        data = number_decision(case, spec, actor, {} if data is None else data)
     # a request leaves out what its approver enters (the decision that does not exist yet)
-    cleaned = parse_trigger_data(spec, data, comment, requesting=spec.needs_approval)
+    cleaned = load_trigger_data(spec, data, comment, requesting=spec.needs_approval)
     attempt = Attempt(case=case, trigger=spec, data=cleaned, actor=actor, comment=comment)
     if spec.needs_approval:
         return "approval", _file_approval(attempt)

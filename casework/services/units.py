@@ -16,6 +16,7 @@ from casework.models import OrgUnit, Province, UnitType
 from casework.errors import Conflict, Invalid
 from casework.i18n import _
 from casework.schemas.limits import NAME_LENGTH, UNIT_CODE_LENGTH
+from casework.services.membership_tallies import shift_placed, unions_under
 from casework.text import nfc
 
 CODE_PATTERN = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{UNIT_CODE_LENGTH - 1}}}$")
@@ -127,6 +128,27 @@ def _carry_province(unit: OrgUnit, old_province_id: int | None) -> None:
         .values(province_id=unit.province_id).execution_options(synchronize_session="fetch"))
 
 
+def _refuse_moving_a_union(unit: OrgUnit, type_: str, parent: OrgUnit | None,
+                           province: Province | None) -> None:
+    """A grassroots union changes its managing unit only through its transfer (founded_units),
+    which dates the move, keeps the months before with the unit that managed it then and moves
+    the membership tallies: the tree form would move it without any of that. Its type and
+    province (which place its figures) stay too; its code and name may change here."""
+    if unit.id is None or unit.grassroots is None:
+        return
+    if type_ != UnitType.grassroots.value:
+        raise Invalid(_("%(code)s is a grassroots union and stays one", code=unit.code),
+                      field="type")
+    if (parent.id if parent else None) != unit.parent_id:
+        raise Invalid(_("%(code)s is a grassroots union: transfer it to another managing unit "
+                        "with the transfer form of its page (/membership/units/%(code)s), "
+                        "which keeps its reports and figures with the unit that managed it "
+                        "each month", code=unit.code), field="parent")
+    if (province.id if province else None) != unit.province_id:
+        raise Invalid(_("%(code)s is a grassroots union: its province is its managing "
+                        "unit's", code=unit.code), field="province")
+
+
 def create_unit(*, code, name, type_, parent_code, province_code=None) -> OrgUnit:
     code, name, type_ = _clean_code(code), _clean_name(name), _clean_type(type_)
     parent = _find_parent(parent_code)
@@ -154,12 +176,20 @@ def update_unit(unit: OrgUnit, *, code, name, type_, parent_code, province_code=
         raise Invalid(_("%(code)s cannot be moved under itself or one of its own sub-units",
                         code=unit.code), field="parent")
     _refuse_second_vgcl(type_, parent)
+    _refuse_moving_a_union(unit, type_, parent, province)
     old_province_id = unit.province_id
+    moves = (parent.id if parent else None) != unit.parent_id or \
+        (province.id if province else None) != old_province_id
+    # the unions below are counted by province: out where they were, in where they land
+    placed = unions_under(unit.path) if moves else []
+    shift_placed(placed, -1)
     unit.code, unit.name, unit.type, unit.province = code, name, type_, province
     if (parent.id if parent else None) != unit.parent_id:
         move_unit(unit, parent)
     db.session.flush()
     _carry_province(unit, old_province_id)
+    if moves:
+        shift_placed(unions_under(unit.path), 1)
     return unit
 
 

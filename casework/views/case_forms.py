@@ -16,7 +16,9 @@ from casework.errors import DomainError
 from casework.extensions import db
 from casework.forms.cases import CaseForm, EditCaseForm, ReassignForm, choices
 from casework.models import Case, User
+from casework.schemas.base import load
 from casework.schemas.limits import ENTERPRISES_PER_CASE
+from casework.schemas.cases import CaseInput
 from casework.services.cases import create_case, edit_case, reassign
 from casework.transaction import commit
 from casework.views.filters import role_label
@@ -59,11 +61,11 @@ def new():
                         "province": sub.province.data or "", "workforce": sub.workforce.data,
                         "ownership": sub.ownership.data, "sector": sub.sector.data or None}
                        for _i, sub in rows]
-        try:
-            case = create_case(current_user, kind=form.kind.data, unit=form.unit.data,
-                               organiser=(form.organiser.data or "").strip() or None,
-                               target_members=form.target_members.data,
-                               enterprises=enterprises)
+        try:  # the form's values go through the API's schema: one set of rules
+            case = create_case(current_user, **load(CaseInput, {
+                "kind": form.kind.data, "unit": form.unit.data,
+                "organiser": (form.organiser.data or "").strip() or None,
+                "target_members": form.target_members.data, "enterprises": enterprises}))
             commit()
         except DomainError as exc:
             db.session.rollback()
@@ -135,7 +137,8 @@ def edit(case_id: int):
     if form.validate_on_submit():
         try:
             edit_case(case, current_user, version=form.version.data,
-                      target_members=form.target_members.data)
+                      **load(CaseInput, {"target_members": form.target_members.data},
+                             partial=True))
             commit()
         except DomainError as exc:
             db.session.rollback()

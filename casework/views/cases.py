@@ -19,15 +19,18 @@ from casework.routing import page_number
 from casework.forms.attachments import AttachmentForm
 from casework.forms.cases import StepForm
 from casework.forms.transitions import (WithdrawForm, decision_form, explain_dates,
+                                        offer_decision_number,
                                         submit_label, trigger_data, trigger_form_class)
 from casework.models import Case, User
 from casework.errors import DomainError
 from casework.i18n import megabytes
+from casework.schemas.base import load
+from casework.schemas.steps import StepInput
 from casework.services.attachments import (attachments_of, documents_present, open_attachment,
                                            store_attachment)
 from casework.services.history import approvals_of, history_of, steps_of
 from casework.workflow.definition import PERSONAL_FIELDS
-from casework.services.visits import visits_of_case
+from casework.services.visit_lists import visits_of_case
 from casework.services.queries import CaseFilters, case_count, case_list_query
 from casework.services.steps import log_step
 from casework.services.approvals import route
@@ -143,10 +146,11 @@ def add_step(case_id: int):
     if not form.validate_on_submit():
         return render_case(case, step_form=form, status=422)
     try:
-        log_step(case, current_user, kind=form.kind.data, date_=form.date.data,
-                 note=form.note.data or "",
-                 applications_vietnamese=form.applications_vietnamese.data or 0,
-                 applications_foreign=form.applications_foreign.data or 0)
+        step = load(StepInput, {"kind": form.kind.data, "date": form.date.data,
+                                "note": form.note.data or "",
+                                "applications_vietnamese": form.applications_vietnamese.data,
+                                "applications_foreign": form.applications_foreign.data})
+        log_step(case, current_user, date_=step.pop("date"), **step)
         commit()
     except DomainError as exc:
         db.session.rollback()
@@ -246,6 +250,7 @@ def fire(case_id: int, trigger: str):
                                    title=_("Not possible now"), message=refusal,
                                    back=url_for(".detail", case_id=case.id)), 403
         form.version.data = str(case.version)
+        offer_decision_number(form, current_user)
         if "documents" in form:    # checklist items with an uploaded file are present already
             uploaded = documents_present(case.id)
             form.documents.data = [d for d in DOCUMENTS if d in uploaded]

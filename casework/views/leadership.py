@@ -25,9 +25,10 @@ from casework.models.enterprise import SECTORS, Ownership
 from casework.errors import DomainError
 from casework.schemas.limits import YEARS
 from casework.services import exports
-from casework.services.pipeline import (DIMENSIONS, PipelineFilters, funnel, parse_period,
-                                         pipeline, timings)
-from casework.services.membership_figures import members_by_province
+from casework.services.pipeline import DIMENSIONS, funnel, pipeline
+from casework.services.pipeline_filters import PipelineFilters, parse_period
+from casework.services.pipeline_timings import timings
+from casework.services.pipeline_members import member_columns
 from casework.services.queries import CaseFilters, case_count
 from casework.services.settings import get_setting
 from casework.svg import ellipsize
@@ -74,17 +75,17 @@ def pipeline_page():
     filters = PipelineFilters.from_args(request.args)
     detail = request.args.get("view") == "detail"
     result = pipeline(current_user, filters)
-    progress, share_of, members_of = None, {}, {}
+    progress, share_of = None, {}
+    members = member_columns(current_user, result)   # by province: admitted and net growth
     if filters.by == "province":
         progress = target_progress(current_user, filters.year, units="provinces")
         share_of = {p.province_code: p for p in progress.rows if p.province_code}
-        members_of = members_by_province(current_user, filters.year)
     elif filters.by == "unit":
         share_of = {p.unit_code: p for p in
                     target_progress(current_user, filters.year, unit=filters.unit).rows}
     return render_template("leadership/pipeline.html", result=result, filters=filters,
                            funnel=funnel(result), progress=progress, detail=detail,
-                           share_of=share_of, members_of=members_of,
+                           share_of=share_of, members=members,
                            province_map=province_map(progress) if progress else None,
                            stuck_days=get_setting("stuck_after_days"), **_filter_choices())
 
@@ -196,7 +197,8 @@ def export_cases(fmt: str):
 def export_pipeline(fmt: str):
     _format(fmt)
     result = pipeline(current_user, PipelineFilters.from_args(request.args))
-    headers, rows = exports.pipeline_table(result, label=_)
+    headers, rows = exports.pipeline_table(result, label=_,
+                                           members=member_columns(current_user, result))
     return _download("pipeline", fmt, headers, rows, _("Pipeline"))
 
 

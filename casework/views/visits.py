@@ -13,7 +13,10 @@ from casework.forms.visits import (AssignProvinceForm, EditVisitForm, FollowUpFo
                                    PlanVisitForm, RecordVisitForm, UnassignProvinceForm,
                                    VersionedActionForm, choices)
 from casework.errors import DomainError, Invalid
-from casework.services import visits as service
+from casework.models.visit import VISIT_STATUSES
+from casework.schemas.base import load
+from casework.schemas.visits import FollowUpInput, VisitInput, VisitPatch
+from casework.services import visit_coverage, visit_lists, visits as service
 from casework.routing import page_number
 from casework.services.settings import get_setting
 from casework.transaction import commit
@@ -49,7 +52,7 @@ def _visit_or_404(visit_id: int):
 
 
 def _require_write(province=None):
-    reason = service.why_not_write(current_user, province)
+    reason = authz.why_not_write_visits(current_user, province)
     if reason is not None:
         abort(403, reason)
 
@@ -63,24 +66,24 @@ def _province_choices(provinces) -> list[tuple[str, str]]:
 @bp.get("/")
 def index():
     try:
-        filters = service.VisitFilters.from_args(request.args)
+        filters = visit_lists.VisitFilters.from_args(request.args)
     except Invalid:
-        filters = service.VisitFilters()
+        filters = visit_lists.VisitFilters()
     page = page_number() or 1
-    result = db.paginate(service.visit_list_query(current_user, filters), page=page,
+    result = db.paginate(visit_lists.visit_list_query(current_user, filters), page=page,
                          per_page=current_app.config.get("CASES_PER_PAGE", 25), error_out=False)
-    provinces = service.visible_provinces(current_user)
+    provinces = visit_coverage.visible_provinces(current_user)
     return render_template("visits/index.html", visits=result.items, pagination=result,
                            filters=filters, provinces=provinces,
-                           leaders=service.eligible_leaders(current_user),
-                           statuses=service.VISIT_STATUSES,
-                           can_plan=service.can_write(current_user))
+                           leaders=visit_coverage.eligible_leaders(current_user),
+                           statuses=VISIT_STATUSES,
+                           can_plan=authz.can_write_visits(current_user))
 
 
 @bp.get("/follow-ups/overdue")
 def overdue():
     return render_template("visits/overdue.html",
-                           follow_ups=service.overdue_follow_ups(current_user))
+                           follow_ups=visit_lists.overdue_follow_ups(current_user))
 
 
 # --- planning ---------------------------------------------------------------------------------
@@ -90,8 +93,8 @@ def new():
     _require_write()
     form = PlanVisitForm()
     form.leader.choices = choices((u.email, f"{u.name} — {u.unit.code}")
-                                  for u in service.eligible_leaders(current_user))
-    form.province.choices = _province_choices(service.writable_provinces(current_user))
+                                  for u in visit_coverage.eligible_leaders(current_user))
+    form.province.choices = _province_choices(visit_coverage.writable_provinces(current_user))
     if request.method == "GET":
         if current_user.role == "leader":
             form.leader.data = current_user.email
@@ -100,10 +103,10 @@ def new():
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
-            visit = service.create_visit(
-                current_user, leader=form.leader.data, province=form.province.data,
-                host_unit=form.host_unit.data, host_note=form.host_note.data or "",
-                planned_date=form.planned_date.data, purpose=form.purpose.data)
+            visit = service.create_visit(current_user, **load(VisitInput, {
+                "leader": form.leader.data, "province": form.province.data,
+                "host_unit": form.host_unit.data, "host_note": form.host_note.data or "",
+                "planned_date": form.planned_date.data, "purpose": form.purpose.data}))
             commit()
         except DomainError as exc:
             status = _show_error(form, exc)
@@ -124,10 +127,10 @@ def edit(visit_id: int):
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
-            service.update_visit(visit, current_user, {
+            service.update_visit(visit, current_user, load(VisitPatch, {
                 "host_unit": form.host_unit.data, "host_note": form.host_note.data or "",
                 "planned_date": form.planned_date.data, "purpose": form.purpose.data},
-                version=form.version.data)
+                partial=True), version=form.version.data)
             commit()
         except DomainError as exc:
             status = _show_error(form, exc)
@@ -146,8 +149,8 @@ def _render_visit(visit, status: int = 200, **forms):
     follow_up_form = forms.get("follow_up_form") or FollowUpForm(formdata=None, version=version)
     link_form = forms.get("link_form") or LinkCaseForm(formdata=None, version=version)
     return render_template(
-        "visits/show.html", visit=visit, can_write=service.can_write(current_user,
-                                                                      visit.province),
+        "visits/show.html", visit=visit,
+        can_write=authz.can_write_visits(current_user, visit.province),
         record_form=record_form, follow_up_form=follow_up_form, link_form=link_form,
         action_form=VersionedActionForm(formdata=None, version=version),
         cases=[c for c in visit.cases if authz.case_in_scope(current_user, c)],
@@ -181,9 +184,9 @@ def _post_on_visit(visit_id: int, form_class, form_name: str, change, done_messa
 @bp.post("/<int:visit_id>/record")
 def record(visit_id: int):
     def change(visit, form):
-        service.update_visit(visit, current_user,
-                             {"status": form.status.data, "outcome": form.outcome.data or ""},
-                             version=form.version.data)
+        service.update_visit(visit, current_user, load(
+            VisitPatch, {"status": form.status.data, "outcome": form.outcome.data or ""},
+            partial=True), version=form.version.data)
     return _post_on_visit(visit_id, RecordVisitForm, "record_form", change,
                           _("The visit is recorded."))
 
@@ -191,8 +194,10 @@ def record(visit_id: int):
 @bp.post("/<int:visit_id>/follow-ups")
 def add_follow_up(visit_id: int):
     def change(visit, form):
-        service.add_follow_up(visit, current_user, action=form.action.data,
-                              owner=form.owner.data, due_date=form.due_date.data,
+        values = load(FollowUpInput, {"action": form.action.data, "owner": form.owner.data,
+                                      "due_date": form.due_date.data})
+        service.add_follow_up(visit, current_user, action=values["action"],
+                              owner=values["owner"], due_date=values["due_date"],
                               version=form.version.data)
     return _post_on_visit(visit_id, FollowUpForm, "follow_up_form", change,
                           _("The follow-up is added."))
@@ -228,16 +233,17 @@ def unlink_case(visit_id: int, case_id: int):
 
 def _render_coverage(assign_form=None, status: int = 200):
     months = int(get_setting("visit_gap_months"))
-    rows = service.coverage(current_user, months)
-    can_assign = service.can_assign(current_user)
+    rows = visit_coverage.coverage(current_user, months)
+    can_assign = authz.can_assign_provinces(current_user)
     if assign_form is None and can_assign:
         assign_form = AssignProvinceForm(formdata=None)
     if assign_form is not None:
         assign_form.leader.choices = choices((u.email, u.name)
-                                             for u in service.assignable_leaders())
+                                             for u in visit_coverage.assignable_leaders())
         assign_form.province.choices = _province_choices(r.province for r in rows)
     return render_template("visits/coverage.html", rows=rows, months=months,
-                           gaps=[r for r in rows if r.gap], cutoff=service.gap_cutoff(months),
+                           gaps=[r for r in rows if r.gap],
+                           cutoff=visit_coverage.gap_cutoff(months),
                            can_assign=can_assign, assign_form=assign_form,
                            unassign_form=UnassignProvinceForm(formdata=None)), status
 
@@ -249,7 +255,7 @@ def coverage():
 
 @bp.post("/coverage/assign")
 def assign():
-    reason = service.why_not_assign(current_user)
+    reason = authz.why_not_assign_provinces(current_user)
     if reason:
         abort(403, reason)
     form = AssignProvinceForm()
@@ -257,8 +263,8 @@ def assign():
     status = 422
     if form.validate_on_submit():
         try:
-            service.assign_province(current_user, leader=form.leader.data,
-                                    province=form.province.data)
+            visit_coverage.assign_province(current_user, leader=form.leader.data,
+                                           province=form.province.data)
             commit()
         except DomainError as exc:
             status = _show_error(form, exc)
@@ -270,14 +276,14 @@ def assign():
 
 @bp.post("/coverage/<province_code>/unassign")
 def unassign(province_code: str):
-    reason = service.why_not_assign(current_user)
+    reason = authz.why_not_assign_provinces(current_user)
     if reason:
         abort(403, reason)
     form = UnassignProvinceForm()
     if not form.validate_on_submit():
         abort(400, _("The form has expired; reload the page and try again."))
     try:
-        service.unassign_province(current_user, province_code)
+        visit_coverage.unassign_province(current_user, province_code)
         commit()
     except DomainError as exc:
         db.session.rollback()

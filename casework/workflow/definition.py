@@ -69,6 +69,17 @@ DOCUMENT_LABELS = {
     "workforce_report": N_("Workforce report"),
 }
 DOCUMENTS = tuple(DOCUMENT_LABELS)
+# what the superior union issues, filed on the case beside the dossier (casework.documents)
+DECISION_DOCUMENTS = ("recognition_decision", "provisional_decision", "announcement_record",
+                      "establishment_decision")
+DECISION_DOCUMENT_LABELS = {
+    "recognition_decision": N_("Recognition decision"),
+    "provisional_decision": N_("Decision appointing a provisional committee"),
+    "announcement_record": N_("Record of the announcement"),
+    "establishment_decision": N_("Decision establishing the conglomerate union"),
+}
+FILED_DOCUMENTS = DOCUMENTS + DECISION_DOCUMENTS
+
 
 
 @dataclass(frozen=True)
@@ -163,7 +174,8 @@ class Flow:
 
 
 DECISION_FIELDS = (
-    Field("decision_number", "text", N_("Decision number"), at_decision=True),
+    # left blank, the deciding unit's register gives the next number (services.decision_numbers)
+    Field("decision_number", "text", N_("Decision number"), required=False, at_decision=True),
     Field("decision_date", "date", N_("Decision date"), at_decision=True),
     Field("signer", "text", N_("Signed by"), at_decision=True),
 )
@@ -222,7 +234,7 @@ GRASSROOTS = _flow(
                         Field("attendance", "int", N_("Attendance")),
                         Field("chair", "text", N_("Chair elected"), personal=True),
                         COMMITTEE),
-                guards=("attendance_quorum",)),
+                guards=("attendance_quorum",), effects=("start_dossier_deadline",)),
         Trigger("submit_dossier", ("congress_held",), "dossier_submitted",
                 N_("Submit recognition dossier"),
                 fields=(Field("documents", "documents", N_("Dossier documents")),),
