@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from casework.extensions import db
 from casework.models import User
 from casework.errors import DomainError
+from casework.schemas.limits import IMPORT_BATCH_SIZES, START_ROWS
 
 seed_cli = AppGroup("seed", help="Reference data.")
 users_cli = AppGroup("users", help="Users and API tokens.")
@@ -161,9 +162,9 @@ def backup_command(output):
                    "(unless --organiser)")
 @click.option("--organiser", default=None,
               help="Assign the cases to this organiser (email) instead of the importer")
-@click.option("--start-row", type=click.IntRange(min=1), default=None,
+@click.option("--start-row", type=click.IntRange(*START_ROWS), default=None,
               help="Resume: skip the rows before this one (as a spreadsheet numbers them)")
-@click.option("--batch-size", type=click.IntRange(min=1, max=50_000), default=1_000,
+@click.option("--batch-size", type=click.IntRange(*IMPORT_BATCH_SIZES), default=1_000,
               show_default=True, help="Rows written and committed together")
 def import_enterprises_command(file, unit_code, email, organiser, start_row, batch_size):
     """Create an `identified` grassroots case for each enterprise of a CSV or XLSX FILE.

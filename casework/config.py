@@ -84,6 +84,8 @@ class Config:
     # dossier attachments: where the files are kept, and the largest accepted (bytes)
     ATTACHMENTS_DIR = os.environ.get("ATTACHMENTS_DIR", str(INSTANCE_DIR / "attachments"))
     MAX_ATTACHMENT_BYTES = int(os.environ.get("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024))
+    # the largest spreadsheet the import page accepts (bytes)
+    IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
     # operations (docs/deployment.md): logs as JSON lines on stderr unless LOG_FORMAT=text (the
     # default in development); /metrics for a bearer METRICS_TOKEN, or from this machine only
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()

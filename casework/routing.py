@@ -11,22 +11,20 @@ from casework.errors import Invalid
 
 from casework.i18n import _
 
-from casework.schemas.limits import MAX_ID
+from casework.schemas.limits import IDS, PAGES
 from casework.text import has_control_character
-
-MAX_PAGE = 1_000_000  # a page number past any list (25 rows a page: 25 million rows)
 
 
 class IdConverter(IntegerConverter):
-    """`<int:case_id>` in this app: a row id. A number past what an id column holds (MAX_ID) is
+    """`<int:case_id>` in this app: a row id. A number past what an id column holds (IDS) is
     no row: it becomes 0, which no row has, so the route answers 404 rather than the database
     driver failing on it (and rather than the 405 werkzeug gives when a converter refuses)."""
 
     def to_python(self, value: str) -> int:
-        if len(value) > len(str(MAX_ID)):  # also spares int() a 5,000-digit string
+        if len(value) > len(str(IDS.most)):  # also spares int() a 5,000-digit string
             return 0
         number = super().to_python(value)
-        return number if number <= MAX_ID else 0
+        return number if number <= IDS.most else 0
 
 
 def external_url(endpoint: str, **values) -> str | None:
@@ -57,8 +55,8 @@ def refuse_control_characters():
             abort(400, description=message)
 
 
-def page_number(name: str = "page", default: int = 1, maximum: int = MAX_PAGE) -> int | None:
-    """?page= (or ?per_page=) as a number from 1 to `maximum`: `default` when absent, None
+def page_number(name: str = "page", default: int = 1, maximum: int = PAGES.most) -> int | None:
+    """?page= (or ?per_page=) as a number from 1 (PAGES) to `maximum`: `default` when absent, None
     when it is no such number (a number past any table would overflow the database's
     OFFSET). Pages show their first page instead; the API refuses it."""
     raw = request.args.get(name)
@@ -67,7 +65,7 @@ def page_number(name: str = "page", default: int = 1, maximum: int = MAX_PAGE) -
     # ASCII digits only ("²".isdigit() is true but int("²") fails), and few of them
     if not (raw.isascii() and raw.isdigit() and len(raw) <= len(str(maximum))):
         return None
-    return int(raw) if 1 <= int(raw) <= maximum else None
+    return int(raw) if PAGES.least <= int(raw) <= maximum else None
 
 
 def init_routing(app: Flask) -> None:

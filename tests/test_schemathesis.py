@@ -30,7 +30,7 @@ from werkzeug.serving import make_server
 
 from casework.api.openapi import api_rules, rule_methods
 from casework import clock
-from casework.schemas.limits import MAX_ID
+from casework.schemas.limits import IDS
 from tests.helpers import TODAY, bearer, fire, make_case, make_team, new_user, walk_to
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "5"))
@@ -150,7 +150,8 @@ def load_schema(url: str, world: dict):
     def map_path_parameters(_context, path_parameters):
         for name, value in (path_parameters or {}).items():
             ids = world.get(name)  # half the time, one that exists (a valid id either way)
-            if ids and isinstance(value, int) and 1 <= value <= MAX_ID and value % 2 == 0:
+            if ids and isinstance(value, int) and IDS.least <= value <= IDS.most \
+                    and value % 2 == 0:
                 path_parameters[name] = ids[value // 2 % len(ids)]
         return path_parameters
 

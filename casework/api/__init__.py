@@ -3,7 +3,8 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from casework import authz
 from casework.extensions import csrf, db
-from casework.routing import MAX_PAGE, page_number
+from casework.routing import page_number
+from casework.schemas.limits import PAGES
 from casework.errors import DomainError
 from casework.i18n import _
 from casework.schemas.base import dump
@@ -65,7 +66,7 @@ def answer(schema, obj, **context):
 def paginated(query, page_schema, default_per_page: int = 25):
     """`{"items", "total", "page", "per_page"}` for a select(), from ?page= and ?per_page=
     (`page_schema`: casework.schemas.answers.page_of)."""
-    page = _page_arg("page", 1, MAX_PAGE)
+    page = _page_arg("page", 1, PAGES.most)
     per_page = _page_arg("per_page", default_per_page, current_app.config["API_MAX_PER_PAGE"])
     result = db.paginate(query, page=page, per_page=per_page, error_out=False)
     return jsonify(answer(page_schema, {"items": result.items, "total": result.total,

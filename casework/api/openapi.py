@@ -90,8 +90,9 @@ def schema_name(schema) -> str | None:
 class Writer:
     """Writes the operation of a decorated view (casework/api/docs.py) into the spec."""
 
-    def __init__(self, spec: APISpec, plugin: MarshmallowPlugin):
+    def __init__(self, spec: APISpec, plugin: MarshmallowPlugin, max_per_page: int):
         self.spec, self.plugin = spec, plugin
+        self.max_per_page = max_per_page   # the setting API_MAX_PER_PAGE (schemas.paging.PerPage)
 
     def schema(self, schema) -> dict:
         """A $ref to the component of `schema` (a marshmallow schema or a OneOf), registered
@@ -126,6 +127,8 @@ class Writer:
             inner.pop("nullable", None)  # a query string has no null: absent or empty
             if inner.get("default", 0) is None:
                 del inner["default"]
+            if param["name"] == "per_page":
+                inner["maximum"] = self.max_per_page
             if inner.get("type") == "string" and not {"enum", "pattern"} & set(inner):
                 inner["pattern"] = QUERY_TEXT
         return params
@@ -193,7 +196,7 @@ def build_document(app) -> dict:
         spec.components.response(name, {
             "description": description,
             "content": {"application/json": {"schema": ref("Error")}}})
-    writer = Writer(spec, plugin)
+    writer = Writer(spec, plugin, app.config["API_MAX_PER_PAGE"])
     plugin.converter.add_attribute_function(blank_or)
     paths: dict[str, dict] = {}
     for rule in api_rules(app):

@@ -12,10 +12,11 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from casework.forms import CaseworkForm, SubForm
 from casework.models.enterprise import OWNERSHIP_LABELS, SECTOR_LABELS, SECTORS, Ownership
 from casework.models.step import STEP_KINDS
+from casework.schemas.limits import (COMMENT_LENGTH, EMAIL_LENGTH, ENTERPRISE_NAME_LENGTH,
+                                      ENTERPRISES_PER_CASE, NOTE_LENGTH, TARGET_MEMBERS,
+                                      TAX_CODE_TYPED_LENGTH, WORKFORCE)
 from casework.workflow.definition import DOCUMENT_LABELS, DOCUMENTS, KIND_LABELS, KINDS
 from casework import clock
-
-MAX_ENTERPRISES = 20
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -75,11 +76,12 @@ APPROVAL_STATUS_LABELS = {
 
 class EnterpriseForm(SubForm):
     """One enterprise row of the new-case form (a plain Form: the outer form carries CSRF)."""
-    name = StringField(_l("Enterprise name"), validators=[Length(max=300)])
-    tax_code = StringField(_l("Tax code"), validators=[Length(max=20)],
+    name = StringField(_l("Enterprise name"), validators=[Length(max=ENTERPRISE_NAME_LENGTH)])
+    tax_code = StringField(_l("Tax code"), validators=[Length(max=TAX_CODE_TYPED_LENGTH)],
                            description=_l("10 digits, or NNNNNNNNNN-NNN for a branch"))
     province = SelectField(_l("Province"), choices=[], validate_choice=False)
-    workforce = IntegerField(_l("Workforce"), validators=[Optional(), NumberRange(min=0)])
+    workforce = IntegerField(_l("Workforce"),
+                             validators=[Optional(), NumberRange(min=WORKFORCE.least)])
     ownership = SelectField(_l("Ownership"), default="private",
                             choices=choices((o.value, OWNERSHIP_LABELS[o.value])
                                             for o in Ownership))
@@ -94,12 +96,13 @@ class EnterpriseForm(SubForm):
 class CaseForm(CaseworkForm):
     kind = SelectField(_l("Kind of case"), choices=choices((k, _l(KIND_LABELS[k])) for k in KINDS))
     unit = SelectField(_l("Managing unit"), choices=[], validate_choice=False)
-    organiser = EmailField(_l("Organiser (email)"), validators=[Optional(), Length(max=200)],
+    organiser = EmailField(_l("Organiser (email)"),
+                           validators=[Optional(), Length(max=EMAIL_LENGTH)],
                            description=_l("Leave empty to assign the case to yourself"))
     target_members = IntegerField(_l("Target members"),
-                                  validators=[Optional(), NumberRange(min=0)])
+                                  validators=[Optional(), NumberRange(min=TARGET_MEMBERS.least)])
     enterprises = FieldList(FormField(EnterpriseForm), _l("Enterprise"), min_entries=1,
-                            max_entries=MAX_ENTERPRISES)
+                            max_entries=ENTERPRISES_PER_CASE)
     add_enterprise = SubmitField(_l("Add another enterprise"))
     remove_enterprise = SubmitField(_l("Remove the last enterprise"))
     submit = SubmitField(_l("Create case"))
@@ -109,7 +112,7 @@ class StepForm(CaseworkForm):
     kind = SelectField(_l("What was done"),
                        choices=choices((k, STEP_KIND_LABELS[k]) for k in STEP_KINDS))
     date = DateField(_l("Date"), default=clock.today, validators=[InputRequired()])
-    note = TextAreaField(_l("Note"), validators=[Length(max=5000)])
+    note = TextAreaField(_l("Note"), validators=[Length(max=NOTE_LENGTH)])
     applications_vietnamese = IntegerField(
         _l("Applications from Vietnamese workers"), default=0, validators=[Optional()],
         description=_l("Negative only to correct an earlier count"))
@@ -121,13 +124,14 @@ class StepForm(CaseworkForm):
 
 class ReassignForm(CaseworkForm):
     organiser = SelectField(_l("New organiser"), choices=[], validate_choice=False)
-    comment = TextAreaField(_l("Comment"), validators=[Length(max=5000)])
+    comment = TextAreaField(_l("Comment"), validators=[Length(max=COMMENT_LENGTH)])
     version = HiddenField()
     submit = SubmitField(_l("Reassign"))
 
 
 class EditCaseForm(CaseworkForm):
     target_members = IntegerField(_l("Target members"),
-                                  validators=[InputRequired(), NumberRange(min=0)])
+                                  validators=[InputRequired(),
+                                              NumberRange(min=TARGET_MEMBERS.least)])
     version = HiddenField()
     submit = SubmitField(_l("Save"))

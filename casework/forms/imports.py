@@ -5,6 +5,7 @@ from wtforms import IntegerField, SelectField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
 from casework.forms import CaseworkForm
+from casework.schemas.limits import ADDRESS_LENGTH, ENTERPRISE_NAME_LENGTH, START_ROWS
 
 
 class ImportForm(CaseworkForm):
@@ -13,7 +14,7 @@ class ImportForm(CaseworkForm):
                                     "UTF-8, comma- or semicolon-separated"))
     unit = SelectField(_l("Managing unit"), choices=[], validate_choice=False,
                        description=_l("The unit whose cases these become"))
-    start_row = IntegerField(_l("Start at row"), validators=[Optional(), NumberRange(min=1)],
+    start_row = IntegerField(_l("Start at row"), validators=[Optional(), NumberRange(*START_ROWS)],
                              description=_l("Leave empty to import the whole file; to resume "
                                             "an import that stopped, give the row it says"))
     submit = SubmitField(_l("Import"))
@@ -21,7 +22,8 @@ class ImportForm(CaseworkForm):
 
 # what each column accepts, for the import page and the template's instructions sheet
 COLUMN_HELP = {
-    "name": _l("Required. The enterprise's name, at most 300 characters."),
+    "name": _l("Required. The enterprise's name, at most %(maximum)d characters.",
+               maximum=ENTERPRISE_NAME_LENGTH),
     "tax_code": _l("Required. 10 digits, or 13 written NNNNNNNNNN-NNN for a branch; the check "
                    "digit is verified. A leading zero Excel dropped is put back."),
     "province": _l("Required. The province code (79, or 1 for 01) or its name, with or without "
@@ -31,7 +33,7 @@ COLUMN_HELP = {
                     "(or nhà nước, tư nhân, FDI, thành viên tập đoàn)."),
     "sector": _l("Optional: textile_garment, footwear, electronics, banking, construction, "
                  "logistics, food_processing, other (or dệt may, da giày ...), or free text."),
-    "address": _l("Optional, at most 400 characters."),
+    "address": _l("Optional, at most %(maximum)d characters.", maximum=ADDRESS_LENGTH),
     "women": _l("Optional. Women workers, from 0 to the workforce."),
     "foreign_workers": _l("Optional. Foreign workers on contracts of 12 months or more, from 0 "
                           "to the workforce."),

@@ -7,16 +7,18 @@ from wtforms import DateField, IntegerField, StringField, SubmitField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from casework.forms import CaseworkForm
-from casework.schemas.limits import MAX_MEMBERS, REASON_LENGTH, UNIT_NAME_LENGTH
+from casework.schemas.limits import (MEMBERS, MONTH_TEXT_LENGTH, REASON_LENGTH, UNIT_CODE_LENGTH,
+                                      UNIT_NAME_LENGTH)
 
 
 def _figure(label, required=True):
     return IntegerField(label, validators=[InputRequired() if required else Optional(),
-                                           NumberRange(min=0, max=MAX_MEMBERS)])
+                                           NumberRange(*MEMBERS)])
 
 
 class ReportForm(CaseworkForm):
-    month = StringField(_l("Month (YYYY-MM)"), validators=[DataRequired(), Length(max=7)])
+    month = StringField(_l("Month (YYYY-MM)"), validators=[DataRequired(),
+                                                           Length(max=MONTH_TEXT_LENGTH)])
     admitted_vietnamese = _figure(_l("Vietnamese members admitted"))
     admitted_foreign = _figure(_l("Foreign members admitted"))
     left = _figure(_l("Members who left"))
@@ -31,7 +33,7 @@ class RenameForm(CaseworkForm):
 
 class TransferForm(CaseworkForm):
     parent = StringField(_l("New managing unit (code)"), validators=[DataRequired(),
-                                                                      Length(max=40)])
+                                                                      Length(max=UNIT_CODE_LENGTH)])
     on = DateField(_l("From"), validators=[DataRequired()])
     comment = StringField(_l("Comment"), validators=[Optional(), Length(max=REASON_LENGTH)])
     submit = SubmitField(_l("Transfer"))

@@ -5,6 +5,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from casework.forms import CaseworkForm
+from casework.schemas.limits import (ACTION_LENGTH, CASE_REF_LENGTH, HOST_NOTE_LENGTH, NAME_LENGTH,
+                                      OUTCOME_LENGTH, PURPOSE_LENGTH, UNIT_CODE_LENGTH)
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -15,11 +17,12 @@ def choices(pairs) -> list[SelectChoice]:
 class _VisitPlanFields(CaseworkForm):
     """What planning a visit and editing its plan share."""
     host_unit = StringField(_l("Host unit (code, e.g. LDLD-79)"),
-                            validators=[DataRequired(), Length(max=40)])
+                            validators=[DataRequired(), Length(max=UNIT_CODE_LENGTH)])
     host_note = StringField(_l("Also received by (e.g. the Provincial Party Committee)"),
-                            validators=[Optional(), Length(max=300)])
+                            validators=[Optional(), Length(max=HOST_NOTE_LENGTH)])
     planned_date = DateField(_l("Planned date"), validators=[DataRequired()])
-    purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(), Length(max=5000)])
+    purpose = TextAreaField(_l("Purpose"),
+                            validators=[DataRequired(), Length(max=PURPOSE_LENGTH)])
 
 
 class PlanVisitForm(_VisitPlanFields):
@@ -37,22 +40,23 @@ class RecordVisitForm(CaseworkForm):
     version = HiddenField()
     status = SelectField(_l("Status"), choices=choices([("done", _l("Done")),
                                                         ("cancelled", _l("Cancelled"))]))
-    outcome = TextAreaField(_l("Outcome"), validators=[Optional(), Length(max=10000)])
+    outcome = TextAreaField(_l("Outcome"), validators=[Optional(), Length(max=OUTCOME_LENGTH)])
     submit = SubmitField(_l("Record"))
 
 
 class FollowUpForm(CaseworkForm):
     version = HiddenField()
-    action = TextAreaField(_l("Action"), validators=[DataRequired(), Length(max=1000)])
+    action = TextAreaField(_l("Action"), validators=[DataRequired(), Length(max=ACTION_LENGTH)])
     owner = StringField(_l("Owner (a user's email, or a name)"),
-                        validators=[DataRequired(), Length(max=200)])
+                        validators=[DataRequired(), Length(max=NAME_LENGTH)])
     due_date = DateField(_l("Due date"), validators=[DataRequired()])
     submit = SubmitField(_l("Add follow-up"))
 
 
 class LinkCaseForm(CaseworkForm):
     version = HiddenField()
-    case = StringField(_l("Case reference"), validators=[DataRequired(), Length(max=30)])
+    case = StringField(_l("Case reference"),
+                       validators=[DataRequired(), Length(max=CASE_REF_LENGTH)])
     submit = SubmitField(_l("Link case"))
 
 

@@ -11,7 +11,6 @@ from casework.extensions import db
 from casework.models.user import User, utcnow
 from casework.workflow.definition import FILED_DOCUMENTS
 
-MAX_FILENAME = 255
 # one worker's scanned application form (casework/services/application_forms.py): kept like a
 # dossier file, but not a checklist item (it never counts as the dossier's member list)
 APPLICATION_FORM = "application_form"
@@ -26,7 +25,7 @@ class Attachment(db.Model):
     document: Mapped[str] = mapped_column(
         sa.Enum(*ATTACHMENT_KINDS, name="attachment_document", native_enum=False,
                 create_constraint=True, length=30))
-    original_name: Mapped[str] = mapped_column(sa.String(MAX_FILENAME))
+    original_name: Mapped[str] = mapped_column(sa.String(255))
     stored_name: Mapped[str] = mapped_column(sa.String(32), unique=True)  # uuid4().hex
     content_type: Mapped[str] = mapped_column(sa.String(100))             # detected by content
     size: Mapped[int] = mapped_column(sa.BigInteger)

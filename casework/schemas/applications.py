@@ -85,7 +85,7 @@ class ApplicationInput(Schema):
                                 "one line)"))
     birth_date = PastDay(years=BIRTH_YEARS, empty=None, message=N_(
         "The date of birth: a date in the form YYYY-MM-DD from %(minimum)s, not in the future"))
-    birth_year = WholeNumber(minimum=BIRTH_YEARS[0], maximum=BIRTH_YEARS[1], empty=None,
+    birth_year = WholeNumber(minimum=BIRTH_YEARS.least, maximum=BIRTH_YEARS.most, empty=None,
                              message=N_("The year of birth: from %(minimum)s to %(maximum)s"))
     gender = Choice(GENDERS, empty=None, message=N_("The gender: one of %(choices)s"))
     nationality = Country(empty="VN", metadata={"default": "VN"}, message=N_(

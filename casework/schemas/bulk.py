@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 
 from casework.schemas.base import N_, Schema
 from casework.schemas.fields import NUL, Id, Items, Text
-from casework.schemas.limits import BULK_MAX_CASES, COMMENT_LENGTH, MAX_ID
+from casework.schemas.limits import BULK_ACTION_LENGTH, CASES_PER_BULK, COMMENT_LENGTH, IDS
 from casework.schemas.lists import CaseFilterValues
 from casework.services.bulk import OUTCOMES
 
@@ -15,20 +15,20 @@ class BulkInput(Schema):
     """An action on many cases: the cases named, or every case matching a case list filter"""
 
     openapi_name = "BulkInput"
-    action = Text(required=True, max_length=40, metadata={
+    action = Text(required=True, max_length=BULK_ACTION_LENGTH, metadata={
         "description": "A trigger's name (its data in `data`), `reassign` (`data.organiser`: "
                        "an email) or `decide` (`data.decision`: approve or reject, for the "
                        "pending approval of each case)"},
         message=N_("action: a trigger's name, reassign or decide"))
     case_ids = Items(Id(message=N_("A case id is a whole number from 1 to %(maximum)s")),
-                     min_items=1, max_items=BULK_MAX_CASES, empty=None,
+                     min_items=CASES_PER_BULK.least, max_items=CASES_PER_BULK.most, empty=None,
                      message=N_("case_ids: from %(minimum)s to %(maximum)s case ids"))
     filter = fields.Nested(CaseFilterValues, load_default=None, allow_none=True)
     data = fields.Dict(load_default=dict)
     comment = Text(max_length=COMMENT_LENGTH, refused=NUL, empty="",
                    message=N_("The comment must be text of at most %(maximum)s characters"))
     versions = fields.Dict(keys=fields.String(), values=fields.Integer(
-        validate=validate.Range(min=1, max=MAX_ID)), load_default=None, allow_none=True, metadata={
+        validate=validate.Range(min=IDS.least, max=IDS.most)), load_default=None, allow_none=True, metadata={
         "description": "The version of each case seen (case id -> version): a case changed "
                        "since fails as stale"})
 

@@ -9,10 +9,10 @@ from casework.errors import Invalid
 from casework.models.enterprise import SECTORS, Ownership
 from casework.schemas.base import N_, Refusal, Schema
 from casework.schemas.fields import Checked, Choice, Items, Text, WholeNumber
-from casework.schemas.limits import (ENTERPRISE_NAME_LENGTH, SECTOR_LENGTH, TARGET_MEMBERS,
-                                     WORKFORCE)
 from casework.i18n import _
-from casework.schemas.limits import SMALL_UNIT_WORKERS
+from casework.schemas.limits import (ENTERPRISE_NAME_LENGTH, ONE_ENTERPRISE, SECTOR_LENGTH,
+                                     SMALL_UNIT_ENTERPRISES, SMALL_UNIT_WORKFORCE, TARGET_MEMBERS,
+                                     WORKFORCE)
 from casework.schemas.paging import Filter, Paged
 from casework.workflow.definition import KINDS
 
@@ -71,7 +71,7 @@ class EnterpriseInput(Schema):
                                                 "NNNNNNNNNN-NNN for a branch"})
     province = ProvinceCode(required=True, message=N_("unknown province code"),
                             metadata={"description": "Province code, e.g. 79"})
-    workforce = WholeNumber(minimum=0, maximum=WORKFORCE, empty=0,
+    workforce = WholeNumber(minimum=WORKFORCE.least, maximum=WORKFORCE.most, empty=0,
                             message=N_("workforce must be a whole number from 0 to "
                                        "%(maximum)d"))
     ownership = Choice(OWNERSHIPS, empty=Ownership.private.value,
@@ -110,17 +110,20 @@ class CaseInput(Schema):
     organiser = Text(empty=None, message=N_("No active user with the email %(email)s"),
                      value_as="email",
                      metadata={"description": "Email of the assigned organiser (default: you)"})
-    target_members = WholeNumber(minimum=0, maximum=TARGET_MEMBERS, empty=0,
+    target_members = WholeNumber(minimum=TARGET_MEMBERS.least, maximum=TARGET_MEMBERS.most,
+                                 empty=0,
                                  message=N_("Target members must be a whole number from 0 to "
                                             "%(maximum)d"))
-    enterprises = Enterprises(fields.Nested(EnterpriseInput), required=True, min_items=1,
+    enterprises = Enterprises(fields.Nested(EnterpriseInput), required=True,
+                              min_items=ONE_ENTERPRISE.least,
                               message=N_("At least one enterprise is required"))
 
 
 class SmallUnit(EnterpriseInput):
     """An enterprise of a small-units case: it employs fewer than SMALL_UNIT_WORKERS."""
 
-    workforce = WholeNumber(minimum=0, maximum=SMALL_UNIT_WORKERS - 1, empty=0,
+    workforce = WholeNumber(minimum=SMALL_UNIT_WORKFORCE.least,
+                            maximum=SMALL_UNIT_WORKFORCE.most, empty=0,
                             message=N_("workforce must be a whole number from 0 to "
                                        "%(maximum)d"))
 
@@ -130,15 +133,17 @@ class OneEnterpriseCase(CaseInput):
 
     kind = Choice([k for k in KINDS if k != SMALL_UNITS], required=True,
                   message=N_("Kind must be one of %(choices)s"))
-    enterprises = Enterprises(fields.Nested(EnterpriseInput), required=True, min_items=1,
-                              max_items=1, message=N_("At least one enterprise is required"))
+    enterprises = Enterprises(fields.Nested(EnterpriseInput), required=True,
+                              min_items=ONE_ENTERPRISE.least, max_items=ONE_ENTERPRISE.most,
+                              message=N_("At least one enterprise is required"))
 
 
 class SmallUnitsCase(CaseInput):
     """A small_units case: at least two small enterprises."""
 
     kind = Choice([SMALL_UNITS], required=True, message=N_("Kind must be one of %(choices)s"))
-    enterprises = Enterprises(fields.Nested(SmallUnit), required=True, min_items=2,
+    enterprises = Enterprises(fields.Nested(SmallUnit), required=True,
+                              min_items=SMALL_UNIT_ENTERPRISES.least,
                               message=N_("At least one enterprise is required"))
 
 

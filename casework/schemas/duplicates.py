@@ -5,16 +5,16 @@ from marshmallow import fields
 
 from casework.schemas.base import N_, Schema
 from casework.schemas.fields import Items, Text
-from casework.schemas.limits import DUPLICATE_CHECK_ENTERPRISES, FILTER_VALUE_LENGTH
+from casework.schemas.limits import ENTERPRISES_PER_CHECK, FILTER_LENGTH
 
 
 class EnterpriseProbe(Schema):
     openapi_name = "EnterpriseProbe"
-    name = Text(max_length=FILTER_VALUE_LENGTH, empty="",
+    name = Text(max_length=FILTER_LENGTH, empty="",
                 message=N_("At most %(maximum)s characters, one line"))
-    tax_code = Text(max_length=FILTER_VALUE_LENGTH, empty="",
+    tax_code = Text(max_length=FILTER_LENGTH, empty="",
                     message=N_("At most %(maximum)s characters, one line"))
-    province = Text(max_length=FILTER_VALUE_LENGTH, empty="",
+    province = Text(max_length=FILTER_LENGTH, empty="",
                     message=N_("At most %(maximum)s characters, one line"))
 
 
@@ -22,8 +22,9 @@ class DuplicateCheckInput(Schema):
     """The enterprises of a case about to be created"""
 
     openapi_name = "DuplicateCheckInput"
-    enterprises = Items(fields.Nested(EnterpriseProbe), required=True, min_items=1,
-                        max_items=DUPLICATE_CHECK_ENTERPRISES,
+    enterprises = Items(fields.Nested(EnterpriseProbe), required=True,
+                        min_items=ENTERPRISES_PER_CHECK.least,
+                        max_items=ENTERPRISES_PER_CHECK.most,
                         message=N_("enterprises: from %(minimum)s to %(maximum)s items"))
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, timezone
 from marshmallow import ValidationError, fields, missing
 
 from casework.schemas.base import N_, Label, Refusal
-from casework.schemas.limits import MAX_ID
+from casework.schemas.limits import IDS
 from casework.text import nfc, unstorable, whole_number
 
 # What a text refuses, as a regex class (the document's pattern says the same)
@@ -149,7 +149,7 @@ class Id(WholeNumber):
     """The id of a row: 1 to the largest an id column holds."""
 
     def __init__(self, **kwargs):
-        super().__init__(minimum=1, maximum=MAX_ID, **kwargs)
+        super().__init__(minimum=IDS.least, maximum=IDS.most, **kwargs)
 
 
 class Choice(Checked, fields.String):

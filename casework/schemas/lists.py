@@ -5,14 +5,14 @@ from marshmallow import fields
 
 from casework.schemas.base import N_, Schema
 from casework.schemas.fields import Flag, Text
-from casework.schemas.limits import FILTER_VALUE_LENGTH, LIST_NAME_LENGTH
+from casework.schemas.limits import FILTER_LENGTH, LIST_NAME_LENGTH
 from casework.schemas.cases import FILTERS
 
 class CaseFilterValues(Schema):
     """The case list's filter values (the query parameters of GET /cases)"""
 
     openapi_name = "CaseFilterValues"
-    locals().update({name: Text(max_length=FILTER_VALUE_LENGTH, empty=None,
+    locals().update({name: Text(max_length=FILTER_LENGTH, empty=None,
                                 message=N_("At most %(maximum)s characters, one line"))
                      for name in FILTERS})
 

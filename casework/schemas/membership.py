@@ -5,14 +5,13 @@ from marshmallow import fields
 
 from casework.schemas.base import N_, Schema
 from casework.schemas.fields import Choice, WholeNumber
-from casework.schemas.limits import MAX_MEMBERS
+from casework.schemas.limits import MEMBERS, YEARS
 
-YEARS = (2000, 2100)
 GROUPINGS = ("province", "unit")
 
 
 def figure(label: str, **kwargs) -> WholeNumber:
-    return WholeNumber(minimum=0, maximum=MAX_MEMBERS, label=label,
+    return WholeNumber(minimum=MEMBERS.least, maximum=MEMBERS.most, label=label,
                        message=N_("%(label)s: a whole number from %(minimum)s to %(maximum)s"),
                        **kwargs)
 
@@ -30,7 +29,7 @@ class MembershipMonthInput(Schema):
 
 
 class YearQuery(Schema):
-    year = WholeNumber(minimum=YEARS[0], maximum=YEARS[1], empty=None, label=N_("Year"),
+    year = WholeNumber(minimum=YEARS.least, maximum=YEARS.most, empty=None, label=N_("Year"),
                        message=N_("The year must be from %(minimum)s to %(maximum)s"),
                        metadata={"description": "Default: this year"})
 

@@ -15,8 +15,8 @@ NUMBERS = ("open", "expected_members", "founded_members", "founded_unions", "ove
 
 
 def year_field(**metadata):
-    return WholeNumber(minimum=YEARS[0], maximum=YEARS[1], empty=None,
-                       said={"first": YEARS[0], "last": YEARS[1]},
+    return WholeNumber(minimum=YEARS.least, maximum=YEARS.most, empty=None,
+                       said={"first": YEARS.least, "last": YEARS.most},
                        message=N_("year must be a year from %(first)d to %(last)d"),
                        metadata=metadata)
 

@@ -25,8 +25,8 @@ from casework.text import nfc
 from casework.workflow.data import GuardFailed
 from casework.schemas.fields import (C0, NUL, Choice, Day, Items, Text, WholeNumber,
                                      text_pattern)
-from casework.schemas.limits import (COMMENT_LENGTH, DATE_YEARS, TRIGGER_NUMBER,
-                                     TRIGGER_TEXT_LENGTH)
+from casework.schemas.limits import (COMMENT_LENGTH, TRIGGER_NUMBER, TRIGGER_TEXT_LENGTH,
+                                     VERSIONS, YEARS)
 from casework.workflow.definition import (DOCUMENT_LABELS, DOCUMENTS, FLOWS, Field, Trigger)
 
 GUARD_FAILED = "guard_failed"   # what a trigger's data answers (casework.workflow.data)
@@ -74,7 +74,7 @@ def _text(field: Field, required: bool):
 
 
 def _date(field: Field, required: bool):
-    return Day(required=required, years=DATE_YEARS, label=field.label, code=GUARD_FAILED,
+    return Day(required=required, years=YEARS, label=field.label, code=GUARD_FAILED,
                metadata={"description": field.label},
                message=N_("%(label)s: not a date in the form YYYY-MM-DD"),
                messages={N_("Required"): REQUIRED,
@@ -82,7 +82,8 @@ def _date(field: Field, required: bool):
 
 
 def _int(field: Field, required: bool):
-    return WholeNumber(required=required, minimum=0, maximum=TRIGGER_NUMBER, label=field.label,
+    return WholeNumber(required=required, minimum=TRIGGER_NUMBER.least,
+                       maximum=TRIGGER_NUMBER.most, label=field.label,
                        metadata={"description": field.label},
                        code=GUARD_FAILED, message=N_("%(label)s: must be a whole number"),
                        messages={N_("Required"): REQUIRED,
@@ -116,7 +117,7 @@ def _form_date(field: Field, validators):
 
 def _form_int(field: Field, validators):
     return IntegerField(_l(field.label),
-                        validators=validators + [NumberRange(min=0, max=TRIGGER_NUMBER)])
+                        validators=validators + [NumberRange(*TRIGGER_NUMBER)])
 
 
 def _form_text(field: Field, validators):
@@ -244,7 +245,7 @@ def transition_variant(trigger: Trigger) -> type[Schema]:
                else "Optional"}
     attrs = {
         "trigger": Choice([trigger.name], required=True),
-        "version": WholeNumber(minimum=1, required=True, metadata={
+        "version": WholeNumber(minimum=VERSIONS.least, required=True, metadata={
             "description": "The version of the case you saw (409 when stale)"}),
         "comment": Text(refused=NUL, max_length=COMMENT_LENGTH, required=True,
                         metadata={**comment, "pattern": text_pattern(NUL, required=True)})

@@ -9,10 +9,10 @@ from casework.schemas.answers import page_of
 from casework.schemas.base import N_, Schema, context
 from casework.schemas.fields import (C0, C0_BUT_LINES, Checked, Choice, Day, Instant, Items,
                                      Text, computed, derived, given)
-from casework.schemas.limits import (DATE_YEARS, FOLLOW_UP_ACTION_LENGTH, FOLLOW_UP_OWNER_LENGTH,
-                                     FOLLOW_UPS, HOST_NOTE_LENGTH, PER_PAGE, VISIT_CASES,
-                                     VISIT_OUTCOME_LENGTH, VISIT_PURPOSE_LENGTH)
-from casework.schemas.paging import Filter, Paged, page_field
+from casework.schemas.limits import (ACTION_LENGTH, CASES_PER_VISIT, FOLLOW_UPS_PER_VISIT,
+                                     HOST_NOTE_LENGTH, NAME_LENGTH, OUTCOME_LENGTH,
+                                     PURPOSE_LENGTH, VERSIONS, YEARS)
+from casework.schemas.paging import Filter, Paged, PerPage
 from casework.text import whole_number
 
 # ?upcoming= : what a checkbox or a client may send for yes and no
@@ -40,7 +40,7 @@ def visit_text(label: str, maximum: int, *, required: bool = False, lines: bool 
 
 
 def visit_date(label: str, required: bool = True, **kwargs):
-    return Day(required=required, blank=False, years=DATE_YEARS, label=label,
+    return Day(required=required, blank=False, years=YEARS, label=label,
                message=N_("%(label)s: not a date in the form YYYY-MM-DD"),
                messages={N_("Required"): N_("%(label)s is required"),
                          N_("Date out of range"): N_("%(label)s: date out of range")}, **kwargs)
@@ -64,7 +64,7 @@ def case_refs(**metadata):
                                              {"type": "string", "minLength": 1,
                                               "pattern": r"^[^\u0000-\u001f]*\S"}],
                                    "description": "A case id, or its reference"}),
-                 flat=True, max_items=VISIT_CASES,
+                 flat=True, max_items=CASES_PER_VISIT,
                  message=N_("cases must be a list of at most %(maximum)d case ids"),
                  metadata=metadata)
 
@@ -75,7 +75,7 @@ class Owner(Checked, fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, dict):
             value = value.get("email") or value.get("name")
-        return visit_text(N_("The owner"), FOLLOW_UP_OWNER_LENGTH, required=True,
+        return visit_text(N_("The owner"), NAME_LENGTH, required=True,
                           lines=False).deserialize(value)
 
 
@@ -92,11 +92,11 @@ class FollowUpInput(Schema):
     id = fields.Raw(load_default=None, metadata={
         "type": "integer", "description": "Updates that follow-up; without it a new one is "
                                           "added"})
-    action = visit_text(N_("The action"), FOLLOW_UP_ACTION_LENGTH, required=True)
+    action = visit_text(N_("The action"), ACTION_LENGTH, required=True)
     owner = Owner(required=True, messages={N_("Required"): N_("%(label)s is required")},
                   label=N_("The owner"), metadata={
                       "description": "A user's email, or a person's name",
-                      "maxLength": FOLLOW_UP_OWNER_LENGTH, "minLength": 1})
+                      "maxLength": NAME_LENGTH, "minLength": 1})
     due_date = visit_date(N_("The due date"))
     done = Done(load_default=False, message=N_("done must be true or false"),
                 metadata={"default": False})
@@ -117,7 +117,7 @@ class VisitInput(Schema):
                      metadata={"description": "Unit code, e.g. LDLD-79"})
     host_note = visit_text(N_("The host note"), HOST_NOTE_LENGTH, lines=False)
     planned_date = visit_date(N_("The planned date"))
-    purpose = visit_text(N_("The purpose"), VISIT_PURPOSE_LENGTH, required=True)
+    purpose = visit_text(N_("The purpose"), PURPOSE_LENGTH, required=True)
     cases = case_refs()
 
 
@@ -126,17 +126,18 @@ class VisitPatch(Schema):
     and the province cannot be changed."""
 
     version = fields.Raw(load_default=None, metadata={
-        "type": "integer", "minimum": 1, "description": "The version you saw (409 when stale)"})
+        "type": "integer", "minimum": VERSIONS.least,
+        "description": "The version you saw (409 when stale)"})
     # a change names what it changes: nothing is required, but what is given may not be blank
     planned_date = visit_date(N_("The planned date"), required=False)
-    purpose = visit_text(N_("The purpose"), VISIT_PURPOSE_LENGTH, blank=False)
+    purpose = visit_text(N_("The purpose"), PURPOSE_LENGTH, blank=False)
     status = Choice(VISIT_STATUSES, message=N_("Status must be one of %(choices)s"))
-    outcome = visit_text(N_("The outcome"), VISIT_OUTCOME_LENGTH)
+    outcome = visit_text(N_("The outcome"), OUTCOME_LENGTH)
     host_unit = Text(blank=False, value_as="code", message=VisitInput._declared_fields[
         "host_unit"].message, messages=VisitInput._declared_fields["host_unit"].messages,
         metadata={"description": "Unit code, e.g. LDLD-79"})
     host_note = visit_text(N_("The host note"), HOST_NOTE_LENGTH, lines=False)
-    follow_ups = Items(fields.Nested(FollowUpInput), brackets=True, max_items=FOLLOW_UPS,
+    follow_ups = Items(fields.Nested(FollowUpInput), brackets=True, max_items=FOLLOW_UPS_PER_VISIT,
                        message=N_("follow_ups must be a list of at most %(maximum)d actions"),
                        metadata={"description": "Replaces the visit's follow-ups"})
     cases = case_refs(description="Replaces the linked cases you can see")
@@ -170,7 +171,7 @@ class VisitQuery(Paged):
     status = Choice(VISIT_STATUSES, empty=None, message=N_("Status must be one of %(choices)s"))
     upcoming = Choice(tuple(UPCOMING), empty=None,
                       message=N_("upcoming must be one of %(choices)s"))
-    per_page = page_field("per_page", PER_PAGE, 50)
+    per_page = PerPage(50)
 
 
 # what a change may leave out: any field of the visit, never one of a follow-up it lists

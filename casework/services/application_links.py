@@ -21,7 +21,7 @@ from casework.extensions import db
 from casework.i18n import _
 from casework.models import ApplicationLink, Case, CaseApplication, User
 from casework.models.user import utcnow
-from casework.schemas.limits import APPLICATION_LINK_TOKEN_BYTES
+from casework.schemas.limits import APPLICATION_LINK_TOKEN_BYTES, APPLICATION_LINK_TOKEN_LENGTH
 from casework.services.applications import _audit, _refuse_finished, add_application, \
     require_register
 from casework.services.notices import add_notice, case_title, default_locale, with_link
@@ -89,7 +89,8 @@ def qr_svg(url: str) -> bytes:
 def open_link_for(token: str) -> ApplicationLink | None:
     """The link behind `token` if it still takes applications; None for a closed, expired,
     replaced or unknown token, or a finished case: all answered alike."""
-    if not isinstance(token, str) or not 20 <= len(token) <= 64:
+    if not isinstance(token, str) or not APPLICATION_LINK_TOKEN_LENGTH.least <= len(token) \
+            <= APPLICATION_LINK_TOKEN_LENGTH.most:
         token = ""  # the same lookup as any other miss
     link = db.session.scalar(sa.select(ApplicationLink).where(ApplicationLink.token == token))
     if link is None or link.closed_at is not None:

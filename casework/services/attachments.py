@@ -23,7 +23,7 @@ from flask import current_app
 from casework import authz
 from casework.extensions import db
 from casework.models import Attachment, Case, User
-from casework.models.attachment import MAX_FILENAME
+from casework.schemas.limits import FILENAME_EXTENSION_LENGTH, FILENAME_LENGTH
 from casework.errors import Conflict, Forbidden, Invalid, NotFound
 from casework.i18n import megabytes, _
 from casework.text import nfc
@@ -63,16 +63,16 @@ def attachments_dir() -> Path:
 
 def clean_filename(name: str | None) -> str:
     """The name as the user's computer gave it: NFC, no folders, no control characters,
-    at most 255 characters (the extension kept)."""
+    at most FILENAME_LENGTH characters (the extension kept)."""
     name = nfc(name or "")
     name = re.split(r"[\\/]", name)[-1]
     name = _CONTROL.sub("", name).strip().lstrip(".").strip()
-    if len(name) > MAX_FILENAME:
+    if len(name) > FILENAME_LENGTH:
         stem, dot, ext = name.rpartition(".")
-        if dot and 0 < len(ext) <= 10:
-            name = stem[:MAX_FILENAME - len(ext) - 1] + "." + ext
+        if dot and 0 < len(ext) <= FILENAME_EXTENSION_LENGTH:
+            name = stem[:FILENAME_LENGTH - len(ext) - 1] + "." + ext
         else:
-            name = name[:MAX_FILENAME]
+            name = name[:FILENAME_LENGTH]
     return name or "file"
 
 

@@ -23,7 +23,7 @@ from casework.errors import DomainError, Invalid
 from casework.extensions import db
 from casework.i18n import _
 from casework.models import ApprovalRequest, Case, User
-from casework.schemas.limits import BULK_MAX_CASES
+from casework.schemas.limits import CASES_PER_BULK
 from casework.services.approvals import decide
 from casework.services.cases import reassign
 from casework.services.queries import CaseFilters, apply_case_filters, scope_condition
@@ -70,15 +70,15 @@ def resolve_cases(user: User, *, case_ids: list[int] | None = None,
                   filters: dict | None = None) -> list[int]:
     """The ids the action runs on: those given (as given, once each: one outside the reader's
     scope fails as if it did not exist), or every case in scope matching the case list's filter,
-    at most BULK_MAX_CASES."""
+    at most CASES_PER_BULK."""
     if case_ids is not None:
-        return list(dict.fromkeys(case_ids))[:BULK_MAX_CASES]
+        return list(dict.fromkeys(case_ids))[:CASES_PER_BULK.most]
     query = apply_case_filters(sa.select(Case.id).where(scope_condition(user)), user,
                                CaseFilters.from_args(filters or {}))
-    found = list(db.session.scalars(query.order_by(Case.id).limit(BULK_MAX_CASES + 1)))
-    if len(found) > BULK_MAX_CASES:
+    found = list(db.session.scalars(query.order_by(Case.id).limit(CASES_PER_BULK.most + 1)))
+    if len(found) > CASES_PER_BULK.most:
         raise Invalid(_("A bulk action takes at most %(maximum)s cases: narrow the filter",
-                        maximum=BULK_MAX_CASES), field="filter")
+                        maximum=CASES_PER_BULK.most), field="filter")
     return found
 
 

@@ -11,14 +11,13 @@ from casework.extensions import db
 from casework.models import AuditEntry, Case, CaseEnterprise, Enterprise, OrgUnit, User
 from casework.errors import Conflict, Invalid, NotFound
 from casework.i18n import number, _
+from casework.schemas.limits import ONE_ENTERPRISE, SMALL_UNIT_ENTERPRISES, SMALL_UNIT_WORKERS
 from casework.services.audit import actor_fields, record
 from casework.services.enterprises import with_province
 from casework.services.new_case import new_case
 from casework.services.settings import get_setting
 from casework.text import whole_number
 from casework.workflow.definition import TERMINAL_STATES
-
-SMALL_UNIT_LIMIT = 25   # a small unit employs fewer workers (the kind small_units groups them)
 
 
 def flush_or_conflict(message: str | None = None, code: str = "stale_version") -> None:
@@ -93,10 +92,10 @@ def create_case(actor: User, *, kind: str, unit: str, enterprises: list[dict],
     assigned = find_organiser(organiser, managing_unit) if organiser else actor
     target = target_members or 0
     if kind == "small_units":
-        if len(enterprises) < 2:
+        if len(enterprises) < SMALL_UNIT_ENTERPRISES.least:
             raise Invalid(_("A small-units case groups at least two enterprises"),
                           field="enterprises")
-    elif len(enterprises) != 1:
+    elif not ONE_ENTERPRISE.least <= len(enterprises) <= ONE_ENTERPRISE.most:
         raise Invalid(_("This kind of case targets exactly one enterprise"),
                       field="enterprises")
     cleaned = [with_province(data, position=i) for i, data in enumerate(enterprises)]
@@ -105,9 +104,9 @@ def create_case(actor: User, *, kind: str, unit: str, enterprises: list[dict],
         raise Invalid(_("The same tax code appears twice"), field="enterprises")
     if kind == "small_units":
         for i, e in enumerate(cleaned):
-            if e["workforce"] >= SMALL_UNIT_LIMIT:
+            if e["workforce"] >= SMALL_UNIT_WORKERS:
                 raise Invalid(_("Enterprise %(number)d: a small unit has fewer than %(limit)d "
-                                "workers", number=i + 1, limit=SMALL_UNIT_LIMIT),
+                                "workers", number=i + 1, limit=SMALL_UNIT_WORKERS),
                               field=f"enterprises.{i}.workforce")
     _refuse_target_above_workforce(target, sum(e["workforce"] or 0 for e in cleaned))
     _refuse_second_active_case(actor, tax_codes)

@@ -10,8 +10,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from casework import authz, search_index
 from casework.extensions import db
 from casework.models import Case, CaseEnterprise, Enterprise, Escalation, OrgUnit, Province, Step, User
+from casework.schemas.limits import FILTER_LENGTH, NO_STEP_DAYS, YEARS
 from casework.schemas.cases import FILTERS  # noqa: F401  (the filters a case list takes)
-from casework.schemas.limits import FILTER_VALUE_LENGTH, NO_STEP_DAYS
 from casework.services.settings import get_setting
 from casework.text import search_key, whole_number
 from casework.workflow.definition import ALL_STATES, FLOWS, KINDS, TERMINAL_STATES
@@ -45,7 +45,7 @@ class CaseFilters:
         for name in FILTERS:
             value = args.get(name)
             if isinstance(value, str) and value.strip():
-                values[name] = value.strip()[:FILTER_VALUE_LENGTH]
+                values[name] = value.strip()[:FILTER_LENGTH]
         return cls(**values)
 
     def as_args(self) -> dict:
@@ -143,7 +143,7 @@ def apply_case_filters(query, user: User, filters: CaseFilters):
             primary_enterprise_ids(Enterprise.ownership == filters.ownership)))
     if filters.year:
         year = whole_number(filters.year)
-        year = year if year is not None and 1900 < year < 3000 else None
+        year = year if year is not None and YEARS.least <= year <= YEARS.most else None
         query = query.where(sa.and_(Case.founded_on >= date(year, 1, 1),
                                     Case.founded_on < date(year + 1, 1, 1))
                             if year else sa.false())
@@ -159,7 +159,7 @@ def apply_case_filters(query, user: User, filters: CaseFilters):
     if filters.no_step_days:
         days = whole_number(filters.no_step_days)
         query = query.where(no_step_condition(days)
-                            if days is not None and NO_STEP_DAYS[0] <= days <= NO_STEP_DAYS[1]
+                            if days is not None and NO_STEP_DAYS.least <= days <= NO_STEP_DAYS.most
                             else sa.false())
     if filters.escalated == "1":
         query = query.where(Case.id.in_(escalated_case_ids()))

@@ -23,11 +23,11 @@ from casework.errors import Forbidden, Invalid
 from casework.i18n import number, _
 from casework.services.membership_figures import Members, members_of_rows
 from casework.services.settings import get_setting
+from casework.schemas.limits import TARGET_FIGURE, TARGET_NOTE_LENGTH, YEARS
 from casework.text import nfc, search_key, whole_number
 from casework.workflow.definition import N_, TERMINAL_STATES
 from casework import clock
 
-MAX_FIGURE = 100_000_000
 FIGURES = ("new_members", "new_unions", "baseline_members", "total_members")
 FIGURE_LABELS = {"new_members": N_("New members"), "new_unions": N_("New unions"),
                  "baseline_members": N_("Baseline members"),
@@ -67,9 +67,10 @@ def _figure(value, name: str) -> int | None:
     if isinstance(value, str):  # typed with thousands separators: 1.000.000 or 1,000,000
         value = value.strip().replace(",", "").replace(".", "")
     value = whole_number(value)
-    if value is None or not 0 <= value <= MAX_FIGURE:
+    if value is None or not TARGET_FIGURE.least <= value <= TARGET_FIGURE.most:
         raise Invalid(_("%(label)s must be a whole number from 0 to %(maximum)s",
-                        label=_(FIGURE_LABELS[name]), maximum=number(MAX_FIGURE)), field=name)
+                        label=_(FIGURE_LABELS[name]), maximum=number(TARGET_FIGURE.most)),
+                      field=name)
     return value
 
 
@@ -83,8 +84,9 @@ def set_target(actor: User, *, unit, year, note: str = "", **figures) -> Target:
     if not authz.unit_in_scope(actor, unit_obj):
         raise Forbidden(_("That unit is outside your own unit's subtree."))
     year = whole_number(year)
-    if year is None or not 2000 <= year <= 2100:
-        raise Invalid(_("The year must be from %(first)d to %(last)d", first=2000, last=2100),
+    if year is None or not YEARS.least <= year <= YEARS.most:
+        raise Invalid(_("The year must be from %(first)d to %(last)d", first=YEARS.least,
+                        last=YEARS.most),
                       field="year")
     unknown = set(figures) - set(FIGURES)
     if unknown:
@@ -95,8 +97,9 @@ def set_target(actor: User, *, unit, year, note: str = "", **figures) -> Target:
         raise Invalid(_("Give at least one figure"), field="new_members")
     if note is None:
         note = ""
-    if not isinstance(note, str) or len(note) > 500:
-        raise Invalid(_("The note must be text of at most %(maximum)d characters", maximum=500),
+    if not isinstance(note, str) or len(note) > TARGET_NOTE_LENGTH:
+        raise Invalid(_("The note must be text of at most %(maximum)d characters",
+                        maximum=TARGET_NOTE_LENGTH),
                       field="note")
     target = db.session.scalar(sa.select(Target).where(Target.unit_id == unit_obj.id,
                                                        Target.year == year))

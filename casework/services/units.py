@@ -15,26 +15,26 @@ from casework.extensions import db
 from casework.models import OrgUnit, Province, UnitType
 from casework.errors import Conflict, Invalid
 from casework.i18n import _
+from casework.schemas.limits import NAME_LENGTH, UNIT_CODE_LENGTH
 from casework.services.membership_tallies import shift_placed, unions_under
 from casework.text import nfc
 
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
-MAX_NAME = 200
+CODE_PATTERN = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{UNIT_CODE_LENGTH - 1}}}$")
 
 
 def _clean_code(code) -> str:
     code = (code or "").strip() if isinstance(code, str) else ""
     if not CODE_PATTERN.match(code):
-        raise Invalid(_("A code of 1 to 40 letters, digits, '-', '_' or '.' is required"),
-                      field="code")
+        raise Invalid(_("A code of 1 to %(maximum)d letters, digits, '-', '_' or '.' is required",
+                        maximum=UNIT_CODE_LENGTH), field="code")
     return code
 
 
 def _clean_name(name) -> str:
     name = nfc(name) if isinstance(name, str) else ""
-    if not name or len(name) > MAX_NAME or any(ord(ch) < 32 for ch in name):
+    if not name or len(name) > NAME_LENGTH or any(ord(ch) < 32 for ch in name):
         raise Invalid(_("A name of at most %(maximum)d characters is required",
-                        maximum=MAX_NAME), field="name")
+                        maximum=NAME_LENGTH), field="name")
     return name
 
 

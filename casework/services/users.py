@@ -14,10 +14,10 @@ from casework.extensions import db
 from casework.models import ApiToken, OrgUnit, Role, User
 from casework.errors import Conflict, Invalid
 from casework.i18n import _
+from casework.schemas.limits import NAME_LENGTH, PASSWORD_LENGTH
 from casework.text import nfc
 from casework.workflow.definition import N_
 
-MIN_PASSWORD = 8
 # zxcvbn's score 3, "safely unguessable": about 10**8 guesses or more. It knows English words,
 # names, keyboard patterns, dates and common passwords; these words of the app and of Vietnamese
 # count as guessable too, with the user's own email and name
@@ -67,8 +67,9 @@ def create_user(*, email, name, role, unit_code, password) -> User:
 
 def update_user(user: User, *, name, role, unit_code, active: bool) -> User:
     name = nfc(name)
-    if not name or len(name) > 200:
-        raise Invalid(_("A name of at most %(maximum)d characters is required", maximum=200),
+    if not name or len(name) > NAME_LENGTH:
+        raise Invalid(_("A name of at most %(maximum)d characters is required",
+                        maximum=NAME_LENGTH),
                       field="name")
     if role not in [r.value for r in Role]:
         raise Invalid(_("Role must be one of %(choices)s",
@@ -85,9 +86,9 @@ def update_user(user: User, *, name, role, unit_code, active: bool) -> User:
 
 def set_password(user: User, password) -> None:
     """Every way a password is set comes here (the CLI, the admin forms)."""
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+    if not isinstance(password, str) or len(password) < PASSWORD_LENGTH.least:
         raise Invalid(_("The password needs at least %(minimum)d characters",
-                        minimum=MIN_PASSWORD), field="password")
+                        minimum=PASSWORD_LENGTH.least), field="password")
     if _guessable(user, password):
         raise Invalid(_("This password is too easy to guess: it is a common password, word or "
                         "name, or a simple pattern. Choose a longer one, for example a few "

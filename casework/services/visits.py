@@ -15,7 +15,7 @@ from casework.errors import Conflict, Invalid, NotFound
 from casework.extensions import db
 from casework.i18n import _
 from casework.models import Case, User, Visit, VisitCase, VisitFollowUp
-from casework.schemas.limits import MAX_ID
+from casework.schemas.limits import IDS
 from casework.services.visit_input import (check_version, check_visit_date, find_host_unit,
                                            find_leader, find_owner, find_province, save, touch)
 from casework.text import whole_number
@@ -185,7 +185,7 @@ def _linkable_case(visit: Visit, actor: User, raw, field: str = "cases") -> Case
         text = raw.strip()
         case = db.session.scalar(sa.select(Case).where(Case.ref == text.upper())) \
             or db.session.scalar(sa.select(Case).where(Case.ref == text))
-    if case is None and case_id is not None and 0 < case_id <= MAX_ID:
+    if case is None and case_id is not None and IDS.least <= case_id <= IDS.most:
         case = db.session.get(Case, case_id)
     # a case the actor may not see does not exist for them
     if case is None or not authz.case_in_scope(actor, case):

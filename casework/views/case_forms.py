@@ -14,9 +14,10 @@ from flask_login import current_user, login_required
 from casework import authz
 from casework.errors import DomainError
 from casework.extensions import db
-from casework.forms.cases import MAX_ENTERPRISES, CaseForm, EditCaseForm, ReassignForm, choices
+from casework.forms.cases import CaseForm, EditCaseForm, ReassignForm, choices
 from casework.models import Case, User
 from casework.schemas.base import load
+from casework.schemas.limits import ENTERPRISES_PER_CASE
 from casework.schemas.cases import CaseInput
 from casework.services.cases import create_case, edit_case, reassign
 from casework.transaction import commit
@@ -43,7 +44,7 @@ def new():
         form.unit.data = current_user.unit.code
     if request.method == "POST":
         if form.add_enterprise.data:
-            if len(form.enterprises.entries) < MAX_ENTERPRISES:
+            if len(form.enterprises.entries) < ENTERPRISES_PER_CASE:
                 form.enterprises.append_entry()
             _case_form_choices(form)
             return render_template("cases/new.html", form=form)

@@ -32,6 +32,7 @@ from casework.errors import DomainError
 from casework.i18n import megabytes
 from casework.services.imports import (COLUMNS, check_importer, imports_directory, open_source,
                                        read_rejected)
+from casework.schemas.limits import REJECTED_ROWS_PER_PAGE
 from casework.spreadsheet import CsvWriter, xlsx_row
 from casework.views.jobs import new_token, own_job, start_job
 from casework.views.form_errors import add_error
@@ -39,14 +40,12 @@ from casework.views.pickers import unit_choice_label, units_in_scope
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024     # IMPORT_MAX_BYTES in the app's config overrides it
 FORM_OVERHEAD = 64 * 1024               # the multipart envelope and the other fields
 KEEP_DAYS = 7
-REJECTED_PER_PAGE = 50
 
 
 def _max_bytes() -> int:
-    return int(current_app.config.get("IMPORT_MAX_BYTES", MAX_UPLOAD_BYTES))
+    return int(current_app.config["IMPORT_MAX_BYTES"])
 
 
 def _forget_old(directory: Path) -> None:
@@ -145,13 +144,13 @@ def result(token: str):
     summary = job.result
     rejected_path = imports_directory() / f"{token}.rejected.csv"
     total = summary["skipped"] + summary["rejected"]
-    pages = max(math.ceil(total / REJECTED_PER_PAGE), 1)
+    pages = max(math.ceil(total / REJECTED_ROWS_PER_PAGE), 1)
     page = min(page_number() or 1, pages)
-    rows = read_rejected(rejected_path, offset=(page - 1) * REJECTED_PER_PAGE,
-                         limit=REJECTED_PER_PAGE) if total and rejected_path.exists() else []
+    rows = read_rejected(rejected_path, offset=(page - 1) * REJECTED_ROWS_PER_PAGE,
+                         limit=REJECTED_ROWS_PER_PAGE) if total and rejected_path.exists() else []
     return render_template("imports/result.html", summary=summary, token=token, rows=rows,
                            page=page, pages=pages, total=total, reason_labels=REASON_LABELS,
-                           per_page=REJECTED_PER_PAGE)
+                           per_page=REJECTED_ROWS_PER_PAGE)
 
 
 @bp.get("/<token>/rejected.csv")

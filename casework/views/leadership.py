@@ -23,6 +23,7 @@ from casework.forms.targets import TargetForm
 from casework.models import OrgUnit, Target
 from casework.models.enterprise import SECTORS, Ownership
 from casework.errors import DomainError
+from casework.schemas.limits import YEARS
 from casework.services import exports
 from casework.services.pipeline import DIMENSIONS, funnel, pipeline
 from casework.services.pipeline_filters import PipelineFilters, parse_period
@@ -125,7 +126,7 @@ def edit_target():
         if unit_code not in {code for code, _label in form.unit.choices}:
             unit_code = current_user.unit.code  # never show the target of a unit out of scope
         # a year out of the form's range would overflow the column: this year instead
-        year = number_in(request.args.get("year"), 2000, 2100) or clock.today().year
+        year = number_in(request.args.get("year"), *YEARS) or clock.today().year
         form.unit.data, form.year.data = unit_code, year
         existing = db.session.scalar(
             sa.select(Target).join(OrgUnit, OrgUnit.id == Target.unit_id)

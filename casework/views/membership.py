@@ -18,6 +18,7 @@ from casework.models import OrgUnit, UnitType
 from casework.models.membership import GrassrootsUnion, MembershipReport
 from casework.replica import dashboard_session
 from casework.schemas.base import load
+from casework.schemas.limits import YEARS
 from casework.schemas.membership import MembershipMonthInput
 from casework.services.founded_units import (dissolve_union, rename_union, transfer_union,
                                              union_history, visible_union, why_not_manage)
@@ -42,7 +43,7 @@ def _signed_in():
 
 
 def _year() -> int:
-    return number_in(request.args.get("year"), 2000, 2100) or clock.today().year
+    return number_in(request.args.get("year"), *YEARS) or clock.today().year
 
 
 def _month_arg(default: date) -> date:

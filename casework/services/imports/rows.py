@@ -15,10 +15,8 @@ from casework.extensions import db
 from casework.i18n import _
 from casework.models import Province
 from casework.models.enterprise import Ownership
-from casework.schemas.limits import ADDRESS_LENGTH as MAX_ADDRESS
-from casework.schemas.limits import ENTERPRISE_NAME_LENGTH as MAX_NAME
-from casework.schemas.limits import SECTOR_LENGTH as MAX_SECTOR
-from casework.schemas.limits import WORKFORCE as MAX_WORKFORCE
+from casework.schemas.limits import (ADDRESS_LENGTH, ENTERPRISE_NAME_LENGTH, SECTOR_LENGTH,
+                                     WORKFORCE)
 from casework.services.enterprises import normalise_tax_code
 from casework.services.imports.columns import (OWNERSHIP_ALIASES, PROVINCE_ALIASES,
                                                PROVINCE_PREFIXES, SECTOR_ALIASES, header_key)
@@ -111,9 +109,9 @@ class RowCleaner:
         name = nfc(cell_text(values.get("name")))
         if not name:
             raise RowRefused("name", _("name is required"))
-        if len(name) > MAX_NAME or _CONTROL.search(name):
+        if len(name) > ENTERPRISE_NAME_LENGTH or _CONTROL.search(name):
             raise RowRefused("name", _("name must be at most %(maximum)d characters, without "
-                                       "control characters", maximum=MAX_NAME))
+                                       "control characters", maximum=ENTERPRISE_NAME_LENGTH))
         try:
             tax_code = normalise_tax_code(_tax_code_text(values.get("tax_code")))
         except Invalid as exc:
@@ -124,9 +122,9 @@ class RowCleaner:
         if cell_text(raw_workforce) == "":
             raise RowRefused("workforce", _("workforce is required"))
         workforce = parse_count(raw_workforce)
-        if workforce is None or not 0 <= workforce <= MAX_WORKFORCE:
+        if workforce is None or not WORKFORCE.least <= workforce <= WORKFORCE.most:
             raise RowRefused("workforce", _("workforce must be a whole number from 0 to "
-                                            "%(maximum)d", maximum=MAX_WORKFORCE))
+                                            "%(maximum)d", maximum=WORKFORCE.most))
         part = {}
         for key in ("women", "foreign_workers"):
             raw = values.get(key)
@@ -150,13 +148,13 @@ class RowCleaner:
                                             choices=", ".join(o.value for o in Ownership)))
         sector_text = nfc(cell_text(values.get("sector")))
         sector = SECTOR_ALIASES.get(header_key(sector_text), sector_text) or None
-        if sector is not None and len(sector) > MAX_SECTOR:
+        if sector is not None and len(sector) > SECTOR_LENGTH:
             raise RowRefused("sector", _("sector must be text of at most %(maximum)d "
-                                         "characters", maximum=MAX_SECTOR))
+                                         "characters", maximum=SECTOR_LENGTH))
         address = nfc(cell_text(values.get("address"))) or None
-        if address is not None and len(address) > MAX_ADDRESS:
+        if address is not None and len(address) > ADDRESS_LENGTH:
             raise RowRefused("address", _("address must be at most %(maximum)d characters",
-                                          maximum=MAX_ADDRESS))
+                                          maximum=ADDRESS_LENGTH))
         return {"name": name, "tax_code": tax_code, "province_id": province_id,
                 "province_code": province_code, "workforce": workforce,
                 "women": part["women"], "foreign_workers": part["foreign_workers"],
