@@ -172,6 +172,9 @@ class World:
     unit         a commune union under LDLD-79
     user         an organiser at LDLD-79 holding a live API token
     assignment   province 79 assigned to the VGCL leader
+    union        a grassroots union under LDLD-79 (founded ~13 months ago, 100 members)
+    far_union    the same under LDLD-01 (outside the scope of the actors at LDLD-79)
+    saved_list   org79's working list, shared with LDLD-79
     """
 
     def __init__(self, cast: Cast):
@@ -327,3 +330,32 @@ class World:
             commit()
             return assignment
         return self._once("assignment", build)
+
+    @property
+    def union(self):
+        """A grassroots union under LDLD-79, founded before the system (membership_support)."""
+        return self._once("union", lambda: _union("LDLD-79"))
+
+    @property
+    def far_union(self):
+        """A grassroots union under LDLD-01: outside the scope of the actors at LDLD-79."""
+        return self._once("far_union", lambda: _union("LDLD-01"))
+
+    @property
+    def saved_list(self):
+        """org79's working list, shared with LDLD-79 (and so with its subtree)."""
+        def build():
+            from casework.services.lists import save_list
+            item = save_list(self.organiser, name="Chưa liên hệ", filters={"state": "identified"},
+                             shared=True)
+            commit()
+            return item
+        return self._once("saved_list", build)
+
+
+def _union(manager: str):
+    from tests.membership_support import union
+    return union(manager, founders=100, founded_on=FOUNDED_ON)
+
+
+FOUNDED_ON = clock.today().replace(day=1) - timedelta(days=400)

@@ -34,11 +34,15 @@ import pytest
 
 from casework import clock, create_app
 from casework.documents.render import shipped_template
+from casework.services.membership import last_closed_month, months_of
+from casework.services.membership_import import TEMPLATE_HEADER
 from tests.helpers import enterprise, tax_code
 from tests.matrix_support import (ACTOR_NOTES, ACTORS, IN_SCOPE, NOBODY, OUT_OF_SCOPE, World,
                                   caller_for, make_cast, outcome)
 
 TODAY = clock.today()
+REPORT_MONTH = last_closed_month(TODAY).strftime("%Y-%m")   # after the world's unions' founding
+REPORT_YEAR = last_closed_month(TODAY).year
 SKIPPED_ENDPOINTS = ("static", "bootstrap.static")
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 DENIALS = {"login", "401", "403", "404"}
@@ -164,6 +168,34 @@ BODIES = {
     "api_application": lambda w: {"full_name": "Phạm Văn Đức", "nationality": "VN",
                                   "channel": "paper"},
     "api_decide": lambda w: {"status": "verified", "version": w.application.version},
+    # membership (casework/views/membership*.py, casework/api/membership.py)
+    "report_month": lambda w: {"month": REPORT_MONTH, "admitted_vietnamese": "0",
+                               "admitted_foreign": "0", "left": "0", "closing": "100"},
+    "rename_union": lambda w: {"name": "Công đoàn cơ sở Đổi Tên"},
+    "transfer_union": lambda w: {"parent": w.unit.code, "on": TODAY.isoformat(),
+                                 "comment": "Sáp nhập"},
+    "dissolve_union": lambda w: {"on": TODAY.isoformat(), "reason": "Doanh nghiệp giải thể"},
+    "grid": lambda w: {"unit": "LDLD-79", f"{w.union.unit_id}-admitted_vietnamese": "0",
+                       f"{w.union.unit_id}-admitted_foreign": "0",
+                       f"{w.union.unit_id}-left": "0", f"{w.union.unit_id}-closing": "100"},
+    "membership_import": lambda w: {"file": (io.BytesIO(
+        (",".join(TEMPLATE_HEADER) + f"\n{w.union.unit.code},{REPORT_MONTH},0,0,0,100\n")
+        .encode()), "thanh-vien.csv")},
+    "api_month": lambda w: {"admitted_vietnamese": 0, "admitted_foreign": 0, "left": 0,
+                            "closing": 100},
+    # working lists, bulk actions, duplicates (casework/views/lists.py, bulk.py, duplicates.py)
+    "save_list": lambda w: {"list_name": f"Danh sách {next(_serial)}", "state": "identified"},
+    "rename_list": lambda w: {"list_name": "Danh sách đổi tên"},
+    "api_list": lambda w: {"name": f"Danh sách {next(_serial)}",
+                           "filters": {"state": "identified"}, "shared": False},
+    "bulk": lambda w: {"scope": "selected", "case_ids": str(w.case.id),
+                       "action": "start_outreach", "comment": ""},
+    "api_bulk": lambda w: {"case_ids": [w.case.id], "action": "start_outreach", "data": {},
+                           "comment": ""},
+    "distinct": lambda w: {"first": str(w.case.id), "second": str(w.other_case.id),
+                           "decision": "distinct"},
+    "api_duplicates": lambda w: {"enterprises": [{"name": "Công ty TNHH Giày Da Phúc Lộc",
+                                                  "tax_code": tax_code(), "province": "79"}]},
     # the API
     "import": lambda w: {"unit": "LDLD-79", "file": (io.BytesIO(
         ("name,tax_code,province,workforce\nCông ty TNHH Nhập Thử," + tax_code()
@@ -205,6 +237,9 @@ ARGUMENTS = {
     "province_code": lambda w: "79",
     "type_name": lambda w: "cover_letter",
     "template_id": lambda w: 999_999,     # no such version: 404 for the administrators
+    "code": lambda w: w.union.unit.code,
+    "month": lambda w: REPORT_MONTH,
+    "list_id": lambda w: w.saved_list.id,
 }
 
 # --- the table ---------------------------------------------------------------------------------
@@ -225,6 +260,9 @@ ADMIN_PLACING_IN_79 = ("nobody=login; adm79={}; adm01=403; "
 VISIT_WRITE = "nobody=login; lead79 adm79 vgcl={}; org79 sup79=403; out=404"
 ASSIGNERS = "nobody=login; adm79 adm01 vgcl=ok; org79 sup79 lead79 org01 sup01 lead01=403"
 API_EVERYONE_READS = "nobody=401; all=200"
+UNION_MANAGERS = "nobody=login; sup79 adm79=ok; org79 lead79 vgcl=403; out=404"
+REPORTERS_ANYWHERE = ("nobody=login; org79 sup79 org01 sup01={}; "
+                      "lead79 adm79 lead01 adm01 vgcl=403")
 
 EXPECTED: dict[tuple, Row] = {
     # cases (casework/views/cases.py)
@@ -361,7 +399,63 @@ EXPECTED: dict[tuple, Row] = {
     ("apply.form", "GET"): Row("nobody=200; all=200", args={"token": lambda w: w.link_token}),
     ("apply.submit", "POST"): Row("nobody=200; all=200", BODIES["apply"],
                                   args={"token": lambda w: w.link_token}),
+    # membership (casework/views/membership*.py): every role reads the unions of its scope;
+    # organisers and supervisors report a month; supervisors and administrators rename,
+    # transfer and dissolve; the grid and the lists are of the reader's own unit
+    ("membership.unit_page", "GET"): Row(CASE_PAGE),
+    ("membership.unit_page", "GET", "outside"): Row(
+        "nobody=login; in=404; out vgcl=200", args={"code": lambda w: w.far_union.unit.code}),
+    ("membership.report", "POST"): Row(CASE_WORK.format("ok"), BODIES["report_month"]),
+    ("membership.report", "POST", "outside"): Row(
+        "nobody=login; in=404; org01 sup01=ok; lead01 adm01 vgcl=403", BODIES["report_month"],
+        args={"code": lambda w: w.far_union.unit.code}),
+    ("membership.rename", "POST"): Row(UNION_MANAGERS, BODIES["rename_union"]),
+    ("membership.transfer", "POST"): Row(UNION_MANAGERS, BODIES["transfer_union"]),
+    ("membership.dissolve", "POST"): Row(UNION_MANAGERS, BODIES["dissolve_union"]),
+    ("membership.grid", "GET"): Row(EVERYONE_READS),
+    # org01/sup01 name LDLD-79: their own unit's grid instead (the union is not in it)
+    ("membership.grid", "POST"): Row(REPORTERS_ANYWHERE.format("ok"), BODIES["grid"]),
+    ("membership.missing", "GET"): Row(EVERYONE_READS),
+    ("membership.trajectory_page", "GET"): Row(EVERYONE_READS),
+    ("membership.import_page", "GET"): Row(REPORTERS_ANYWHERE.format("200")),
+    # org01/sup01: the row of a union outside their unit is refused in the row report
+    ("membership.import_page", "POST"): Row(REPORTERS_ANYWHERE.format("ok"),
+                                            BODIES["membership_import"]),
+    ("membership.import_template", "GET"): Row(EVERYONE_READS),
+    # working lists (casework/views/lists.py): org79's list, shared with LDLD-79, is seen by
+    # LDLD-79 and its subtree, changed by its owner only (anyone else: 404, as the view says)
+    ("lists.open_list", "GET"): Row("nobody=login; in=302; out vgcl=404"),
+    ("lists.save", "POST"): Row("nobody=login; all=ok", BODIES["save_list"]),
+    ("lists.rename", "POST"): Row("nobody=login; org79=ok; sup79 lead79 adm79 out vgcl=404",
+                                  BODIES["rename_list"]),
+    ("lists.delete", "POST"): Row("nobody=login; org79=ok; sup79 lead79 adm79 out vgcl=404",
+                                  lambda w: {}),
+    # bulk actions (casework/views/bulk.py): anyone signed in asks; each case is then refused
+    # or done by the same rules as one at a time (the answer lists each case's outcome);
+    # a job is its starter's only (the matrix's token names none: 404)
+    ("bulk.prepare", "POST"): Row("nobody=login; all=200", BODIES["bulk"]),
+    ("bulk.run", "POST"): Row("nobody=login; all=200", BODIES["bulk"]),
+    ("bulk.job", "GET"): Row("nobody=login; all=404"),
+    ("bulk.report", "GET"): Row("nobody=login; all=404"),
+    # duplicates (casework/views/duplicates.py): the supervisors of the cases' scope
+    ("duplicates.index", "GET"): Row("nobody=login; sup79 sup01=200; "
+                                     "org79 lead79 adm79 org01 lead01 adm01 vgcl=403"),
+    ("duplicates.decide", "POST"): Row("nobody=login; sup79=ok; sup01=404; "
+                                       "org79 lead79 adm79 org01 lead01 adm01 vgcl=403",
+                                       BODIES["distinct"]),
     # the JSON API (casework/api/*.py): a bearer token, never a cookie
+    ("api.unit_membership", "GET"): Row("nobody=401; in vgcl=200; out=404"),
+    ("api.unit_membership", "GET", "outside"): Row(
+        "nobody=401; in=404; out vgcl=200", args={"code": lambda w: w.far_union.unit.code}),
+    ("api.put_membership", "PUT"): Row("nobody=401; org79 sup79=ok; lead79 adm79 vgcl=403; "
+                                       "out=404", BODIES["api_month"]),
+    ("api.membership_json", "GET"): Row(API_EVERYONE_READS),
+    ("api.get_lists", "GET"): Row(API_EVERYONE_READS),
+    ("api.post_list", "POST"): Row("nobody=401; all=201", BODIES["api_list"]),
+    ("api.list_cases_of", "GET"): Row("nobody=401; in=200; out vgcl=404"),
+    ("api.post_bulk", "POST"): Row("nobody=401; all=200", BODIES["api_bulk"]),
+    ("api.get_bulk_job", "GET"): Row("nobody=401; all=404"),
+    ("api.check_duplicates", "POST"): Row("nobody=401; all=200", BODIES["api_duplicates"]),
     ("api.list_applications", "GET"): Row("nobody=401; org79 sup79=200; lead79 adm79 vgcl=403; "
                                           "out=404"),
     ("api.post_application", "POST"): Row("nobody=401; org79 sup79=ok; lead79 adm79 vgcl=403; "
@@ -413,6 +507,7 @@ EXPECTED: dict[tuple, Row] = {
 }
 # not pages: no login page to send anyone to
 MACHINE_ENDPOINTS = {"metrics.metrics"}
+CELLS = 1848   # every route (and variant) × every actor: test_zz_the_count_of_cells
 
 # Cells known to be wrong in code this suite may not change: (endpoint, method[, variant],
 # actor) -> what is wrong. Such a cell is still checked and must still be wrong (so the entry is
@@ -589,6 +684,34 @@ def test_a_post_without_a_csrf_token_is_400_on_every_html_route(app):
     assert checked >= 2 * 20
 
 
+# Routes whose answer is 200 whoever asks, the refusal being told per object inside it (a bulk
+# action's outcome per case, an import's row report): what each actor really changed.
+CHANGED_PER_OBJECT = {
+    ("bulk.run", "POST"): lambda w: w.case.state != "identified",
+    ("api.post_bulk", "POST"): lambda w: w.case.state != "identified",
+    ("membership.import_page", "POST"): lambda w: bool(months_of(w.union, REPORT_YEAR)),
+    ("membership.grid", "POST"): lambda w: bool(months_of(w.union, REPORT_YEAR)),
+}
+
+
+@pytest.mark.parametrize("key", sorted(CHANGED_PER_OBJECT), ids=lambda k: f"{k[1]} {k[0]}")
+def test_an_answer_for_everyone_changes_only_what_the_actor_may(app, key):
+    from casework.extensions import db
+    route = next(r for r in ROUTES if r.key == key)
+    row, changed = EXPECTED[key], CHANGED_PER_OBJECT[key]
+    cast = make_cast()
+    did = set()
+    for actor in ACTORS[3:]:
+        world = World(cast)
+        world.case, world.union  # built before the call, whoever calls
+        response = call(app, cast, route, row, actor, world)
+        assert response.status_code < 500, (actor, response.status_code)
+        db.session.expire_all()
+        if changed(world):
+            did.add(actor)
+    assert did == {"org79", "sup79"}, sorted(did)
+
+
 def test_zz_the_count_of_cells(request):
     """Every route generated from the URL map was called as every actor (when the whole
     matrix ran: a -k selection skips this count)."""
@@ -598,4 +721,6 @@ def test_zz_the_count_of_cells(request):
     assert len(TALLY["routes"]) == len(ROUTES), \
         sorted({r.id for r in ROUTES} - TALLY["routes"])
     assert TALLY["cells"] == len(ROUTES) * len(ACTORS)
+    # the total, said once here so that a change to it is seen in review: 154 routes × 12 actors
+    assert TALLY["cells"] == CELLS, f"{TALLY['cells']} cells: update CELLS with the new rows"
     assert set(TALLY["by_actor"].values()) == {len(ROUTES)}

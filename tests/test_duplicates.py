@@ -67,6 +67,23 @@ def test_the_new_case_form_shows_them_before_saving_and_lets_the_person_go_on(ap
     assert db.session.query(Case).count() == 2
 
 
+def test_a_unit_the_person_may_not_use_is_refused_before_any_duplicate_is_shown(app, browser):
+    """An organiser of LDLD-01 naming LDLD-79 may not create the case there: refused (403), not
+    asked to confirm a duplicate of LDLD-79's cases (which would name them)."""
+    make_case(new_user("organiser"), enterprises=[enterprise("Công ty TNHH Sao Mai Xanh")])
+    b = browser(new_user("organiser", "LDLD-01", password=PASSWORD))
+    page = b.submit("/cases/new", {
+        "kind": "grassroots", "unit": "LDLD-79", "target_members": "20",
+        "enterprises-0-name": "Công ty Cổ phần Sao Mai Xanh",
+        "enterprises-0-tax_code": VALID_TAX_CODES[1], "enterprises-0-province": "79",
+        "enterprises-0-workforce": "100", "enterprises-0-ownership": "private",
+        "enterprises-0-sector": "textile_garment"})
+    assert page.status_code == 403, text(page)[:2000]
+    assert 'id="possible-duplicates"' not in text(page)
+    assert "Sao Mai Xanh" not in text(page).replace("Công ty Cổ phần Sao Mai Xanh", "")
+    assert db.session.query(Case).count() == 1
+
+
 def test_a_supervisor_merges_two_cases_keeping_steps_and_history(team):
     kept = make_case(team.organiser, enterprises=[enterprise("Công ty TNHH Hòa Bình")])
     merged = make_case(team.organiser, enterprises=[enterprise("Công ty Cổ phần Hòa Bình")])

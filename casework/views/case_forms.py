@@ -15,7 +15,7 @@ from casework import authz
 from casework.errors import DomainError
 from casework.extensions import db
 from casework.forms.cases import CaseForm, EditCaseForm, ReassignForm, choices
-from casework.models import Case, User
+from casework.models import Case, OrgUnit, User
 from casework.schemas.base import load
 from casework.schemas.limits import ENTERPRISES_PER_CASE
 from casework.schemas.cases import CaseInput
@@ -32,6 +32,15 @@ def _case_form_choices(form: CaseForm) -> None:
     provinces = province_choices(blank=_("Choose a province"))
     for entry in form.enterprises.entries:
         entry.form.province.choices = provinces
+
+
+def _require_unit(code) -> None:
+    """Forbidden when the user may not create a case under the unit of that code (an unknown
+    code is left to create_case, which says so on the field)."""
+    unit = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == code)) \
+        if isinstance(code, str) else None
+    if unit is not None:
+        authz.require(current_user, "case.create", unit)
 
 
 @login_required
@@ -61,13 +70,17 @@ def new():
                         "province": sub.province.data or "", "workforce": sub.workforce.data,
                         "ownership": sub.ownership.data, "sector": sub.sector.data or None}
                        for _i, sub in rows]
-        if request.form.get("duplicates_seen") != "1":   # possible duplicates: shown first
-            from casework.views.duplicates import possible_duplicates
-            duplicates = possible_duplicates(enterprises)
-            if duplicates:
-                # 409, as for a second active case: not saved, the form asks to confirm
-                return render_template("cases/new.html", form=form, duplicates=duplicates), 409
         try:  # the form's values go through the API's schema: one set of rules
+            # the unit is checked before the duplicates are shown: someone who may not create
+            # the case there is refused, not shown that unit's cases
+            _require_unit(form.unit.data)
+            if request.form.get("duplicates_seen") != "1":   # possible duplicates: shown first
+                from casework.views.duplicates import possible_duplicates
+                duplicates = possible_duplicates(enterprises)
+                if duplicates:
+                    # 409, as for a second active case: not saved, the form asks to confirm
+                    return render_template("cases/new.html", form=form,
+                                           duplicates=duplicates), 409
             case = create_case(current_user, **load(CaseInput, {
                 "kind": form.kind.data, "unit": form.unit.data,
                 "organiser": (form.organiser.data or "").strip() or None,
