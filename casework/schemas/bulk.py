@@ -7,8 +7,8 @@ from casework.schemas.base import N_, Schema
 from casework.schemas.fields import NUL, Id, Items, Text
 from casework.schemas.limits import BULK_ACTION_LENGTH, CASES_PER_BULK, COMMENT_LENGTH, IDS
 from casework.schemas.lists import CaseFilterValues
-from casework.services.bulk import OUTCOMES
 
+OUTCOMES = ("done", "skipped", "failed")   # what a bulk action did with each case
 
 
 class BulkInput(Schema):

@@ -23,6 +23,7 @@ from casework.errors import DomainError, Invalid
 from casework.extensions import db
 from casework.i18n import _
 from casework.models import ApprovalRequest, Case, User
+from casework.schemas.bulk import OUTCOMES
 from casework.schemas.limits import CASES_PER_BULK
 from casework.services.approvals import decide
 from casework.services.cases import reassign
@@ -41,7 +42,6 @@ DECISIONS = ("approve", "reject")
 # a refusal with one of these codes means "does not apply to this case now": skipped
 SKIP_CODES = {"skipped", "invalid_transition", "approval_pending", "already_decided",
               "case_moved"}
-OUTCOMES = ("done", "skipped", "failed")
 
 
 class Skipped(DomainError):
