@@ -90,6 +90,16 @@ def test_a_list_refuses_bad_input(client, body, field):
     assert error_of(response)["field"] == field
 
 
+def test_past_the_number_of_lists_a_user_may_own_the_answer_is_a_conflict(client, monkeypatch):
+    from casework.services import lists
+    monkeypatch.setattr(lists, "SAVED_LISTS_PER_USER", 2)
+    api = Api(client, new_user("supervisor"))
+    assert [api.post("/lists", {"name": f"Danh sách {i}"}).status_code for i in range(2)] \
+        == [201, 201]
+    refused = api.post("/lists", {"name": "Danh sách 3"})
+    assert refused.status_code == 409 and error_of(refused)["code"] == "too_many_lists"
+
+
 def test_unknown_filter_names_are_not_kept(client):
     body = Api(client, new_user("supervisor")).post(
         "/lists", {"name": "Lọc", "filters": {"state": "outreach", "evil": "1"}}).get_json()

@@ -58,7 +58,9 @@ REFERENCES = {"unit", "organiser", "province", "host_unit", "leader", "cases", "
               # a foreign worker's contract, a year of birth agreeing with the date; and a phone
               # number that no numbering plan has (like a tax code's check digit)
               "birth_date", "applied_on", "expires_on", "reason", "contract_12_months",
-              "birth_year", "phone"}
+              "birth_year", "phone",
+              # a bulk action names its cases either by id or by a filter: one of the two
+              "case_ids"}
 WORKFLOW_REFUSALS = {"guard_failed", "unknown_trigger", "invalid_transition",
                      # a document the case lacks the data for, or of another flow (documents)
                      "missing_data", "unknown_type"}

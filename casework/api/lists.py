@@ -24,7 +24,7 @@ def get_lists():
 
 @bp.post("/lists")
 @operation(summary="Save a case list filter as a working list, private or shared with your unit",
-           body=ListInput, responses={201: WorkingList}, tags=["lists"])
+           body=ListInput, responses={201: WorkingList, 409: None}, tags=["lists"])
 def post_list():
     values = load(ListInput, json_body())
     item = save_list(g.api_user, name=values["name"], filters=values["filters"],

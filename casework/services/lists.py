@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import g, has_request_context
 
-from casework.errors import Forbidden, Invalid, NotFound
+from casework.errors import Conflict, Forbidden, Invalid, NotFound
 from casework.extensions import db
 from casework.i18n import _
 from casework.models import SavedList, User
@@ -131,8 +131,8 @@ def save_list(user: User, *, name: str, filters: dict, shared: bool) -> WorkingL
     owned = db.session.scalar(sa.select(sa.func.count(SavedList.id))
                               .where(SavedList.owner_id == user.id)) or 0
     if owned >= SAVED_LISTS_PER_USER:
-        raise Invalid(_("You have %(count)d lists already: delete one first",
-                        count=SAVED_LISTS_PER_USER), field="name")
+        raise Conflict(_("You have %(count)d lists already: delete one first",
+                         count=SAVED_LISTS_PER_USER), code="too_many_lists")
     row = SavedList(name=name, owner=user, filters=clean_filters(filters),
                     unit_id=user.unit_id if shared else None)
     db.session.add(row)
