@@ -60,7 +60,10 @@ REFERENCES = {"unit", "organiser", "province", "host_unit", "leader", "cases", "
               "birth_date", "applied_on", "expires_on", "reason", "contract_12_months",
               "birth_year", "phone",
               # a bulk action names its cases either by id or by a filter: one of the two
-              "case_ids"}
+              "case_ids",
+              # a period's end before its start (`to` defaults to today), and a planned visit
+              # dated in the past (DATE_RULES: bounded by today, which moves)
+              "to", "planned_date"}
 WORKFLOW_REFUSALS = {"guard_failed", "unknown_trigger", "invalid_transition",
                      # a document the case lacks the data for, or of another flow (documents)
                      "missing_data", "unknown_type"}

@@ -21,7 +21,7 @@ from casework.api import bp, public
 from casework.api.docs import Operation, operation
 from casework.routing import IdConverter
 from casework.schemas.base import OneOf
-from casework.schemas.fields import C0, BlankOr, Id, WholeNumber, text_pattern
+from casework.schemas.fields import BLANK_DATE, C0, BlankOr, Id, WholeNumber, text_pattern
 from casework.schemas.meta import Error, OpenAPIDocument
 
 OPENAPI_VERSION = "3.0.3"
@@ -214,7 +214,21 @@ def build_document(app) -> dict:
     for path, item in paths.items():
         spec.path(path=path, operations={k: v for k, v in item.items() if k != "parameters"},
                   parameters=item.get("parameters"))
-    return spec.to_dict()
+    return _blank_dates(spec.to_dict())
+
+
+def _blank_dates(node):
+    """A date that may be left blank (casework.schemas.fields.BLANK_DATE): the date, or ""."""
+    if isinstance(node, dict):
+        if node.pop(BLANK_DATE, False):
+            date = {k: node.pop(k) for k in ("type", "format", "pattern") if k in node}
+            node["anyOf"] = [date, {"type": "string", "maxLength": 0}]
+        for value in node.values():
+            _blank_dates(value)
+    elif isinstance(node, list):
+        for value in node:
+            _blank_dates(value)
+    return node
 
 
 def undocumented(app, document: dict) -> list[str]:

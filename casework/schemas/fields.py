@@ -170,6 +170,10 @@ class Choice(Checked, fields.String):
         return value
 
 
+# marks a date that may be given as "": casework/api/openapi.py documents it as a date or ""
+BLANK_DATE = "x-blank-date"
+
+
 class Day(Checked, fields.Date):
     """A date written YYYY-MM-DD (or a date, from a form) whose year lies in `years`."""
 
@@ -178,6 +182,8 @@ class Day(Checked, fields.Date):
         metadata = kwargs.pop("metadata", {})
         if years is not None:
             metadata.setdefault("pattern", year_pattern(*years))
+        if "empty" in kwargs:   # may be left blank: "" as a form sends it (the document says so)
+            metadata.setdefault(BLANK_DATE, True)
         super().__init__(metadata=metadata, **kwargs)
 
     def variables(self) -> dict:
