@@ -2,6 +2,7 @@
 "no step for N days" filter, and the pages that save, rename and delete them."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -155,3 +156,18 @@ def test_only_the_owner_renames_or_deletes(app, browser):
     assert b.post(f"/lists/{list_id}/rename",
                   data={"csrf_token": token, "list_name": "x"}).status_code == 404
     assert db.session.query(SavedList).count() == 1
+
+
+def test_the_menu_stops_counting_past_what_it_shows(app, browser, monkeypatch):
+    # every page draws the menu: a list's count over a whole province would cost seconds
+    from casework.views import lists as list_views
+    monkeypatch.setattr(list_views, "LIST_COUNT_SHOWN", 1)
+    supervisor = new_user("supervisor", password="correct-horse-1")
+    make_case(supervisor)
+    make_case(supervisor)
+    b = browser(supervisor)
+    b.submit("/cases?state=identified", {"list_name": "Mới xác định"}, post_url="/lists")
+    menu = b.get("/cases").get_data(as_text=True)
+    assert re.search(r"Mới xác định</span>\s*<span[^>]*>1\+</span>", menu)
+    exact = Api(app.test_client(), supervisor).get("/lists").get_json()["items"]
+    assert next(i for i in exact if i["name"] == "Mới xác định")["count"] == 2

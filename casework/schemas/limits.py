@@ -116,6 +116,8 @@ PDF_SECONDS = 60                # the longest a LibreOffice conversion of a gene
 # working lists, bulk actions, escalation, duplicates (issue 16)
 NO_STEP_DAYS = Range(1, 3650)   # the case list's "no step for N days" filter
 LIST_NAME_LENGTH = 100          # a working list's name (saved_lists.name)
+LIST_COUNT_SHOWN = 999          # the menu counts a list up to this, then says 999+ (every page
+#                                 draws it: counting stops there)
 SAVED_LISTS_PER_USER = 50       # the lists one user may own (a UX choice)
 BULK_INLINE_CASES = 100         # a bulk action on more cases runs as a background job (the issue)
 CASES_PER_BULK = Range(1, 10_000)  # the cases one bulk action takes

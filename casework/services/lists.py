@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import g, has_request_context
 
-from casework.errors import Conflict, Forbidden, Invalid, NotFound
+from casework.errors import Conflict, Forbidden, NotFound
 from casework.extensions import db
 from casework.i18n import _
 from casework.models import SavedList, User
@@ -83,23 +83,25 @@ def builtin_lists(user: User) -> list[WorkingList]:
             for b in BUILTIN_LISTS if user.role in b.roles]
 
 
-def lists_for(user: User, *, counted: bool = False) -> list[WorkingList]:
+def lists_for(user: User, *, counted: bool = False,
+              at_most: int | None = None) -> list[WorkingList]:
     """The reader's lists: built-in ones first, then saved ones by name; `counted`: each with
-    its live count (one count query per list, cached for the request)."""
+    its live count (one count query per list, cached for the request), counting stopped past
+    `at_most` (the menu of every page: a count over a whole province costs seconds)."""
     rows = db.session.scalars(sa.select(SavedList).where(_visible_condition(user))
                               .order_by(SavedList.name, SavedList.id))
     lists = builtin_lists(user) + [_from_row(row, user) for row in rows]
     if counted:
         for item in lists:
-            item.count = _cached_count(user, item)
+            item.count = _cached_count(user, item, at_most)
     return lists
 
 
-def _cached_count(user: User, item: WorkingList) -> int:
+def _cached_count(user: User, item: WorkingList, at_most: int | None = None) -> int:
     cache = g.setdefault("working_list_counts", {}) if has_request_context() else {}
-    key = (user.id, item.id)
+    key = (user.id, item.id, at_most)
     if key not in cache:
-        cache[key] = case_count(user, item.case_filters)
+        cache[key] = case_count(user, item.case_filters, at_most=at_most)
     return cache[key]
 
 

@@ -11,7 +11,7 @@ from casework.errors import DomainError
 from casework.extensions import db
 from casework.i18n import _
 from casework.schemas.base import load
-from casework.schemas.limits import LIST_NAME_LENGTH, NO_STEP_DAYS
+from casework.schemas.limits import LIST_COUNT_SHOWN, LIST_NAME_LENGTH, NO_STEP_DAYS
 from casework.schemas.lists import ListInput, RenameInput
 from casework.services.lists import delete_list, find_list, lists_for, rename_list, save_list
 from casework.services.queries import FILTERS
@@ -32,7 +32,7 @@ def working_lists_context() -> dict:
 
     def working_lists():
         """Called by the navigation: counted once per request, whoever asks."""
-        return lists_for(current_user, counted=True)
+        return lists_for(current_user, counted=True, at_most=LIST_COUNT_SHOWN)
 
     def current_working_list():
         list_id = request.args.get("list")
@@ -45,6 +45,7 @@ def working_lists_context() -> dict:
 
     return {"working_lists": working_lists, "current_working_list": current_working_list,
             "working_list_url": list_url, "list_name_length": LIST_NAME_LENGTH,
+            "list_count_shown": LIST_COUNT_SHOWN,
             "no_step_days_range": NO_STEP_DAYS}
 
 
